@@ -1,0 +1,30 @@
+//! `POST /activate` follows an e-mailed activation link (ACC-3); `POST /activate/resend` sends
+//! new links for the addresses not yet verified.
+
+use lambda_http::{Body, Request, Response};
+use prenota_domain::Result;
+use prenota_domain::ports::Clock;
+use prenota_platform::AwsApp;
+use prenota_platform::http::{json, json_body, language, respond};
+use prenota_platform::routes::{Endpoint, Function, find_for};
+use serde_json::json;
+
+#[tracing::instrument(skip_all)]
+pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+    respond(dispatch(app, &request).await, language(&request))
+}
+
+async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+    let matched = find_for(Function::Activate, request.method(), request.uri().path())?;
+    let body = json_body(request)?;
+    match matched.endpoint {
+        Endpoint::Activate => {
+            let status = app.activate(&body).await?;
+            Ok(json(200, &json!({ "status": status })))
+        }
+        _ => {
+            app.resend_activation(&body).await?;
+            Ok(json(202, &json!({ "status": "accepted" })))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Password reset (ACC-6): `POST /password-reset` e-mails a link (the answer never tells whether
+//! the account exists); `POST /password-reset/confirm` sets the new password and ends every
+//! session.
+
+use lambda_http::{Body, Request, Response};
+use prenota_domain::Result;
+use prenota_domain::ports::Clock;
+use prenota_platform::AwsApp;
+use prenota_platform::http::{json, json_body, language, respond};
+use prenota_platform::routes::{Endpoint, Function, find_for};
+use serde_json::json;
+
+#[tracing::instrument(skip_all)]
+pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+    respond(dispatch(app, &request).await, language(&request))
+}
+
+async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+    let matched = find_for(
+        Function::ResetPassword,
+        request.method(),
+        request.uri().path(),
+    )?;
+    let body = json_body(request)?;
+    match matched.endpoint {
+        Endpoint::RequestPasswordReset => {
+            app.request_password_reset(&body).await?;
+            Ok(json(202, &json!({ "status": "accepted" })))
+        }
+        _ => {
+            app.confirm_password_reset(&body).await?;
+            Ok(json(200, &json!({ "status": "password_changed" })))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+# Shared by scripts/dev and scripts/test: everything a new machine needs is installed here.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PRENOTA_CACHE=${PRENOTA_CACHE:-$HOME/.cache/prenota}
+# One target directory outside the clone: a fresh clone (CI) reuses the last build.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PRENOTA_CACHE/target}
+mkdir -p "$PRENOTA_CACHE" "$CARGO_TARGET_DIR"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# A Python venv with moto, cfn-lint and cargo-lambda, keyed by the requirements it was built from.
+ensure_venv() {
+  local requirements="$ROOT/tools/local/requirements.txt"
+  local key
+  key=$(sha256sum "$requirements" | cut -c1-12)
+  VENV="$PRENOTA_CACHE/venv-$key"
+  if [ ! -x "$VENV/bin/moto_server" ]; then
+    say "Installing the Python tools into $VENV"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --upgrade pip
+    "$VENV/bin/pip" install --quiet -r "$requirements"
+  fi
+  export PATH="$VENV/bin:$PATH"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts moto (serialised, see tools/local/moto_server.py) on $1 and waits until it answers.
+# It is stopped when the calling script exits.
+start_moto() {
+  local port=$1
+  say "Starting moto on 127.0.0.1:$port"
+  python "$ROOT/tools/local/moto_server.py" 127.0.0.1 "$port" >"$PRENOTA_CACHE/moto-$port.log" 2>&1 &
+  MOTO_PID=$!
+  trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$port/moto-api/data.json"; then
+      export PRENOTA_AWS_ENDPOINT="http://127.0.0.1:$port"
+      return 0
+    fi
+    if ! kill -0 "$MOTO_PID" 2>/dev/null; then
+      cat "$PRENOTA_CACHE/moto-$port.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  say "moto did not start; see $PRENOTA_CACHE/moto-$port.log"
+  return 1
+}

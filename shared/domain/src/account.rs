@@ -1,0 +1,196 @@
+//! Accounts: persons, organisations (Enti) and office staff, and how their status moves.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::texts::{AddressKind, Language};
+use crate::types::{Cap, Country, Email, FiscalCode, IdentityDocument, Name, Phone, Sex};
+
+/// The version of the terms of use and of the GDPR privacy notice a registration accepts.
+pub const TERMS_VERSION: &str = "2026-11";
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-11";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Registered; the e-mailed link (for an organisation: both links) not yet followed.
+    PendingActivation,
+    /// An organisation whose e-mail and PEC are verified, waiting for the office.
+    PendingApproval,
+    Active,
+    /// An organisation the office rejected.
+    Rejected,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: Email,
+    pub password_hash: String,
+    pub status: AccountStatus,
+    pub language: Language,
+    pub created_at: DateTime<Utc>,
+    /// Sessions remember the generation they were opened in; a new password starts a new one,
+    /// which ends every older session at once.
+    pub session_generation: u32,
+    /// Optimistic concurrency: every write of the account expects the version it read.
+    pub version: u64,
+    pub holder: Holder,
+    pub consents: Option<Consents>,
+}
+
+/// Who holds the account.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Holder {
+    Person(Person),
+    /// Ente: an association or patronato that books on behalf of third persons.
+    Organisation(Organisation),
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Person {
+    pub surname: Name,
+    pub given_names: Name,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub citizenship: Country,
+    pub document: IdentityDocument,
+    pub address: String,
+    pub municipality: String,
+    pub cap: Cap,
+    pub phone: Phone,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Organisation {
+    pub name: String,
+    pub fiscal_code: FiscalCode,
+    pub address: String,
+    pub municipality: String,
+    pub cap: Cap,
+    /// Posta Elettronica Certificata: verified by its own link.
+    pub pec: Email,
+    pub phone: Phone,
+    pub email_verified: bool,
+    pub pec_verified: bool,
+}
+
+/// Consent to the terms of use and to the privacy notice, with the versions and the time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Consents {
+    pub terms_version: String,
+    pub privacy_notice_version: String,
+    pub accepted_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// The name to greet the holder with in e-mails.
+    pub fn display_name(&self) -> String {
+        match &self.holder {
+            Holder::Person(person) => format!(
+                "{} {}",
+                person.given_names.as_str(),
+                person.surname.as_str()
+            ),
+            Holder::Organisation(organisation) => organisation.name.clone(),
+        }
+    }
+
+    /// Where an activation link for `address` is sent.
+    pub fn address(&self, address: AddressKind) -> &Email {
+        match (&self.holder, address) {
+            (Holder::Organisation(organisation), AddressKind::Pec) => &organisation.pec,
+            _ => &self.email,
+        }
+    }
+
+    /// The addresses still waiting for their activation link to be followed.
+    pub fn unverified_addresses(&self) -> Vec<AddressKind> {
+        if self.status != AccountStatus::PendingActivation {
+            return Vec::new();
+        }
+        match &self.holder {
+            Holder::Person(_) => vec![AddressKind::Email],
+            Holder::Organisation(organisation) => {
+                let mut pending = Vec::new();
+                if !organisation.email_verified {
+                    pending.push(AddressKind::Email);
+                }
+                if !organisation.pec_verified {
+                    pending.push(AddressKind::Pec);
+                }
+                pending
+            }
+        }
+    }
+
+    /// The account after `address` was proven by its link: a person is active at once, an
+    /// organisation once both addresses are proven goes to the office for approval.
+    pub fn with_address_verified(&self, address: AddressKind) -> Account {
+        let mut next = self.next_version();
+        if next.status != AccountStatus::PendingActivation {
+            return next;
+        }
+        match &mut next.holder {
+            Holder::Person(_) => next.status = AccountStatus::Active,
+            Holder::Organisation(organisation) => {
+                match address {
+                    AddressKind::Email => organisation.email_verified = true,
+                    AddressKind::Pec => organisation.pec_verified = true,
+                }
+                if organisation.email_verified && organisation.pec_verified {
+                    next.status = AccountStatus::PendingApproval;
+                }
+            }
+        }
+        next
+    }
+
+    /// The account with a new password: every session opened before ends. Following a reset
+    /// link also proves a person's e-mail address.
+    pub fn with_password(&self, password_hash: String) -> Account {
+        let mut next = match self.holder {
+            Holder::Person(_) => self.with_address_verified(AddressKind::Email),
+            Holder::Organisation(_) => self.next_version(),
+        };
+        next.password_hash = password_hash;
+        next.session_generation += 1;
+        next
+    }
+
+    fn next_version(&self) -> Account {
+        Account {
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+}
+
+/// The account as its holder sees it: no password hash, no internal counters.
+#[derive(Serialize)]
+pub struct AccountView<'a> {
+    pub id: Uuid,
+    pub status: AccountStatus,
+    pub email: &'a Email,
+    pub language: Language,
+    pub created_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub holder: &'a Holder,
+    pub consents: &'a Option<Consents>,
+}
+
+impl<'a> From<&'a Account> for AccountView<'a> {
+    fn from(account: &'a Account) -> Self {
+        AccountView {
+            id: account.id,
+            status: account.status,
+            email: &account.email,
+            language: account.language,
+            created_at: account.created_at,
+            holder: &account.holder,
+            consents: &account.consents,
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! The account use cases (ACC-1 to ACC-6): register, activate, sign in and out, reset the
+//! password. Each reads top to bottom: parse, check limits, change the store, send the mail.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tracing::{Span, instrument, warn};
+use uuid::Uuid;
+
+use crate::App;
+use crate::account::{Account, AccountStatus};
+use crate::error::{Code, Error, Problem, Problems, Result};
+use crate::input::Form;
+use crate::mail::{Requested, compose};
+use crate::ports::{
+    AccountStore, Clock, Counters, CreateAccountError, LinkPurpose, LinkToken, LinkUseError,
+    Mailer, Session, SessionStore, Unique,
+};
+use crate::rate_limit::Limit;
+use crate::registration::parse_registration;
+use crate::secrets::{LinkSecret, Password, SessionToken};
+use crate::texts::AddressKind;
+use crate::time::today_in_rome;
+use crate::types::Email;
+
+/// How often a write that raced with another change of the same account is retried.
+const ACCOUNT_WRITE_ATTEMPTS: usize = 3;
+
+pub struct Registered {
+    pub account_id: Uuid,
+    pub status: AccountStatus,
+}
+
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub expires_at: DateTime<Utc>,
+    pub account: Account,
+}
+
+/// The signed-in caller of a request.
+pub struct Caller {
+    pub account: Account,
+    pub session: Session,
+}
+
+impl<S, M, C> App<S, M, C>
+where
+    S: AccountStore + SessionStore + Counters,
+    M: Mailer,
+    C: Clock,
+{
+    /// `POST /register`: the account, its unique claims and its activation links are written in
+    /// one transaction; if the activation e-mail cannot be sent, all of it is removed again.
+    #[instrument(skip_all, fields(account_id))]
+    pub async fn register(&self, body: &Value, source_ip: &str) -> Result<Registered> {
+        let now = self.clock.now();
+        let registration = parse_registration(body, today_in_rome(now), now)?;
+        self.count(
+            &self.config.limits.registrations_per_ip,
+            "register-ip",
+            source_ip,
+            now,
+        )
+        .await?;
+
+        let account = Account {
+            id: Uuid::new_v4(),
+            email: registration.email,
+            password_hash: registration.password.hash().map_err(Error::internal)?,
+            status: AccountStatus::PendingActivation,
+            language: registration.language,
+            created_at: now,
+            session_generation: 0,
+            version: 1,
+            holder: registration.holder,
+            consents: Some(registration.consents),
+        };
+        Span::current().record("account_id", tracing::field::display(account.id));
+        let links = self.activation_links(&account, now);
+        let tokens: Vec<LinkToken> = links.iter().map(|(token, _, _)| token.clone()).collect();
+        match self.store.create_account(&account, &tokens).await {
+            Ok(()) => {}
+            Err(CreateAccountError::Taken(unique)) => return Err(taken(unique)),
+            Err(CreateAccountError::Failed(error)) => return Err(Error::unavailable(error)),
+        }
+        if let Err(error) = self.send_activation_mails(&account, &links).await {
+            self.store
+                .delete_account(&account, &tokens)
+                .await
+                .context("removing an account whose activation e-mail could not be sent")
+                .map_err(Error::internal)?;
+            return Err(Error::unavailable(
+                error.context("sending the activation e-mail"),
+            ));
+        }
+        Ok(Registered {
+            account_id: account.id,
+            status: account.status,
+        })
+    }
+
+    /// `POST /activate`: follows an activation link (ACC-3). Answers the account's new status.
+    #[instrument(skip_all)]
+    pub async fn activate(&self, body: &Value) -> Result<AccountStatus> {
+        let secret = link_secret(body)?;
+        let mut attempts = 0;
+        loop {
+            let now = self.clock.now();
+            let (link, account) = self.live_link(&secret, now).await?;
+            let LinkPurpose::Activate(address) = link.purpose else {
+                return Err(Code::LinkInvalid.into());
+            };
+            let activated = account.with_address_verified(address);
+            match self
+                .store
+                .save_account_using_link(&link, now, &activated)
+                .await
+            {
+                Ok(()) => return Ok(activated.status),
+                Err(error) => self.retry_or_fail(error, &mut attempts)?,
+            }
+        }
+    }
+
+    /// `POST /activate/resend`: new links for the addresses not yet verified. The answer is the
+    /// same whether or not the e-mail is registered.
+    #[instrument(skip_all)]
+    pub async fn resend_activation(&self, body: &Value) -> Result<()> {
+        let email = email_field(body)?;
+        let now = self.clock.now();
+        self.count(
+            &self.config.limits.resends_per_email,
+            "resend",
+            email.as_str(),
+            now,
+        )
+        .await?;
+        let Some(account) = self.store.account_by_email(&email).await? else {
+            return Ok(());
+        };
+        let links = self.activation_links(&account, now);
+        if links.is_empty() {
+            return Ok(());
+        }
+        let tokens: Vec<LinkToken> = links.iter().map(|(token, _, _)| token.clone()).collect();
+        self.store.add_links(&tokens).await?;
+        if let Err(error) = self.send_activation_mails(&account, &links).await {
+            // Answering differently would tell that the account exists: log it, the person can
+            // ask again.
+            warn!(account_id = %account.id, error = format!("{error:#}"), "activation e-mail not sent");
+        }
+        Ok(())
+    }
+
+    /// `POST /login` (ACC-5). Failures are counted per account and per source IP.
+    #[instrument(skip_all, fields(account_id))]
+    pub async fn sign_in(&self, body: &Value, source_ip: &str) -> Result<SignedIn> {
+        let form = Form::new(body)?;
+        let mut problems = Problems::default();
+        let email = form.parse(&mut problems, "email", Email::parse);
+        let password = form.text(&mut problems, "password").map(Password::typed);
+        problems.into_result()?;
+        let (Some(email), Some(password)) = (email, password) else {
+            unreachable!("checked above")
+        };
+
+        let now = self.clock.now();
+        let limits = &self.config.limits;
+        let failures = [
+            (
+                limits.sign_in_failures_per_account,
+                limits
+                    .sign_in_failures_per_account
+                    .counter("sign-in-account", email.as_str(), now),
+            ),
+            (
+                limits.sign_in_failures_per_ip,
+                limits
+                    .sign_in_failures_per_ip
+                    .counter("sign-in-ip", source_ip, now),
+            ),
+        ];
+        let counters: Vec<_> = failures
+            .iter()
+            .map(|(_, counter)| counter.clone())
+            .collect();
+        let counts = self.store.current(&counters).await?;
+        for ((limit, counter), count) in failures.iter().zip(counts) {
+            if count >= limit.max {
+                return Err(Error::rate_limited(counter.window_ends));
+            }
+        }
+
+        let account = self.store.account_by_email(&email).await?;
+        let matches = match &account {
+            Some(account) => password.matches(&account.password_hash),
+            None => {
+                password.match_nothing();
+                false
+            }
+        };
+        let Some(account) = account.filter(|_| matches) else {
+            self.store.increment(&counters).await?;
+            return Err(Code::InvalidCredentials.into());
+        };
+        Span::current().record("account_id", tracing::field::display(account.id));
+        refuse_inactive(&account)?;
+
+        let token = SessionToken::generate(account.id);
+        let session = Session {
+            token_hash: token.hash(),
+            account_id: account.id,
+            generation: account.session_generation,
+            created_at: now,
+            expires_at: now + self.config.session_valid,
+        };
+        self.store.create_session(&session).await?;
+        Ok(SignedIn {
+            token,
+            expires_at: session.expires_at,
+            account,
+        })
+    }
+
+    /// The caller behind `Authorization: Bearer <token>`: the session must exist, be unexpired,
+    /// belong to the account's current generation, and the account must be active.
+    #[instrument(skip_all, fields(account_id))]
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Caller> {
+        let token = authorization
+            .and_then(|header| header.strip_prefix("Bearer "))
+            .and_then(SessionToken::parse)
+            .ok_or(Code::Unauthenticated)?;
+        let (session, account) = self
+            .store
+            .session_and_account(&token)
+            .await?
+            .ok_or(Code::Unauthenticated)?;
+        let valid = session.expires_at > self.clock.now()
+            && session.account_id == account.id
+            && session.generation == account.session_generation;
+        if !valid {
+            return Err(Code::Unauthenticated.into());
+        }
+        Span::current().record("account_id", tracing::field::display(account.id));
+        refuse_inactive(&account)?;
+        Ok(Caller { account, session })
+    }
+
+    /// `POST /logout`: ends this session.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn sign_out(&self, caller: &Caller) -> Result<()> {
+        self.store
+            .delete_session(&caller.session.token_hash)
+            .await?;
+        Ok(())
+    }
+
+    /// `POST /password-reset` (ACC-6): the same answer whether or not the account exists.
+    #[instrument(skip_all)]
+    pub async fn request_password_reset(&self, body: &Value) -> Result<()> {
+        let email = email_field(body)?;
+        let now = self.clock.now();
+        self.count(
+            &self.config.limits.resets_per_email,
+            "reset",
+            email.as_str(),
+            now,
+        )
+        .await?;
+        let Some(account) = self.store.account_by_email(&email).await? else {
+            return Ok(());
+        };
+        let (token, secret) = new_link(
+            account.id,
+            LinkPurpose::ResetPassword,
+            now + self.config.reset_link_valid,
+        );
+        self.store.add_links(std::slice::from_ref(&token)).await?;
+        let link = self.config.link("reset-password", secret.expose());
+        let minutes = self.config.reset_link_valid.num_minutes();
+        let mail = compose(
+            &account.email,
+            &account.display_name(),
+            account.language,
+            Requested::MaybeBySomeoneElse,
+            |t| t.password_reset(&link, minutes),
+        );
+        if let Err(error) = self.mailer.send(&mail).await {
+            warn!(account_id = %account.id, error = format!("{error:#}"), "password reset e-mail not sent");
+        }
+        Ok(())
+    }
+
+    /// `POST /password-reset/confirm`: sets the new password and ends every session.
+    #[instrument(skip_all, fields(account_id))]
+    pub async fn confirm_password_reset(&self, body: &Value) -> Result<()> {
+        let form = Form::new(body)?;
+        let mut problems = Problems::default();
+        let token = form.text(&mut problems, "token");
+        let password_text = form.text(&mut problems, "password");
+        if let Some(text) = password_text {
+            problems.check("password", Password::parse(text, None));
+        }
+        problems.into_result()?;
+        let (Some(token), Some(password_text)) = (token, password_text) else {
+            unreachable!("checked above")
+        };
+        let secret = LinkSecret::parse(token).ok_or(Code::LinkInvalid)?;
+
+        let mut attempts = 0;
+        loop {
+            let now = self.clock.now();
+            let (link, account) = self.live_link(&secret, now).await?;
+            if link.purpose != LinkPurpose::ResetPassword {
+                return Err(Code::LinkInvalid.into());
+            }
+            Span::current().record("account_id", tracing::field::display(account.id));
+            let password = Password::parse(password_text, Some(&account.email))
+                .map_err(|problem| Error::invalid("password", problem))?;
+            let changed = account.with_password(password.hash().map_err(Error::internal)?);
+            match self
+                .store
+                .save_account_using_link(&link, now, &changed)
+                .await
+            {
+                Ok(()) => {
+                    let mail = compose(
+                        &changed.email,
+                        &changed.display_name(),
+                        changed.language,
+                        Requested::ByTheRecipient,
+                        |t| t.password_changed(),
+                    );
+                    if let Err(error) = self.mailer.send(&mail).await {
+                        warn!(
+                            error = format!("{error:#}"),
+                            "password-changed notice not sent"
+                        );
+                    }
+                    return Ok(());
+                }
+                Err(error) => self.retry_or_fail(error, &mut attempts)?,
+            }
+        }
+    }
+
+    /// Counts one event against `limit`; past it, 429 until the window ends.
+    async fn count(
+        &self,
+        limit: &Limit,
+        what: &str,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let counter = limit.counter(what, value, now);
+        let counts = self.store.increment(std::slice::from_ref(&counter)).await?;
+        if counts
+            .first()
+            .is_some_and(|&count| limit.exceeded_by(count))
+        {
+            return Err(Error::rate_limited(counter.window_ends));
+        }
+        Ok(())
+    }
+
+    /// A stored, unexpired link and its account; anything else is 410.
+    async fn live_link(
+        &self,
+        secret: &LinkSecret,
+        now: DateTime<Utc>,
+    ) -> Result<(LinkToken, Account)> {
+        let link = self
+            .store
+            .link(&secret.hash())
+            .await?
+            .ok_or(Code::LinkInvalid)?;
+        if link.expires_at <= now {
+            return Err(Code::LinkInvalid.into());
+        }
+        let account = self
+            .store
+            .account(link.account_id)
+            .await?
+            .ok_or(Code::LinkInvalid)?;
+        Ok((link, account))
+    }
+
+    fn retry_or_fail(&self, error: LinkUseError, attempts: &mut usize) -> Result<()> {
+        *attempts += 1;
+        match error {
+            LinkUseError::Gone => Err(Code::LinkInvalid.into()),
+            LinkUseError::AccountChanged if *attempts < ACCOUNT_WRITE_ATTEMPTS => Ok(()),
+            LinkUseError::AccountChanged => Err(Error::unavailable(anyhow::anyhow!(
+                "the account kept changing"
+            ))),
+            LinkUseError::Failed(error) => Err(Error::unavailable(error)),
+        }
+    }
+
+    fn activation_links(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Vec<(LinkToken, LinkSecret, AddressKind)> {
+        let expires_at = now + self.config.activation_link_valid;
+        account
+            .unverified_addresses()
+            .into_iter()
+            .map(|address| {
+                let (token, secret) =
+                    new_link(account.id, LinkPurpose::Activate(address), expires_at);
+                (token, secret, address)
+            })
+            .collect()
+    }
+
+    async fn send_activation_mails(
+        &self,
+        account: &Account,
+        links: &[(LinkToken, LinkSecret, AddressKind)],
+    ) -> anyhow::Result<()> {
+        let hours = self.config.activation_link_valid.num_hours();
+        for (_, secret, address) in links {
+            let link = self.config.link("activate", secret.expose());
+            let mail = compose(
+                account.address(*address),
+                &account.display_name(),
+                account.language,
+                Requested::MaybeBySomeoneElse,
+                |t| t.activation(*address, &link, hours),
+            );
+            self.mailer.send(&mail).await?;
+        }
+        Ok(())
+    }
+}
+
+fn new_link(
+    account_id: Uuid,
+    purpose: LinkPurpose,
+    expires_at: DateTime<Utc>,
+) -> (LinkToken, LinkSecret) {
+    let secret = LinkSecret::generate();
+    (
+        LinkToken {
+            hash: secret.hash(),
+            account_id,
+            purpose,
+            expires_at,
+        },
+        secret,
+    )
+}
+
+fn taken(unique: Unique) -> Error {
+    match unique {
+        Unique::Email => Error::new(Code::EmailTaken).field("email", Problem::AlreadyUsed),
+        Unique::Document => {
+            Error::new(Code::DocumentTaken).field("document.number", Problem::AlreadyUsed)
+        }
+        Unique::FiscalCode => {
+            Error::new(Code::FiscalCodeTaken).field("fiscal_code", Problem::AlreadyUsed)
+        }
+    }
+}
+
+/// A correct password does not open an account that is not active; the answer says why.
+fn refuse_inactive(account: &Account) -> Result<()> {
+    match account.status {
+        AccountStatus::Active => Ok(()),
+        AccountStatus::PendingActivation => Err(Code::NotActivated.into()),
+        AccountStatus::PendingApproval => Err(Code::AwaitingApproval.into()),
+        AccountStatus::Rejected => Err(Code::OrganisationRejected.into()),
+    }
+}
+
+fn email_field(body: &Value) -> Result<Email> {
+    let form = Form::new(body)?;
+    let mut problems = Problems::default();
+    let email = form.parse(&mut problems, "email", Email::parse);
+    problems.into_result()?;
+    Ok(email.expect("checked above"))
+}
+
+/// The `token` of a link-following request: missing is 422, malformed is 410 like any dead link.
+fn link_secret(body: &Value) -> Result<LinkSecret> {
+    let form = Form::new(body)?;
+    let mut problems = Problems::default();
+    let token = form.text(&mut problems, "token");
+    problems.into_result()?;
+    token
+        .and_then(LinkSecret::parse)
+        .ok_or_else(|| Code::LinkInvalid.into())
+}

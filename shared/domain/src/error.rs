@@ -1,0 +1,284 @@
+//! The errors a caller can meet, in the shape of API.md: a stable `code`, a message in the
+//! caller's language (see `texts`), and per-field problems keyed by the field's path.
+//!
+//! The HTTP status of each code is decided in one place, `Code::status`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// What went wrong, as the portal and the verifiers see it (`error` in the JSON body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The body is not JSON, or not an object, or a query string is unreadable.
+    MalformedRequest,
+    /// One or more fields failed validation; `fields` names each.
+    ValidationFailed,
+    /// No session, or an expired or revoked one, or wrong credentials.
+    Unauthenticated,
+    InvalidCredentials,
+    /// The account exists but its e-mail link has not been followed yet.
+    NotActivated,
+    /// An organisation whose addresses are verified, waiting for the office's decision.
+    AwaitingApproval,
+    /// An organisation the office rejected.
+    OrganisationRejected,
+    /// The account may not do this (wrong kind of account, another person's booking, …).
+    Forbidden,
+    /// This service cannot be booked by this kind of account.
+    ServiceNotBookable,
+    NotFound,
+    EmailTaken,
+    DocumentTaken,
+    FiscalCodeTaken,
+    SlotFull,
+    AlreadyBooked,
+    NoAvailability,
+    /// The booking cannot change any more (cancelled, checked in, in the past).
+    BookingClosed,
+    /// The same `Idempotency-Key` was sent with a different request.
+    IdempotencyKeyReused,
+    /// An e-mailed link that was already used or has expired.
+    LinkInvalid,
+    RateLimited,
+    TooManyChanges,
+    /// A dependency (DynamoDB throttling, SES, KMS) failed; nothing was changed, retry later.
+    Unavailable,
+    Internal,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MalformedRequest => "malformed_request",
+            Code::ValidationFailed => "validation_failed",
+            Code::Unauthenticated => "unauthenticated",
+            Code::InvalidCredentials => "invalid_credentials",
+            Code::NotActivated => "not_activated",
+            Code::AwaitingApproval => "awaiting_approval",
+            Code::OrganisationRejected => "organisation_rejected",
+            Code::Forbidden => "forbidden",
+            Code::ServiceNotBookable => "service_not_bookable",
+            Code::NotFound => "not_found",
+            Code::EmailTaken => "email_taken",
+            Code::DocumentTaken => "document_taken",
+            Code::FiscalCodeTaken => "fiscal_code_taken",
+            Code::SlotFull => "slot_full",
+            Code::AlreadyBooked => "already_booked",
+            Code::NoAvailability => "no_availability",
+            Code::BookingClosed => "booking_closed",
+            Code::IdempotencyKeyReused => "idempotency_key_reused",
+            Code::LinkInvalid => "link_invalid",
+            Code::RateLimited => "rate_limited",
+            Code::TooManyChanges => "too_many_changes",
+            Code::Unavailable => "unavailable",
+            Code::Internal => "internal",
+        }
+    }
+
+    /// The one mapping from domain error to HTTP status.
+    pub fn status(self) -> u16 {
+        match self {
+            Code::MalformedRequest => 400,
+            Code::ValidationFailed => 422,
+            Code::Unauthenticated | Code::InvalidCredentials => 401,
+            Code::NotActivated
+            | Code::AwaitingApproval
+            | Code::OrganisationRejected
+            | Code::Forbidden
+            | Code::ServiceNotBookable => 403,
+            Code::NotFound => 404,
+            Code::EmailTaken
+            | Code::DocumentTaken
+            | Code::FiscalCodeTaken
+            | Code::SlotFull
+            | Code::AlreadyBooked
+            | Code::NoAvailability
+            | Code::BookingClosed
+            | Code::IdempotencyKeyReused => 409,
+            Code::LinkInvalid => 410,
+            Code::RateLimited | Code::TooManyChanges => 429,
+            Code::Unavailable => 503,
+            Code::Internal => 500,
+        }
+    }
+}
+
+/// Why one field was refused (the values of `fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    /// Present but of the wrong JSON type or shape.
+    WrongType,
+    Invalid,
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
+    InvalidEmail,
+    InvalidPhone,
+    InvalidCap,
+    /// A codice fiscale or partita IVA whose check character does not match.
+    BadCheckCharacter,
+    InvalidDate,
+    InvalidTime,
+    InFuture,
+    InPast,
+    /// A birth date more than 120 years ago.
+    Implausible,
+    /// An account holder must be at least 14: younger children are booked with a parent.
+    TooYoung,
+    /// A password equal to (or containing) the e-mail address.
+    SameAsEmail,
+    MustAccept,
+    /// Not one of the allowed values (document type, sex, language, country, …).
+    UnknownValue,
+    AlreadyUsed,
+    /// An unknown id of a service, office or site.
+    UnknownId,
+    /// A date on which the office is closed.
+    Closed,
+    /// A time that is not on the slot grid of that day.
+    NotASlot,
+}
+
+/// A domain error: a code, per-field problems, and the hints a retry needs.
+pub struct Error {
+    pub code: Code,
+    pub fields: BTreeMap<String, Problem>,
+    pub retry_after: Option<DateTime<Utc>>,
+    pub available_again_on: Option<NaiveDate>,
+    /// For logs only (never shown to the caller); may hold a chain of causes.
+    pub source: Option<anyhow::Error>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: Code) -> Self {
+        Error {
+            code,
+            fields: BTreeMap::new(),
+            retry_after: None,
+            available_again_on: None,
+            source: None,
+        }
+    }
+
+    pub fn field(mut self, path: impl Into<String>, problem: Problem) -> Self {
+        self.fields.insert(path.into(), problem);
+        self
+    }
+
+    /// A validation error for a single field.
+    pub fn invalid(path: impl Into<String>, problem: Problem) -> Self {
+        Error::new(Code::ValidationFailed).field(path, problem)
+    }
+
+    pub fn rate_limited(retry_after: DateTime<Utc>) -> Self {
+        Error {
+            retry_after: Some(retry_after),
+            ..Error::new(Code::RateLimited)
+        }
+    }
+
+    pub fn too_many_changes(available_again_on: NaiveDate) -> Self {
+        Error {
+            available_again_on: Some(available_again_on),
+            ..Error::new(Code::TooManyChanges)
+        }
+    }
+
+    /// An infrastructure failure that left nothing half-written: the caller may retry.
+    pub fn unavailable(source: anyhow::Error) -> Self {
+        Error {
+            source: Some(source),
+            ..Error::new(Code::Unavailable)
+        }
+    }
+
+    pub fn internal(source: anyhow::Error) -> Self {
+        Error {
+            source: Some(source),
+            ..Error::new(Code::Internal)
+        }
+    }
+}
+
+impl From<Code> for Error {
+    fn from(code: Code) -> Self {
+        Error::new(code)
+    }
+}
+
+/// Store and mail failures arrive as `anyhow::Error`: the request did not complete and, because
+/// every multi-item change is one transaction, nothing was half-written.
+impl From<anyhow::Error> for Error {
+    fn from(source: anyhow::Error) -> Self {
+        Error::unavailable(source)
+    }
+}
+
+/// Logs show the code, the field paths (never their values) and the whole cause chain.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code.as_str())?;
+        if !self.fields.is_empty() {
+            let paths: Vec<&str> = self.fields.keys().map(String::as_str).collect();
+            write!(f, " fields={paths:?}")?;
+        }
+        if let Some(source) = &self.source {
+            write!(f, ": {source:#}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Collects the problems of many fields, so that one answer names every bad field.
+#[derive(Default)]
+pub struct Problems {
+    fields: BTreeMap<String, Problem>,
+}
+
+impl Problems {
+    pub fn add(&mut self, path: impl Into<String>, problem: Problem) {
+        self.fields.entry(path.into()).or_insert(problem);
+    }
+
+    /// Keeps the value if it parsed, records the problem under `path` otherwise.
+    pub fn check<T>(&mut self, path: &str, parsed: std::result::Result<T, Problem>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.add(path, problem);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    pub fn into_result(self) -> Result<()> {
+        if self.fields.is_empty() {
+            Ok(())
+        } else {
+            Err(Error {
+                fields: self.fields,
+                ..Error::new(Code::ValidationFailed)
+            })
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Prenota's domain: the rules and types of booking appointments at the immigration offices of
+//! the Italian Questure. No I/O here: the world is reached through the traits of `ports`.
+
+pub mod account;
+pub mod accounts;
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod mail;
+pub mod ports;
+pub mod rate_limit;
+pub mod registration;
+pub mod secrets;
+pub mod texts;
+pub mod time;
+pub mod types;
+
+pub use config::Config;
+pub use error::{Code, Error, Problem, Result};
+pub use texts::Language;
+
+/// The application: the ports it works through and its settings. The use cases are methods,
+/// grouped by subject in their modules (`accounts`, …).
+pub struct App<S, M, C> {
+    pub store: S,
+    pub mailer: M,
+    pub clock: C,
+    pub config: Config,
+}

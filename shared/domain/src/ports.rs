@@ -1,0 +1,166 @@
+//! The small traits behind which the domain reaches the world: the stores, the mailer and the
+//! clock. The platform crate implements them on DynamoDB, SES and the system clock.
+//!
+//! Expected outcomes (an e-mail already taken, a used link) are typed; anything else is an
+//! `anyhow::Error` that leaves nothing half-written, because every multi-item change is a
+//! single DynamoDB transaction.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::account::{Account, Holder};
+use crate::mail::OutgoingMail;
+use crate::rate_limit::Counter;
+use crate::secrets::{SessionToken, TokenHash};
+use crate::texts::AddressKind;
+use crate::types::Email;
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+pub trait Mailer: Send + Sync {
+    fn send(&self, mail: &OutgoingMail) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// A value only one account may hold (ACC-2), claimed in the same transaction as the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unique {
+    Email,
+    Document,
+    FiscalCode,
+}
+
+impl Account {
+    /// The unique values this account claims, with their normalised form.
+    pub fn unique_claims(&self) -> Vec<(Unique, String)> {
+        let mut claims = vec![(Unique::Email, self.email.as_str().to_owned())];
+        match &self.holder {
+            Holder::Person(person) => {
+                claims.push((Unique::Document, person.document.identity_key()))
+            }
+            Holder::Organisation(organisation) => claims.push((
+                Unique::FiscalCode,
+                organisation.fiscal_code.as_str().to_owned(),
+            )),
+        }
+        claims
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPurpose {
+    Activate(AddressKind),
+    ResetPassword,
+}
+
+/// An e-mailed link as stored: the hash of its secret, what it is for, and when it expires.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkToken {
+    pub hash: TokenHash,
+    pub account_id: Uuid,
+    pub purpose: LinkPurpose,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug)]
+pub enum CreateAccountError {
+    Taken(Unique),
+    Failed(anyhow::Error),
+}
+
+#[derive(Debug)]
+pub enum LinkUseError {
+    /// The link was used meanwhile, or has expired.
+    Gone,
+    /// The account changed since it was read: read again and retry.
+    AccountChanged,
+    Failed(anyhow::Error),
+}
+
+pub trait AccountStore: Send + Sync {
+    /// Puts the account, claims its unique values and stores its links, all or nothing.
+    fn create_account(
+        &self,
+        account: &Account,
+        links: &[LinkToken],
+    ) -> impl Future<Output = Result<(), CreateAccountError>> + Send;
+
+    /// Undoes `create_account` (when its e-mail cannot be sent), all or nothing.
+    fn delete_account(
+        &self,
+        account: &Account,
+        links: &[LinkToken],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    fn account(&self, id: Uuid) -> impl Future<Output = anyhow::Result<Option<Account>>> + Send;
+
+    fn account_by_email(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = anyhow::Result<Option<Account>>> + Send;
+
+    fn add_links(&self, links: &[LinkToken]) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    fn link(
+        &self,
+        hash: &TokenHash,
+    ) -> impl Future<Output = anyhow::Result<Option<LinkToken>>> + Send;
+
+    /// Consumes the link (it must still exist and not be expired at `now`) and writes the
+    /// account (whose `version` must be one more than the stored one), all or nothing.
+    fn save_account_using_link(
+        &self,
+        link: &LinkToken,
+        now: DateTime<Utc>,
+        account: &Account,
+    ) -> impl Future<Output = Result<(), LinkUseError>> + Send;
+}
+
+/// A signed-in session as stored (the token itself is never stored).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub token_hash: TokenHash,
+    pub account_id: Uuid,
+    pub generation: u32,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub trait SessionStore: Send + Sync {
+    fn create_session(&self, session: &Session) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// The session and its account, in one round trip.
+    fn session_and_account(
+        &self,
+        token: &SessionToken,
+    ) -> impl Future<Output = anyhow::Result<Option<(Session, Account)>>> + Send;
+
+    fn delete_session(&self, hash: &TokenHash) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+pub trait Counters: Send + Sync {
+    /// Adds one to each counter and returns their new values.
+    fn increment(
+        &self,
+        counters: &[Counter],
+    ) -> impl Future<Output = anyhow::Result<Vec<u32>>> + Send;
+
+    /// The current values, without counting.
+    fn current(
+        &self,
+        counters: &[Counter],
+    ) -> impl Future<Output = anyhow::Result<Vec<u32>>> + Send;
+}

@@ -1,0 +1,132 @@
+//! Texts in English.
+
+use super::{AddressKind, MailText, Texts};
+use crate::error::{Code, Problem};
+
+pub struct English;
+
+impl Texts for English {
+    fn error(&self, code: Code) -> &'static str {
+        match code {
+            Code::MalformedRequest => {
+                "The request cannot be read: the body must be a valid JSON object."
+            }
+            Code::ValidationFailed => "Some data are not valid: please correct the fields listed.",
+            Code::Unauthenticated => "Please sign in: the session is missing, expired or ended.",
+            Code::InvalidCredentials => "Wrong e-mail or password.",
+            Code::NotActivated => {
+                "This account is not active yet: open the activation link we e-mailed you."
+            }
+            Code::AwaitingApproval => "This organisation is waiting for the Questura's approval.",
+            Code::OrganisationRejected => {
+                "The Questura did not approve this organisation's registration."
+            }
+            Code::Forbidden => "You are not allowed to do this.",
+            Code::ServiceNotBookable => "This service cannot be booked by this kind of account.",
+            Code::NotFound => "Not found.",
+            Code::EmailTaken => "This e-mail address is already used.",
+            Code::DocumentTaken => "This identity document is already registered.",
+            Code::FiscalCodeTaken => "This codice fiscale or partita IVA is already registered.",
+            Code::SlotFull => "The chosen time is no longer available.",
+            Code::AlreadyBooked => {
+                "This person already has an active appointment for this service."
+            }
+            Code::NoAvailability => "There are no free places in the requested period.",
+            Code::BookingClosed => "This appointment can no longer be changed.",
+            Code::IdempotencyKeyReused => {
+                "This idempotency key was already used for a different request."
+            }
+            Code::LinkInvalid => {
+                "This link has expired or has already been used. Please ask for a new one."
+            }
+            Code::RateLimited => "Too many requests. Please try again later.",
+            Code::TooManyChanges => "Too many changes for this person.",
+            Code::Unavailable => {
+                "The service is temporarily unavailable: nothing was changed. Please try again shortly."
+            }
+            Code::Internal => "An internal error occurred. Please try again later.",
+        }
+    }
+
+    fn problem(&self, problem: Problem) -> String {
+        match problem {
+            Problem::Required => "required".into(),
+            Problem::WrongType => "wrong format".into(),
+            Problem::Invalid => "not valid".into(),
+            Problem::TooShort { min } => format!("at least {min} characters"),
+            Problem::TooLong { max } => format!("at most {max} characters"),
+            Problem::InvalidEmail => "not a valid e-mail address".into(),
+            Problem::InvalidPhone => "not a valid phone number".into(),
+            Problem::InvalidCap => "the CAP must have 5 digits".into(),
+            Problem::BadCheckCharacter => "wrong check character".into(),
+            Problem::InvalidDate => "not a valid date (YYYY-MM-DD)".into(),
+            Problem::InvalidTime => "not a valid time (HH:MM)".into(),
+            Problem::InFuture => "cannot be in the future".into(),
+            Problem::InPast => "cannot be in the past".into(),
+            Problem::Implausible => "not a plausible date".into(),
+            Problem::TooYoung => "children under 14 are booked together with a parent".into(),
+            Problem::SameAsEmail => "must not be the e-mail address".into(),
+            Problem::MustAccept => "must be accepted".into(),
+            Problem::UnknownValue => "not an allowed value".into(),
+            Problem::AlreadyUsed => "already used".into(),
+            Problem::UnknownId => "unknown".into(),
+            Problem::Closed => "the office is closed on this date".into(),
+            Problem::NotASlot => "not an appointment time on this date".into(),
+        }
+    }
+
+    fn greeting(&self, name: &str) -> String {
+        format!("Dear {name},")
+    }
+
+    fn signature(&self) -> &'static str {
+        "Prenota – Immigration Offices of the Questure"
+    }
+
+    fn ignore_if_not_you(&self) -> &'static str {
+        "If you did not ask for this, please ignore this message."
+    }
+
+    fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {
+        let what = match address {
+            AddressKind::Email => "your e-mail address",
+            AddressKind::Pec => "the organisation's PEC address",
+        };
+        MailText {
+            subject: "Activate your Prenota account".into(),
+            paragraphs: vec![
+                format!(
+                    "to complete your registration, please confirm {what} by opening this link."
+                ),
+                format!("The link is valid for {valid_hours} hours and can be used once."),
+            ],
+            action: Some(("Activate the account".into(), link.into())),
+        }
+    }
+
+    fn password_reset(&self, link: &str, valid_minutes: i64) -> MailText {
+        MailText {
+            subject: "Reset your Prenota password".into(),
+            paragraphs: vec![
+                "we received a request to reset your password.".into(),
+                format!(
+                    "The link is valid for {valid_minutes} minutes and can be used once. Setting a new \
+                     password ends every open session."
+                ),
+            ],
+            action: Some(("Choose a new password".into(), link.into())),
+        }
+    }
+
+    fn password_changed(&self) -> MailText {
+        MailText {
+            subject: "Your Prenota password was changed".into(),
+            paragraphs: vec![
+                "the password of your account was just changed and every open session was ended."
+                    .into(),
+                "If this was not you, use “Forgot your password?” now to choose a new one.".into(),
+            ],
+            action: None,
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Testi in italiano.
+
+use super::{AddressKind, MailText, Texts};
+use crate::error::{Code, Problem};
+
+pub struct Italian;
+
+impl Texts for Italian {
+    fn error(&self, code: Code) -> &'static str {
+        match code {
+            Code::MalformedRequest => {
+                "La richiesta non è leggibile: il corpo deve essere un oggetto JSON valido."
+            }
+            Code::ValidationFailed => "Alcuni dati non sono validi: correggi i campi indicati.",
+            Code::Unauthenticated => {
+                "Accedi per continuare: la sessione manca, è scaduta o è stata chiusa."
+            }
+            Code::InvalidCredentials => "E-mail o password non corrette.",
+            Code::NotActivated => {
+                "L'account non è ancora attivo: apri il link di attivazione che ti abbiamo inviato per e-mail."
+            }
+            Code::AwaitingApproval => "L'ente è in attesa dell'approvazione della Questura.",
+            Code::OrganisationRejected => {
+                "La Questura non ha approvato la registrazione di questo ente."
+            }
+            Code::Forbidden => "Non hai il permesso di eseguire questa operazione.",
+            Code::ServiceNotBookable => {
+                "Questo servizio non è prenotabile da questo tipo di account."
+            }
+            Code::NotFound => "Non trovato.",
+            Code::EmailTaken => "Questo indirizzo e-mail è già stato utilizzato.",
+            Code::DocumentTaken => "Questo documento è già stato utilizzato.",
+            Code::FiscalCodeTaken => "Questo codice fiscale o partita IVA è già stato utilizzato.",
+            Code::SlotFull => "L'orario scelto non è più disponibile.",
+            Code::AlreadyBooked => {
+                "Questa persona ha già un appuntamento attivo per questo servizio."
+            }
+            Code::NoAvailability => "Non ci sono posti disponibili nel periodo richiesto.",
+            Code::BookingClosed => "Questo appuntamento non può più essere modificato.",
+            Code::IdempotencyKeyReused => {
+                "Questa chiave di idempotenza è già stata usata per una richiesta diversa."
+            }
+            Code::LinkInvalid => {
+                "Il link è scaduto o è già stato utilizzato. Richiedine uno nuovo."
+            }
+            Code::RateLimited => "Troppe richieste. Riprova più tardi.",
+            Code::TooManyChanges => "Hai effettuato troppe modifiche per questa persona.",
+            Code::Unavailable => {
+                "Servizio momentaneamente non disponibile: non è stato modificato nulla. Riprova tra poco."
+            }
+            Code::Internal => "Si è verificato un errore interno. Riprova più tardi.",
+        }
+    }
+
+    fn problem(&self, problem: Problem) -> String {
+        match problem {
+            Problem::Required => "obbligatorio".into(),
+            Problem::WrongType => "formato non valido".into(),
+            Problem::Invalid => "non valido".into(),
+            Problem::TooShort { min } => format!("almeno {min} caratteri"),
+            Problem::TooLong { max } => format!("al massimo {max} caratteri"),
+            Problem::InvalidEmail => "indirizzo e-mail non valido".into(),
+            Problem::InvalidPhone => "numero di telefono non valido".into(),
+            Problem::InvalidCap => "il CAP deve avere 5 cifre".into(),
+            Problem::BadCheckCharacter => "carattere di controllo errato".into(),
+            Problem::InvalidDate => "data non valida (AAAA-MM-GG)".into(),
+            Problem::InvalidTime => "orario non valido (HH:MM)".into(),
+            Problem::InFuture => "non può essere nel futuro".into(),
+            Problem::InPast => "non può essere nel passato".into(),
+            Problem::Implausible => "data non plausibile".into(),
+            Problem::TooYoung => "i minori di 14 anni si prenotano insieme a un genitore".into(),
+            Problem::SameAsEmail => "non può coincidere con l'indirizzo e-mail".into(),
+            Problem::MustAccept => "deve essere accettato".into(),
+            Problem::UnknownValue => "valore non ammesso".into(),
+            Problem::AlreadyUsed => "già utilizzato".into(),
+            Problem::UnknownId => "sconosciuto".into(),
+            Problem::Closed => "l'ufficio è chiuso in questa data".into(),
+            Problem::NotASlot => "orario non previsto per questa data".into(),
+        }
+    }
+
+    fn greeting(&self, name: &str) -> String {
+        format!("Gentile {name},")
+    }
+
+    fn signature(&self) -> &'static str {
+        "Prenota – Uffici Immigrazione delle Questure"
+    }
+
+    fn ignore_if_not_you(&self) -> &'static str {
+        "Se non hai richiesto tu questa operazione, ignora questo messaggio."
+    }
+
+    fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {
+        let what = match address {
+            AddressKind::Email => "il tuo indirizzo e-mail",
+            AddressKind::Pec => "l'indirizzo PEC dell'ente",
+        };
+        MailText {
+            subject: "Attiva il tuo account Prenota".into(),
+            paragraphs: vec![
+                format!("per completare la registrazione conferma {what} aprendo questo link."),
+                format!("Il link vale {valid_hours} ore e si può usare una sola volta."),
+            ],
+            action: Some(("Attiva l'account".into(), link.into())),
+        }
+    }
+
+    fn password_reset(&self, link: &str, valid_minutes: i64) -> MailText {
+        MailText {
+            subject: "Reimposta la password di Prenota".into(),
+            paragraphs: vec![
+                "abbiamo ricevuto una richiesta di reimpostare la tua password.".into(),
+                format!(
+                    "Il link vale {valid_minutes} minuti e si può usare una sola volta. Con la nuova \
+                     password tutte le sessioni aperte verranno chiuse."
+                ),
+            ],
+            action: Some(("Scegli una nuova password".into(), link.into())),
+        }
+    }
+
+    fn password_changed(&self) -> MailText {
+        MailText {
+            subject: "La tua password di Prenota è stata cambiata".into(),
+            paragraphs: vec![
+                "la password del tuo account è stata appena cambiata e tutte le sessioni aperte sono state chiuse."
+                    .into(),
+                "Se non sei stato tu, usa subito «Password dimenticata?» per sceglierne una nuova.".into(),
+            ],
+            action: None,
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Every text a person reads, one file per language (`it.rs`, `en.rs`): error messages, field
+//! problems and e-mails. Users are foreigners: e-mails carry both languages, the preferred one
+//! first; API messages follow `Accept-Language` (Italian by default).
+
+mod en;
+mod it;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Code, Problem};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    It,
+    En,
+}
+
+impl Language {
+    pub fn parse(input: &str) -> Result<Language, Problem> {
+        match input.trim().to_lowercase().as_str() {
+            "it" => Ok(Language::It),
+            "en" => Ok(Language::En),
+            _ => Err(Problem::UnknownValue),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::It => "it",
+            Language::En => "en",
+        }
+    }
+
+    /// The preferred of Italian and English in an `Accept-Language` header; Italian if neither.
+    pub fn from_accept_language(header: Option<&str>) -> Language {
+        let Some(header) = header else {
+            return Language::It;
+        };
+        let mut best: Option<(f32, Language)> = None;
+        for entry in header.split(',') {
+            let mut parts = entry.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_lowercase();
+            let quality = parts
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let Ok(language) = Language::parse(primary) else {
+                continue;
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, language));
+            }
+        }
+        best.map_or(Language::It, |(_, language)| language)
+    }
+
+    pub fn texts(self) -> &'static dyn Texts {
+        match self {
+            Language::It => &it::Italian,
+            Language::En => &en::English,
+        }
+    }
+
+    /// Both languages, this one first: the order of an e-mail's sections.
+    pub fn with_other(self) -> [Language; 2] {
+        match self {
+            Language::It => [Language::It, Language::En],
+            Language::En => [Language::En, Language::It],
+        }
+    }
+}
+
+/// Which of an organisation's addresses an activation link verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressKind {
+    Email,
+    Pec,
+}
+
+/// One language's part of an e-mail: subject, paragraphs, and an optional button link.
+pub struct MailText {
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    pub action: Option<(String, String)>,
+}
+
+/// The texts of one language. Adding a message means adding it to every language: the compiler
+/// checks that none is forgotten.
+pub trait Texts: Sync {
+    fn error(&self, code: Code) -> &'static str;
+    fn problem(&self, problem: Problem) -> String;
+
+    /// Salutation and sign-off around every e-mail's paragraphs.
+    fn greeting(&self, name: &str) -> String;
+    fn signature(&self) -> &'static str;
+    fn ignore_if_not_you(&self) -> &'static str;
+
+    fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText;
+    fn password_reset(&self, link: &str, valid_minutes: i64) -> MailText;
+    fn password_changed(&self) -> MailText;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_of_it_and_en() {
+        assert_eq!(Language::from_accept_language(None), Language::It);
+        assert_eq!(
+            Language::from_accept_language(Some("en-US,en;q=0.9")),
+            Language::En
+        );
+        assert_eq!(
+            Language::from_accept_language(Some("fr-FR,fr;q=0.9,en;q=0.8,it;q=0.7")),
+            Language::En
+        );
+        assert_eq!(
+            Language::from_accept_language(Some("en;q=0.5, it")),
+            Language::It
+        );
+        assert_eq!(Language::from_accept_language(Some("ar, fr")), Language::It);
+        assert_eq!(Language::from_accept_language(Some("en;q=0")), Language::It);
+    }
+
+    #[test]
+    fn every_code_and_problem_has_a_message_in_both_languages() {
+        let codes = [
+            Code::MalformedRequest,
+            Code::ValidationFailed,
+            Code::Unauthenticated,
+            Code::InvalidCredentials,
+            Code::NotActivated,
+            Code::AwaitingApproval,
+            Code::OrganisationRejected,
+            Code::Forbidden,
+            Code::ServiceNotBookable,
+            Code::NotFound,
+            Code::EmailTaken,
+            Code::DocumentTaken,
+            Code::FiscalCodeTaken,
+            Code::SlotFull,
+            Code::AlreadyBooked,
+            Code::NoAvailability,
+            Code::BookingClosed,
+            Code::IdempotencyKeyReused,
+            Code::LinkInvalid,
+            Code::RateLimited,
+            Code::TooManyChanges,
+            Code::Unavailable,
+            Code::Internal,
+        ];
+        for code in codes {
+            let (it, en) = (
+                Language::It.texts().error(code),
+                Language::En.texts().error(code),
+            );
+            assert!(!it.is_empty() && !en.is_empty() && it != en, "{code:?}");
+        }
+        assert_eq!(
+            Language::It.texts().problem(Problem::AlreadyUsed),
+            "già utilizzato"
+        );
+        assert_eq!(
+            Language::En.texts().problem(Problem::TooShort { min: 10 }),
+            "at least 10 characters"
+        );
+    }
+}

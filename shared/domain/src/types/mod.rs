@@ -1,0 +1,11 @@
+//! Value types whose only constructor checks the input: once built, they are valid.
+
+mod contact;
+mod fiscal;
+mod person;
+
+pub use contact::{Cap, Email, Phone, text_line};
+pub use fiscal::FiscalCode;
+pub use person::{
+    Country, DocumentNumber, DocumentType, IdentityDocument, Name, Sex, age_on, birth_date, date,
+};

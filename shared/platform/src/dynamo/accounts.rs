@@ -1,0 +1,259 @@
+//! Accounts, their unique claims, e-mailed links, sessions and rate-limit counters.
+
+use anyhow::{Context, anyhow};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::ReturnValue;
+use chrono::{DateTime, Utc};
+use prenota_domain::account::Account;
+use prenota_domain::ports::{
+    AccountStore, Counters, CreateAccountError, LinkToken, LinkUseError, Session, SessionStore,
+};
+use prenota_domain::rate_limit::Counter;
+use prenota_domain::secrets::{SessionToken, TokenHash};
+use prenota_domain::types::Email;
+use uuid::Uuid;
+
+use super::keys::{self, PURGE_AT};
+use super::{DynamoStore, TransactError, from_item, number, string, to_item};
+
+impl DynamoStore {
+    fn account_item(&self, account: &Account) -> anyhow::Result<keys::Item> {
+        to_item(account, keys::account(account.id))
+    }
+
+    fn link_item(&self, link: &LinkToken) -> anyhow::Result<keys::Item> {
+        let mut item = to_item(link, keys::link(&link.hash))?;
+        item.insert(PURGE_AT.into(), number(link.expires_at.timestamp()));
+        Ok(item)
+    }
+}
+
+impl AccountStore for DynamoStore {
+    async fn create_account(
+        &self,
+        account: &Account,
+        links: &[LinkToken],
+    ) -> Result<(), CreateAccountError> {
+        let failed = CreateAccountError::Failed;
+        let claims = account.unique_claims();
+        let mut items = vec![self.put(
+            self.account_item(account).map_err(failed)?,
+            Some("attribute_not_exists(pk)"),
+            vec![],
+        )];
+        for (kind, value) in &claims {
+            let mut claim = keys::unique(*kind, value);
+            claim.insert("account_id".into(), string(account.id.to_string()));
+            items.push(self.put(claim, Some("attribute_not_exists(pk)"), vec![]));
+        }
+        for link in links {
+            items.push(self.put(self.link_item(link).map_err(failed)?, None, vec![]));
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(cancelled) => match cancelled.failed_condition() {
+                // Item 0 is the account; items 1..=claims are the claims, in order.
+                Some(index) if (1..=claims.len()).contains(&index) => {
+                    Err(CreateAccountError::Taken(claims[index - 1].0))
+                }
+                _ => Err(failed(
+                    cancelled.into_anyhow().context("creating an account"),
+                )),
+            },
+        }
+    }
+
+    async fn delete_account(&self, account: &Account, links: &[LinkToken]) -> anyhow::Result<()> {
+        let mut items = vec![self.delete(keys::account(account.id), None, vec![])];
+        for (kind, value) in account.unique_claims() {
+            // Only the claims this account holds.
+            items.push(self.delete(
+                keys::unique(kind, &value),
+                Some("account_id = :id"),
+                vec![(":id", string(account.id.to_string()))],
+            ));
+        }
+        for link in links {
+            items.push(self.delete(keys::link(&link.hash), None, vec![]));
+        }
+        self.transact(items)
+            .await
+            .map_err(|e| e.into_anyhow().context("deleting an account"))
+    }
+
+    async fn account(&self, id: Uuid) -> anyhow::Result<Option<Account>> {
+        self.get(keys::account(id))
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    async fn account_by_email(&self, email: &Email) -> anyhow::Result<Option<Account>> {
+        let claim = self
+            .get(keys::unique(
+                prenota_domain::ports::Unique::Email,
+                email.as_str(),
+            ))
+            .await?;
+        let Some(id) = claim
+            .as_ref()
+            .and_then(|claim| claim.get("account_id"))
+            .and_then(|v| v.as_s().ok())
+        else {
+            return Ok(None);
+        };
+        let id = Uuid::parse_str(id).context("account id of an e-mail claim")?;
+        AccountStore::account(self, id).await
+    }
+
+    async fn add_links(&self, links: &[LinkToken]) -> anyhow::Result<()> {
+        let items = links
+            .iter()
+            .map(|link| Ok(self.put(self.link_item(link)?, None, vec![])))
+            .collect::<anyhow::Result<_>>()?;
+        self.transact(items)
+            .await
+            .map_err(|e| e.into_anyhow().context("storing links"))
+    }
+
+    async fn link(&self, hash: &TokenHash) -> anyhow::Result<Option<LinkToken>> {
+        self.get(keys::link(hash)).await?.map(from_item).transpose()
+    }
+
+    async fn save_account_using_link(
+        &self,
+        link: &LinkToken,
+        now: DateTime<Utc>,
+        account: &Account,
+    ) -> Result<(), LinkUseError> {
+        let item = self.account_item(account).map_err(LinkUseError::Failed)?;
+        let items = vec![
+            // Single use: the link is consumed by this very transaction, and only if unexpired.
+            self.delete(
+                keys::link(&link.hash),
+                Some("attribute_exists(pk) AND purge_at > :now"),
+                vec![(":now", number(now.timestamp()))],
+            ),
+            // Written only over the version it was computed from.
+            self.put(
+                item,
+                Some("version = :read"),
+                vec![(":read", number(account.version - 1))],
+            ),
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(cancelled) => match cancelled.failed_condition() {
+                Some(0) => Err(LinkUseError::Gone),
+                Some(1) => Err(LinkUseError::AccountChanged),
+                _ => Err(LinkUseError::Failed(
+                    cancelled.into_anyhow().context("using a link"),
+                )),
+            },
+        }
+    }
+}
+
+impl SessionStore for DynamoStore {
+    async fn create_session(&self, session: &Session) -> anyhow::Result<()> {
+        let mut item = to_item(session, keys::session(&session.token_hash))?;
+        item.insert(PURGE_AT.into(), number(session.expires_at.timestamp()));
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            .context("PutItem session")?;
+        Ok(())
+    }
+
+    async fn session_and_account(
+        &self,
+        token: &SessionToken,
+    ) -> anyhow::Result<Option<(Session, Account)>> {
+        let session_key = keys::session(&token.hash());
+        let account_key = keys::account(token.account_id());
+        let session_pk = keys::pk_of(&session_key).unwrap_or_default().to_owned();
+        let mut session = None;
+        let mut account = None;
+        for item in self.get_many(vec![session_key, account_key]).await? {
+            if keys::pk_of(&item) == Some(session_pk.as_str()) {
+                session = Some(from_item::<Session>(item)?);
+            } else {
+                account = Some(from_item::<Account>(item)?);
+            }
+        }
+        Ok(session.zip(account))
+    }
+
+    async fn delete_session(&self, hash: &TokenHash) -> anyhow::Result<()> {
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(keys::session(hash)))
+            .send()
+            .await
+            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            .context("DeleteItem session")?;
+        Ok(())
+    }
+}
+
+impl Counters for DynamoStore {
+    async fn increment(&self, counters: &[Counter]) -> anyhow::Result<Vec<u32>> {
+        let mut counts = Vec::with_capacity(counters.len());
+        for counter in counters {
+            let output = self
+                .client()
+                .update_item()
+                .table_name(self.table())
+                .set_key(Some(keys::counter(&counter.id)))
+                .update_expression("ADD hits :one SET purge_at = if_not_exists(purge_at, :end)")
+                .expression_attribute_values(":one", number(1))
+                .expression_attribute_values(":end", number(counter.window_ends.timestamp()))
+                .return_values(ReturnValue::UpdatedNew)
+                .send()
+                .await
+                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+                .context("UpdateItem counter")?;
+            counts.push(hits(output.attributes.as_ref()));
+        }
+        Ok(counts)
+    }
+
+    async fn current(&self, counters: &[Counter]) -> anyhow::Result<Vec<u32>> {
+        let found = self
+            .get_many(
+                counters
+                    .iter()
+                    .map(|counter| keys::counter(&counter.id))
+                    .collect(),
+            )
+            .await?;
+        Ok(counters
+            .iter()
+            .map(|counter| {
+                let key = keys::counter(&counter.id);
+                found
+                    .iter()
+                    .find(|item| keys::pk_of(item) == keys::pk_of(&key))
+                    .map_or(0, |item| hits(Some(item)))
+            })
+            .collect())
+    }
+}
+
+fn hits(item: Option<&keys::Item>) -> u32 {
+    item.and_then(|item| item.get("hits"))
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+impl From<TransactError> for anyhow::Error {
+    fn from(error: TransactError) -> Self {
+        error.into_anyhow()
+    }
+}

@@ -1,0 +1,117 @@
+//! The HTTP plumbing every handler shares: reading the request, writing JSON answers, and the
+//! one mapping from a domain error to API.md's error shape.
+
+use chrono::SecondsFormat;
+use lambda_http::http::{HeaderValue, StatusCode, header};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use prenota_domain::{Code, Error, Language, Result};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// The language of the answer's messages (`Accept-Language`: it or en, Italian by default).
+pub fn language(request: &Request) -> Language {
+    Language::from_accept_language(header_text(request, header::ACCEPT_LANGUAGE.as_str()))
+}
+
+pub fn header_text<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+}
+
+pub fn authorization(request: &Request) -> Option<&str> {
+    header_text(request, header::AUTHORIZATION.as_str())
+}
+
+/// The caller's address as API Gateway saw it (the local stack fills in the same field).
+pub fn source_ip(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The body as JSON; an empty or unreadable body is a malformed request (400).
+pub fn json_body(request: &Request) -> Result<Value> {
+    let bytes: &[u8] = request.body().as_ref();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::new(Code::MalformedRequest));
+    }
+    serde_json::from_slice(bytes).map_err(|_| Error::new(Code::MalformedRequest))
+}
+
+/// A JSON answer. Nothing personal is cached on the way.
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response<Body> {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
+    with_headers(status, "application/json; charset=utf-8", Body::Text(text))
+}
+
+pub fn no_content() -> Response<Body> {
+    with_headers(204, "application/json; charset=utf-8", Body::Empty)
+}
+
+pub fn with_headers(status: u16, content_type: &str, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The answer of a handler: its response, or the error in API.md's shape.
+pub fn respond(outcome: Result<Response<Body>>, language: Language) -> Response<Body> {
+    outcome.unwrap_or_else(|error| error_response(&error, language))
+}
+
+/// `{"error", "message", "fields"?, "retry_after"?, "available_again_on"?}`; a 5xx never
+/// carries internals (they go to the log, without personal data).
+pub fn error_response(error: &Error, language: Language) -> Response<Body> {
+    let status = error.code.status();
+    if status >= 500 {
+        tracing::error!(error = ?error, "request failed");
+    } else {
+        tracing::info!(code = error.code.as_str(), "request refused");
+    }
+    let texts = language.texts();
+    let mut body = Map::new();
+    body.insert("error".into(), json!(error.code.as_str()));
+    body.insert("message".into(), json!(texts.error(error.code)));
+    if !error.fields.is_empty() {
+        let fields: Map<String, Value> = error
+            .fields
+            .iter()
+            .map(|(path, problem)| (path.clone(), json!(texts.problem(*problem))))
+            .collect();
+        body.insert("fields".into(), Value::Object(fields));
+    }
+    if let Some(retry_after) = error.retry_after {
+        body.insert(
+            "retry_after".into(),
+            json!(retry_after.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        );
+    }
+    if let Some(date) = error.available_again_on {
+        body.insert("available_again_on".into(), json!(date.to_string()));
+    }
+    let mut response = json(status, &body);
+    if let Some(retry_after) = error.retry_after {
+        let seconds = (retry_after - chrono::Utc::now()).num_seconds().max(1);
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
+}

@@ -1,0 +1,13 @@
+//! What every function's `main` does before handing requests to its handler.
+
+use crate::settings::{AwsApp, Settings, build_app, sdk_config};
+
+/// Sets up logging and builds the application once for the life of the execution environment.
+/// Only what every request needs is done here: the SDK clients connect lazily.
+pub async fn init() -> Result<&'static AwsApp, lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let settings = Settings::from_env()?;
+    let sdk = sdk_config().await;
+    // Lives as long as the process: every invocation borrows it.
+    Ok(Box::leak(Box::new(build_app(&sdk, &settings))))
+}

@@ -1,0 +1,12 @@
+//! Prenota's platform: the adapters that implement the domain's ports on AWS (DynamoDB, SES v2,
+//! KMS), the settings read from the environment, and the HTTP plumbing and route table that
+//! every function shares.
+
+pub mod dynamo;
+pub mod http;
+pub mod lambda;
+pub mod routes;
+pub mod ses;
+pub mod settings;
+
+pub use settings::{AwsApp, Settings, build_app, sdk_config};

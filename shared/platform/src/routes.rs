@@ -1,0 +1,226 @@
+//! The route table: every endpoint of API.md, its method and path, and the Lambda function that
+//! serves it. The local stack routes with it, each function dispatches with it, and tests check
+//! that `infra/template.yaml` and `infra/openapi.yaml` declare exactly these routes.
+
+use lambda_http::http::Method;
+use prenota_domain::{Code, Error, Result};
+
+/// The Lambda functions (one crate each under `functions/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Function {
+    Register,
+    Activate,
+    /// Sign in, sign out, `GET /me`.
+    Account,
+    ResetPassword,
+}
+
+impl Function {
+    pub const ALL: &[Function] = &[
+        Function::Register,
+        Function::Activate,
+        Function::Account,
+        Function::ResetPassword,
+    ];
+
+    /// The crate and binary name, and the `Binary` of its SAM resource.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Function::Register => "register",
+            Function::Activate => "activate",
+            Function::Account => "account",
+            Function::ResetPassword => "reset-password",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Register,
+    Activate,
+    ResendActivation,
+    Login,
+    Logout,
+    Me,
+    RequestPasswordReset,
+    ConfirmPasswordReset,
+}
+
+impl Endpoint {
+    pub const ALL: &[Endpoint] = &[
+        Endpoint::Register,
+        Endpoint::Activate,
+        Endpoint::ResendActivation,
+        Endpoint::Login,
+        Endpoint::Logout,
+        Endpoint::Me,
+        Endpoint::RequestPasswordReset,
+        Endpoint::ConfirmPasswordReset,
+    ];
+
+    /// Method, path (API Gateway's `{param}` syntax) and serving function.
+    pub fn route(self) -> (Method, &'static str, Function) {
+        use Function as F;
+        match self {
+            Endpoint::Register => (Method::POST, "/register", F::Register),
+            Endpoint::Activate => (Method::POST, "/activate", F::Activate),
+            Endpoint::ResendActivation => (Method::POST, "/activate/resend", F::Activate),
+            Endpoint::Login => (Method::POST, "/login", F::Account),
+            Endpoint::Logout => (Method::POST, "/logout", F::Account),
+            Endpoint::Me => (Method::GET, "/me", F::Account),
+            Endpoint::RequestPasswordReset => (Method::POST, "/password-reset", F::ResetPassword),
+            Endpoint::ConfirmPasswordReset => {
+                (Method::POST, "/password-reset/confirm", F::ResetPassword)
+            }
+        }
+    }
+
+    pub fn method(self) -> Method {
+        self.route().0
+    }
+
+    pub fn path(self) -> &'static str {
+        self.route().1
+    }
+
+    pub fn function(self) -> Function {
+        self.route().2
+    }
+}
+
+/// An endpoint matched by a request, with the values of its path parameters.
+#[derive(Debug, Clone)]
+pub struct Matched {
+    pub endpoint: Endpoint,
+    params: Vec<(&'static str, String)>,
+}
+
+impl Matched {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The endpoint for a method and path; 404 when no route has that path and method.
+pub fn find(method: &Method, path: &str) -> Result<Matched> {
+    Endpoint::ALL
+        .iter()
+        .filter(|endpoint| endpoint.method() == *method)
+        .find_map(|&endpoint| {
+            match_path(endpoint.path(), path).map(|params| Matched { endpoint, params })
+        })
+        .ok_or_else(|| Error::new(Code::NotFound))
+}
+
+/// The endpoint, if `function` serves it (API Gateway only sends a function its own routes; a
+/// stray request is 404 all the same).
+pub fn find_for(function: Function, method: &Method, path: &str) -> Result<Matched> {
+    find(method, path).and_then(|matched| {
+        if matched.endpoint.function() == function {
+            Ok(matched)
+        } else {
+            Err(Error::new(Code::NotFound))
+        }
+    })
+}
+
+fn match_path(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut pattern_segments = pattern.trim_matches('/').split('/');
+    let mut path_segments = path
+        .trim_end_matches('/')
+        .trim_start_matches('/')
+        .split('/');
+    let mut params = Vec::new();
+    loop {
+        match (pattern_segments.next(), path_segments.next()) {
+            (None, None) => return Some(params),
+            (Some(expected), Some(actual)) => {
+                if let Some(name) = expected
+                    .strip_prefix('{')
+                    .and_then(|rest| rest.strip_suffix('}'))
+                {
+                    if actual.is_empty() {
+                        return None;
+                    }
+                    params.push((name, percent_decode(actual)?));
+                } else if expected != actual {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn percent_decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(index + 1..index + 3)?).ok()?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            index += 3;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_is_listed_once_and_reachable() {
+        let mut seen = std::collections::HashSet::new();
+        for &endpoint in Endpoint::ALL {
+            assert!(
+                seen.insert((endpoint.method(), endpoint.path())),
+                "{endpoint:?} listed twice"
+            );
+            let concrete = endpoint.path().replace("{id}", "ABC123");
+            assert_eq!(
+                find(&endpoint.method(), &concrete).unwrap().endpoint,
+                endpoint
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_paths_and_methods_are_not_found() {
+        assert_eq!(
+            find(&Method::GET, "/register").unwrap_err().code,
+            Code::NotFound
+        );
+        assert_eq!(
+            find(&Method::POST, "/nowhere").unwrap_err().code,
+            Code::NotFound
+        );
+        assert_eq!(
+            find(&Method::POST, "/activate/resend/x").unwrap_err().code,
+            Code::NotFound
+        );
+    }
+
+    #[test]
+    fn a_function_answers_only_its_own_routes() {
+        assert!(find_for(Function::Account, &Method::POST, "/login").is_ok());
+        assert!(find_for(Function::Register, &Method::POST, "/login").is_err());
+    }
+
+    #[test]
+    fn every_function_serves_something() {
+        for function in Function::ALL {
+            assert!(
+                Endpoint::ALL.iter().any(|e| e.function() == *function),
+                "{function:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The route table is the one list of endpoints: the SAM template, the OpenAPI file, the sample
+//! events and the function crates must all agree with it.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use prenota_platform::routes::{self, Endpoint, Function};
+use serde_yaml::Value;
+
+use crate::helpers::*;
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repository().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn route_table() -> BTreeSet<(String, String, String)> {
+    Endpoint::ALL
+        .iter()
+        .map(|e| {
+            (
+                e.method().to_string(),
+                e.path().to_owned(),
+                e.function().binary().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `ResendActivation` → `resend-activation`: the name of an endpoint's sample event.
+fn kebab(endpoint: Endpoint) -> String {
+    let mut name = String::new();
+    for (index, c) in format!("{endpoint:?}").chars().enumerate() {
+        if c.is_uppercase() && index > 0 {
+            name.push('-');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
+}
+
+#[test]
+fn the_sam_template_declares_exactly_the_route_table() {
+    let template: Value = serde_yaml::from_str(&read("infra/template.yaml")).unwrap();
+    let mut declared = BTreeSet::new();
+    let mut binaries = BTreeSet::new();
+    for (_, resource) in template["Resources"].as_mapping().unwrap() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda")
+        );
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        binaries.insert(binary.clone());
+        let Some(events) = resource["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
+        for (_, event) in events {
+            if event["Type"].as_str() == Some("HttpApi") {
+                let properties = &event["Properties"];
+                declared.insert((
+                    properties["Method"].as_str().unwrap().to_uppercase(),
+                    properties["Path"].as_str().unwrap().to_owned(),
+                    binary.clone(),
+                ));
+            }
+        }
+    }
+    assert_eq!(declared, route_table());
+    let functions: BTreeSet<String> = Function::ALL
+        .iter()
+        .map(|f| f.binary().to_owned())
+        .collect();
+    assert!(
+        functions.is_subset(&binaries),
+        "functions without a SAM resource: {:?}",
+        functions.difference(&binaries)
+    );
+}
+
+#[test]
+fn the_openapi_file_describes_exactly_the_route_table() {
+    let openapi: Value = serde_yaml::from_str(&read("infra/openapi.yaml")).unwrap();
+    let mut described = BTreeSet::new();
+    for (path, operations) in openapi["paths"].as_mapping().unwrap() {
+        for (method, _) in operations.as_mapping().unwrap() {
+            described.insert((
+                method.as_str().unwrap().to_uppercase(),
+                path.as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    let table: BTreeSet<(String, String)> =
+        route_table().into_iter().map(|(m, p, _)| (m, p)).collect();
+    assert_eq!(described, table);
+}
+
+#[test]
+fn every_function_is_a_crate_with_a_small_main() {
+    for function in Function::ALL {
+        let main = read(&format!("functions/{}/src/main.rs", function.binary()));
+        assert!(
+            main.lines().count() <= 40,
+            "{} main.rs does not fit on a screen",
+            function.binary()
+        );
+        let manifest = read(&format!("functions/{}/Cargo.toml", function.binary()));
+        assert!(manifest.contains(&format!("name = \"{}\"", function.binary())));
+    }
+}
+
+#[test]
+fn every_endpoint_has_a_sample_event_that_routes_to_it() {
+    for &endpoint in Endpoint::ALL {
+        let path = format!("events/{}.json", kebab(endpoint));
+        let text = read(&path);
+        let request =
+            lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let matched = routes::find(request.method(), request.uri().path()).unwrap();
+        assert_eq!(matched.endpoint, endpoint, "{path}");
+        let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            event["routeKey"],
+            format!("{} {}", endpoint.method(), endpoint.path()),
+            "{path}"
+        );
+        assert_eq!(prenota_platform::http::source_ip(&request), "192.0.2.10");
+    }
+}
+
+/// The sample event is what API Gateway sends: through the handler it registers a person.
+#[tokio::test]
+async fn the_sample_registration_event_registers_through_the_handler() {
+    let app = TestApp::spawn().await;
+    let request = lambda_http::request::from_str(&read("events/register.json")).unwrap();
+    let response = register::handle(&app.app, request).await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(app.keys_starting("ACCOUNT#").await.len(), 1);
+}

@@ -1,0 +1,8 @@
+//! One test binary (one link of the AWS SDK) for every integration test. Each test gets its own
+//! table in the local stack; `scripts/test` starts the stack and runs them.
+
+mod accounts;
+mod contract;
+mod helpers;
+mod privacy;
+mod server;

@@ -1,0 +1,98 @@
+//! The local stack's commands.
+//!
+//! - `prenota-local serve`: creates the table and the SES sender identity in moto, then serves
+//!   the API on `http://127.0.0.1:$PORT` (3000) through the Lambdas' handlers.
+//! - `prenota-local mailbox [ADDRESS]`: prints the e-mails sent (to ADDRESS), with their links.
+//!
+//! Settings (environment): `PRENOTA_AWS_ENDPOINT` (moto, default `http://127.0.0.1:4566`),
+//! `TABLE_NAME` (`prenota`), `SENDER_ADDRESS` (`prenota@prenota.local`), `PORT` (3000),
+//! `PORTAL_URL` (the local portal pages, `http://127.0.0.1:$PORT/portal`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use prenota_domain::ports::SystemClock;
+use prenota_local::{Stack, mailbox, router};
+
+struct LocalSettings {
+    endpoint: String,
+    table: String,
+    sender: String,
+    port: u16,
+    portal_url: String,
+}
+
+impl LocalSettings {
+    fn from_env() -> anyhow::Result<LocalSettings> {
+        let var =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        let port: u16 = var("PORT", "3000").parse().context("PORT")?;
+        Ok(LocalSettings {
+            endpoint: var("PRENOTA_AWS_ENDPOINT", "http://127.0.0.1:4566"),
+            table: var("TABLE_NAME", "prenota"),
+            sender: var("SENDER_ADDRESS", "prenota@prenota.local"),
+            port,
+            portal_url: var("PORTAL_URL", &format!("http://127.0.0.1:{port}/portal")),
+        })
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,aws_config=warn".into()),
+        )
+        .init();
+    let settings = LocalSettings::from_env()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => serve(&settings).await,
+        Some("mailbox") => print_mailbox(&settings, args.get(1).map(String::as_str)).await,
+        _ => {
+            eprintln!("usage: prenota-local serve | prenota-local mailbox [ADDRESS]");
+            std::process::exit(2);
+        }
+    }
+}
+
+async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
+    let stack = Stack::connect(&settings.endpoint).await;
+    stack.create_table(&settings.table).await?;
+    stack.verify_sender(&settings.sender).await?;
+    let app = Arc::new(stack.app(
+        &settings.table,
+        &settings.sender,
+        &settings.portal_url,
+        SystemClock,
+    ));
+    let address = SocketAddr::from(([127, 0, 0, 1], settings.port));
+    println!("Prenota is serving on http://{address} (mailbox: http://{address}/_local/mailbox)");
+    tokio::select! {
+        served = router::serve(app, address, stack.endpoint.clone()) => served,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+async fn print_mailbox(settings: &LocalSettings, address: Option<&str>) -> anyhow::Result<()> {
+    let mails = mailbox::read(settings.endpoint.trim_end_matches('/')).await?;
+    for mail in mails
+        .iter()
+        .filter(|mail| address.is_none_or(|a| mail.is_for(a)))
+    {
+        println!("To: {}\nSubject: {}\n", mail.to.join(", "), mail.subject);
+        println!("{}", mail.text.trim_end());
+        for attachment in &mail.attachments {
+            println!(
+                "[attachment: {} ({}, {} bytes)]",
+                attachment.filename,
+                attachment.content_type,
+                attachment.content.len()
+            );
+        }
+        println!("\n{}\n", "=".repeat(72));
+    }
+    Ok(())
+}
