@@ -10,6 +10,7 @@ use lambda_http::http::{Method, Request};
 use prenota_domain::Config;
 use prenota_domain::ports::Clock;
 use prenota_local::mailbox::{self, Mail};
+pub use prenota_local::samples::*;
 use prenota_local::{Stack, router};
 use prenota_platform::AwsApp;
 use serde_json::{Value, json};
@@ -233,64 +234,4 @@ pub async fn call(
         body,
         headers,
     }
-}
-
-/// A unique e-mail address: the mailbox is shared by every test.
-pub fn unique_email(name: &str) -> String {
-    format!(
-        "{name}.{}@example.org",
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    )
-}
-
-/// A unique passport number.
-pub fn unique_document() -> String {
-    format!("YA{}", rand::random_range(1_000_000_000u64..9_999_999_999))
-}
-
-pub const PASSWORD: &str = "corretto cavallo batteria";
-
-/// API.md's person, with a unique e-mail and document.
-pub fn person() -> Value {
-    person_with(&unique_email("amina"), &unique_document())
-}
-
-pub fn person_with(email: &str, document_number: &str) -> Value {
-    json!({ "kind": "person", "surname": "Rossi", "given_names": "Amina", "birth_date": "1990-04-12",
-        "sex": "F", "citizenship": "MA",
-        "document": { "type": "passport", "number": document_number, "issuing_country": "MA" },
-        "address": "Via Padova 21", "municipality": "Milano", "cap": "20127",
-        "email": email, "phone": "+393331234567", "password": PASSWORD,
-        "accept_terms": true, "accept_privacy": true, "language": "it" })
-}
-
-/// A valid partita IVA: ten random digits and their check digit.
-pub fn unique_partita_iva() -> String {
-    let mut digits: Vec<u32> = (0..10).map(|_| rand::random_range(0..10)).collect();
-    digits[0] = rand::random_range(1..10);
-    let sum: u32 = digits
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 0 {
-                d
-            } else if d * 2 > 9 {
-                d * 2 - 9
-            } else {
-                d * 2
-            }
-        })
-        .sum();
-    digits.push((10 - sum % 10) % 10);
-    digits
-        .iter()
-        .map(|d| char::from_digit(*d, 10).unwrap())
-        .collect()
-}
-
-pub fn organisation() -> Value {
-    json!({ "kind": "organisation", "name": "Associazione Porte Aperte", "fiscal_code": unique_partita_iva(),
-        "address": "Viale Monza 79", "municipality": "Milano", "cap": "20125",
-        "email": unique_email("ente"), "pec": unique_email("ente.pec"), "phone": "02 1234567",
-        "password": PASSWORD, "accept_terms": true, "accept_privacy": true, "language": "en" })
 }

@@ -4,6 +4,7 @@
 pub mod mailbox;
 pub mod portal;
 pub mod router;
+pub mod samples;
 pub mod stack;
 
 pub use stack::Stack;

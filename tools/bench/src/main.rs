@@ -1,0 +1,102 @@
+//! Benchmarks against the local stack (`scripts/bench` starts it and runs them in release mode).
+//! They measure, per kind of request, the Rust-side CPU time (this process runs on one thread;
+//! moto, in another process, is not counted) and the DynamoDB calls made. Not timed tests:
+//! they print figures and assert only that the requests succeeded.
+//!
+//! `prenota-bench accounts [N]`
+
+mod accounts;
+mod measure;
+
+use std::sync::Arc;
+
+use lambda_http::http::{Method, Request};
+use prenota_domain::ports::SystemClock;
+use prenota_domain::{App, Config};
+use prenota_local::{Stack, router};
+use prenota_platform::AwsApp;
+use prenota_platform::dynamo::DynamoStore;
+use prenota_platform::ses::SesMailer;
+use serde_json::Value;
+
+use measure::CallCounter;
+
+const SENDER: &str = "prenota@prenota.bench";
+
+/// The application on a fresh table, its DynamoDB client counting calls.
+pub struct Bench {
+    pub app: Arc<AwsApp>,
+    pub stack: Stack,
+    pub counter: CallCounter,
+}
+
+impl Bench {
+    async fn new() -> anyhow::Result<Bench> {
+        let endpoint = std::env::var("PRENOTA_AWS_ENDPOINT")
+            .unwrap_or_else(|_| "http://127.0.0.1:4566".into());
+        let stack = Stack::connect(&endpoint).await;
+        let table = format!("bench-{}", std::process::id());
+        stack.create_table(&table).await?;
+        stack.verify_sender(SENDER).await?;
+        let counter = CallCounter::default();
+        let dynamo = aws_sdk_dynamodb::config::Builder::from(&stack.sdk)
+            .interceptor(counter.clone())
+            .build();
+        let app = App {
+            store: DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(dynamo), &table),
+            mailer: SesMailer::new(aws_sdk_sesv2::Client::new(&stack.sdk), SENDER),
+            clock: SystemClock,
+            config: Config::new("https://portal.prenota.bench"),
+        };
+        Ok(Bench {
+            app: Arc::new(app),
+            stack,
+            counter,
+        })
+    }
+
+    /// One request through the router, as API Gateway would deliver it.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        session: Option<&str>,
+        ip: &str,
+    ) -> (u16, Value) {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(session) = session {
+            builder = builder.header("authorization", format!("Bearer {session}"));
+        }
+        let bytes = body
+            .map(|b| serde_json::to_vec(b).unwrap())
+            .unwrap_or_default();
+        let response = router::dispatch(
+            &self.app,
+            router::lambda_request(builder.body(bytes).unwrap(), ip),
+        )
+        .await;
+        let status = response.status().as_u16();
+        let value = match response.body() {
+            lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        (status, value)
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let count = |default: usize| args.get(1).and_then(|n| n.parse().ok()).unwrap_or(default);
+    // One thread: its CPU clock is the process's whole work.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    match args.first().map(String::as_str) {
+        Some("accounts") => runtime.block_on(accounts::run(count(30))),
+        _ => {
+            eprintln!("usage: prenota-bench accounts [N]");
+            std::process::exit(2)
+        }
+    }
+}
