@@ -198,10 +198,13 @@ async fn every_validation_error_names_its_field_and_writes_nothing() {
         "carattere di controllo errato"
     );
 
-    assert!(
-        app.items().await.is_empty(),
-        "a refused registration wrote something"
-    );
+    let written: Vec<_> = app
+        .items()
+        .await
+        .into_iter()
+        .filter(|item| item["pk"].as_s().unwrap() != "CATALOGUE")
+        .collect();
+    assert!(written.is_empty(), "a refused registration wrote something");
 }
 
 #[tokio::test]

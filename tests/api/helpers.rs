@@ -8,9 +8,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use lambda_http::http::{Method, Request};
 use prenota_domain::Config;
+use prenota_domain::booking::{Booking, BookingStatus, Pool};
+use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
 use prenota_local::mailbox::{self, Mail};
 pub use prenota_local::samples::*;
+use prenota_local::stack::repository_catalogue;
 use prenota_local::{Stack, router};
 use prenota_platform::AwsApp;
 use serde_json::{Value, json};
@@ -25,6 +28,15 @@ pub struct TestClock(Arc<AtomicI64>);
 impl TestClock {
     pub fn advance(&self, by: Duration) {
         self.0.fetch_add(by.num_seconds(), Ordering::SeqCst);
+    }
+
+    /// From now on the clock reads `instant` (and moves on from there).
+    pub fn set(&self, instant: &str) {
+        let target = DateTime::parse_from_rfc3339(instant)
+            .expect("an RFC 3339 instant")
+            .with_timezone(&Utc);
+        self.0
+            .store((target - Utc::now()).num_seconds(), Ordering::SeqCst);
     }
 }
 
@@ -66,12 +78,31 @@ impl TestApp {
 
     /// An application with its own table; `adjust` may tighten limits for a test.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::spawn_full(adjust, |_| {}).await
+    }
+
+    /// An application whose catalogue `change` adjusts (a designated organisation, a smaller
+    /// section, …).
+    pub async fn spawn_with_catalogue(change: impl FnOnce(&mut Catalogue)) -> TestApp {
+        TestApp::spawn_full(|_| {}, change).await
+    }
+
+    pub async fn spawn_full(
+        adjust: impl FnOnce(&mut Config),
+        change: impl FnOnce(&mut Catalogue),
+    ) -> TestApp {
         let stack = Stack::connect(&endpoint()).await;
         let table = format!("test-{}", uuid::Uuid::new_v4().simple());
         stack
             .create_table(&table)
             .await
             .expect("creating the test table");
+        let mut catalogue = repository_catalogue();
+        change(&mut catalogue);
+        stack
+            .seed(&table, &catalogue)
+            .await
+            .expect("seeding the catalogue");
         stack
             .verify_sender(SENDER)
             .await
@@ -233,5 +264,144 @@ pub async fn call(
         status,
         body,
         headers,
+    }
+}
+
+pub use prenota_local::fixtures::Client;
+
+impl TestApp {
+    pub async fn person_client(&self) -> Client {
+        self.client(person()).await
+    }
+
+    /// An approved organisation, signed in.
+    pub async fn organisation_client(&self) -> Client {
+        self.client(organisation()).await
+    }
+
+    /// An active, signed-in account, written straight to the store.
+    pub async fn client(&self, body: Value) -> Client {
+        prenota_local::fixtures::signed_in(&self.app, &body)
+            .await
+            .expect("a signed-in account")
+    }
+
+    pub async fn book(&self, client: &Client, body: &Value) -> TestResponse {
+        self.post_as("/bookings", &client.session, body).await
+    }
+
+    pub async fn delete_as(&self, path: &str, session: &str) -> TestResponse {
+        let bearer = format!("Bearer {session}");
+        self.call(Method::DELETE, path, None, &[("authorization", &bearer)])
+            .await
+    }
+
+    /// Every booking in the table.
+    pub async fn bookings(&self) -> Vec<Booking> {
+        self.items()
+            .await
+            .into_iter()
+            .filter(|item| {
+                item.get("pk")
+                    .and_then(|pk| pk.as_s().ok())
+                    .is_some_and(|pk| pk.starts_with("BOOKING#"))
+            })
+            .map(|item| serde_dynamo::from_item(item).expect("a stored booking"))
+            .collect()
+    }
+
+    /// The checker: reads the whole table and asserts that every slot's counts equal its active
+    /// bookings and stay within capacity, that every active booking holds exactly its holds, and
+    /// that no person holds two active bookings for one service.
+    pub async fn assert_consistent(&self) {
+        use prenota_domain::ports::BookingStore;
+        let catalogue = self
+            .app
+            .store
+            .catalogue()
+            .await
+            .expect("the seeded catalogue");
+        let items = self.items().await;
+        let text = |item: &std::collections::HashMap<String, AttributeValue>, name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        let bookings = self.bookings().await;
+        let active: Vec<&Booking> = bookings
+            .iter()
+            .filter(|b| b.status == BookingStatus::Active)
+            .collect();
+
+        let mut counted: std::collections::BTreeMap<(String, String, Pool), u32> =
+            Default::default();
+        for booking in &active {
+            let partition = format!(
+                "SLOTS#{}#{}#{}",
+                booking.office, booking.site, booking.section
+            );
+            let sort = format!("{}#{}", booking.date, booking.time.format("%H:%M"));
+            *counted.entry((partition, sort, booking.pool)).or_default() += 1;
+        }
+        let mut stored: std::collections::BTreeMap<(String, String, Pool), u32> =
+            Default::default();
+        for item in items.iter().filter(|item| {
+            text(item, "pk").starts_with("SLOTS#") && !text(item, "sk").ends_with("closed")
+        }) {
+            for (pool, name) in [(Pool::General, "general"), (Pool::Reserved, "reserved")] {
+                let count: u32 = item
+                    .get(name)
+                    .and_then(|v| v.as_n().ok())
+                    .map_or(0, |n| n.parse().unwrap());
+                if count > 0 {
+                    stored.insert((text(item, "pk"), text(item, "sk"), pool), count);
+                }
+            }
+        }
+        assert_eq!(
+            stored, counted,
+            "slot counts differ from the active bookings"
+        );
+        for ((partition, _, pool), count) in &stored {
+            let ids: Vec<&str> = partition.split('#').collect();
+            let section = catalogue
+                .office(ids[1])
+                .and_then(|o| o.sites.iter().find(|s| s.id == ids[2]))
+                .and_then(|s| s.sections.iter().find(|s| s.id == ids[3]));
+            if let Some(section) = section {
+                let capacity = match pool {
+                    Pool::General => section.general_places(),
+                    Pool::Reserved => section.reserved,
+                };
+                assert!(
+                    *count <= capacity,
+                    "{partition}: {count} places taken of {capacity}"
+                );
+            }
+        }
+
+        let mut holds: std::collections::BTreeMap<String, String> = Default::default();
+        for item in items
+            .iter()
+            .filter(|item| text(item, "pk").starts_with("HOLD#"))
+        {
+            holds.insert(
+                text(item, "pk").trim_start_matches("HOLD#").to_owned(),
+                text(item, "booking_id"),
+            );
+        }
+        let mut expected: std::collections::BTreeMap<String, String> = Default::default();
+        for booking in &active {
+            for key in booking.hold_keys() {
+                let previous = expected.insert(key, booking.id.to_string());
+                assert!(
+                    previous.is_none(),
+                    "a person holds two active bookings for {}",
+                    booking.service
+                );
+            }
+        }
+        assert_eq!(holds, expected, "holds differ from the active bookings");
     }
 }

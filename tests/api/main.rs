@@ -2,6 +2,8 @@
 //! table in the local stack; `scripts/test` starts the stack and runs them.
 
 mod accounts;
+mod bookings;
+mod catalogue;
 mod contract;
 mod helpers;
 mod privacy;

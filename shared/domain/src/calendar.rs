@@ -43,7 +43,9 @@ pub fn national_holiday(date: NaiveDate) -> Option<&'static str> {
         (12, 26) => Some("Santo Stefano"),
         _ => None,
     };
-    fixed.or_else(|| (date == easter_sunday(date.year()) + Duration::days(1)).then_some("Lunedì dell'Angelo"))
+    fixed.or_else(|| {
+        (date == easter_sunday(date.year()) + Duration::days(1)).then_some("Lunedì dell'Angelo")
+    })
 }
 
 impl Office {
@@ -100,7 +102,15 @@ mod tests {
     #[test]
     fn easter_is_computed() {
         // Known dates of Easter Sunday.
-        for (year, easter) in [(2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"), (2027, "2027-03-28"), (2028, "2028-04-16"), (2038, "2038-04-25"), (2285, "2285-03-22")] {
+        for (year, easter) in [
+            (2024, "2024-03-31"),
+            (2025, "2025-04-20"),
+            (2026, "2026-04-05"),
+            (2027, "2027-03-28"),
+            (2028, "2028-04-16"),
+            (2038, "2038-04-25"),
+            (2285, "2285-03-22"),
+        ] {
             assert_eq!(easter_sunday(year), date(easter), "{year}");
         }
     }
@@ -113,13 +123,19 @@ mod tests {
             assert!(office.closed_on(date("2028-04-17")), "{}", office.id);
             assert!(!office.closed_on(date("2028-04-18")), "{}", office.id);
         }
-        assert_eq!(national_holiday(date("2027-03-29")), Some("Lunedì dell'Angelo"));
+        assert_eq!(
+            national_holiday(date("2027-03-29")),
+            Some("Lunedì dell'Angelo")
+        );
     }
 
     #[test]
     fn the_seventh_of_december_is_closed_in_milan_but_open_in_alessandria() {
         let catalogue = catalogue();
-        let (milano, alessandria) = (catalogue.office("milano").unwrap(), catalogue.office("alessandria").unwrap());
+        let (milano, alessandria) = (
+            catalogue.office("milano").unwrap(),
+            catalogue.office("alessandria").unwrap(),
+        );
         assert!(milano.closed_on(date("2027-12-07")));
         assert!(!alessandria.closed_on(date("2027-12-07")));
         assert!(alessandria.closed_on(date("2027-11-10")));
@@ -128,7 +144,19 @@ mod tests {
 
     #[test]
     fn national_holidays_are_the_law_s() {
-        for holiday in ["2027-01-01", "2027-01-06", "2027-04-25", "2027-05-01", "2027-06-02", "2027-08-15", "2027-10-04", "2027-11-01", "2027-12-08", "2027-12-25", "2027-12-26"] {
+        for holiday in [
+            "2027-01-01",
+            "2027-01-06",
+            "2027-04-25",
+            "2027-05-01",
+            "2027-06-02",
+            "2027-08-15",
+            "2027-10-04",
+            "2027-11-01",
+            "2027-12-08",
+            "2027-12-25",
+            "2027-12-26",
+        ] {
             assert!(national_holiday(date(holiday)).is_some(), "{holiday}");
         }
         assert!(national_holiday(date("2025-10-04")).is_none());
@@ -141,20 +169,30 @@ mod tests {
         let site = &catalogue.office("alessandria").unwrap().sites[0];
         let general = site.sections.iter().find(|s| s.id == "generale").unwrap();
         // Monday 2027-01-11: 08:30–13:00 and 14:30–17:00, every 20 minutes.
-        let times: Vec<String> = general.slot_times(date("2027-01-11")).iter().map(|t| t.format("%H:%M").to_string()).collect();
+        let times: Vec<String> = general
+            .slot_times(date("2027-01-11"))
+            .iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect();
         assert_eq!(times.first().unwrap(), "08:30");
         // 13 slots in the morning (the last at 12:30: 12:50 would end after 13:00), 7 after lunch.
         assert!(times.contains(&"12:30".to_owned()) && !times.contains(&"12:50".to_owned()));
         assert!(times.contains(&"14:30".to_owned()) && times.contains(&"16:30".to_owned()));
         assert_eq!(times.len(), 13 + 7);
-        assert!(general.slot_times(date("2027-01-16")).is_empty(), "Saturday");
+        assert!(
+            general.slot_times(date("2027-01-16")).is_empty(),
+            "Saturday"
+        );
     }
 
     fn always_open() -> Section {
         let all_day = vec![TimeRange::parse("00:00-23:59").unwrap()];
         Section {
             id: "test".into(),
-            name: Text { it: "t".into(), en: "t".into() },
+            name: Text {
+                it: "t".into(),
+                en: "t".into(),
+            },
             sector: Sector::Autorizzatorio,
             services: None,
             slot_minutes: 30,
@@ -162,33 +200,73 @@ mod tests {
             reserved: 0,
             reserved_release_days: 0,
             hours: WeeklyHours {
-                mon: all_day.clone(), tue: all_day.clone(), wed: all_day.clone(), thu: all_day.clone(),
-                fri: all_day.clone(), sat: all_day.clone(), sun: all_day,
+                mon: all_day.clone(),
+                tue: all_day.clone(),
+                wed: all_day.clone(),
+                thu: all_day.clone(),
+                fri: all_day.clone(),
+                sat: all_day.clone(),
+                sun: all_day,
             },
         }
     }
 
     #[test]
     fn slot_instants_follow_daylight_saving() {
-        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc);
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
         let time = |text: &str| NaiveTime::parse_from_str(text, "%H:%M").unwrap();
         // Last Sunday of March 2027: clocks go from 02:00 CET to 03:00 CEST.
         let march = date("2027-03-28");
-        assert_eq!(slot_instant(march, time("01:30")), Some(at("2027-03-28T00:30:00Z")));
-        assert_eq!(slot_instant(march, time("02:30")), None, "this hour does not exist");
-        assert_eq!(slot_instant(march, time("08:30")), Some(at("2027-03-28T06:30:00Z")));
-        assert_eq!(slot_instant(date("2027-03-27"), time("08:30")), Some(at("2027-03-27T07:30:00Z")));
+        assert_eq!(
+            slot_instant(march, time("01:30")),
+            Some(at("2027-03-28T00:30:00Z"))
+        );
+        assert_eq!(
+            slot_instant(march, time("02:30")),
+            None,
+            "this hour does not exist"
+        );
+        assert_eq!(
+            slot_instant(march, time("08:30")),
+            Some(at("2027-03-28T06:30:00Z"))
+        );
+        assert_eq!(
+            slot_instant(date("2027-03-27"), time("08:30")),
+            Some(at("2027-03-27T07:30:00Z"))
+        );
         // Last Sunday of October 2027: clocks go from 03:00 CEST back to 02:00 CET.
         let october = date("2027-10-31");
-        assert_eq!(slot_instant(october, time("02:30")), Some(at("2027-10-31T00:30:00Z")), "the earlier 02:30");
-        assert_eq!(slot_instant(october, time("08:30")), Some(at("2027-10-31T07:30:00Z")));
-        assert_eq!(slot_instant(date("2027-10-30"), time("08:30")), Some(at("2027-10-30T06:30:00Z")));
+        assert_eq!(
+            slot_instant(october, time("02:30")),
+            Some(at("2027-10-31T00:30:00Z")),
+            "the earlier 02:30"
+        );
+        assert_eq!(
+            slot_instant(october, time("08:30")),
+            Some(at("2027-10-31T07:30:00Z"))
+        );
+        assert_eq!(
+            slot_instant(date("2027-10-30"), time("08:30")),
+            Some(at("2027-10-30T06:30:00Z"))
+        );
 
         // A section open on those Sundays: the grid is the same, the instants shift.
         let section = always_open();
         assert_eq!(section.slot_times(march).len(), 47);
-        let instants: Vec<_> = section.slot_times(march).into_iter().filter_map(|t| slot_instant(march, t)).collect();
-        assert_eq!(instants.len(), 45, "02:00 and 02:30 do not exist that night");
+        let instants: Vec<_> = section
+            .slot_times(march)
+            .into_iter()
+            .filter_map(|t| slot_instant(march, t))
+            .collect();
+        assert_eq!(
+            instants.len(),
+            45,
+            "02:00 and 02:30 do not exist that night"
+        );
         assert!(instants.windows(2).all(|pair| pair[0] < pair[1]));
     }
 }

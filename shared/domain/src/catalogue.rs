@@ -138,7 +138,11 @@ pub struct Section {
 
 impl Section {
     pub fn offers(&self, service: &Service) -> bool {
-        self.sector == service.sector && self.services.as_ref().is_none_or(|ids| ids.contains(&service.id))
+        self.sector == service.sector
+            && self
+                .services
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&service.id))
     }
 
     /// The places anyone may take in one slot.
@@ -189,9 +193,16 @@ pub struct TimeRange {
 
 impl TimeRange {
     pub fn parse(text: &str) -> Result<TimeRange, String> {
-        let (start, end) = text.split_once('-').ok_or_else(|| format!("{text:?} is not HH:MM-HH:MM"))?;
-        let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| format!("{t:?} is not HH:MM"));
-        let range = TimeRange { start: time(start)?, end: time(end)? };
+        let (start, end) = text
+            .split_once('-')
+            .ok_or_else(|| format!("{text:?} is not HH:MM-HH:MM"))?;
+        let time = |t: &str| {
+            NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| format!("{t:?} is not HH:MM"))
+        };
+        let range = TimeRange {
+            start: time(start)?,
+            end: time(end)?,
+        };
         if range.start >= range.end {
             return Err(format!("{text:?} ends before it starts"));
         }
@@ -201,7 +212,11 @@ impl TimeRange {
 
 impl Serialize for TimeRange {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format!("{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M")))
+        serializer.serialize_str(&format!(
+            "{}-{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        ))
     }
 }
 
@@ -234,7 +249,12 @@ impl Serialize for MonthDay {
 impl<'de> Deserialize<'de> for MonthDay {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let parsed = text.split_once('-').and_then(|(m, d)| Some(MonthDay { month: m.parse().ok()?, day: d.parse().ok()? }));
+        let parsed = text.split_once('-').and_then(|(m, d)| {
+            Some(MonthDay {
+                month: m.parse().ok()?,
+                day: d.parse().ok()?,
+            })
+        });
         parsed
             .filter(|md| NaiveDate::from_ymd_opt(2024, md.month, md.day).is_some())
             .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not MM-DD")))
@@ -281,10 +301,15 @@ impl Catalogue {
             version: String,
             offices: Vec<Office>,
         }
-        let services: ServicesFile = serde_json::from_str(services_json).map_err(|e| format!("services: {e}"))?;
-        let offices: OfficesFile = serde_json::from_str(offices_json).map_err(|e| format!("offices: {e}"))?;
+        let services: ServicesFile =
+            serde_json::from_str(services_json).map_err(|e| format!("services: {e}"))?;
+        let offices: OfficesFile =
+            serde_json::from_str(offices_json).map_err(|e| format!("offices: {e}"))?;
         let catalogue = Catalogue {
-            version: format!("services {} / offices {}", services.version, offices.version),
+            version: format!(
+                "services {} / offices {}",
+                services.version, offices.version
+            ),
             general_documents: services.general_documents,
             general_fees: services.general_fees,
             services: services.services,
@@ -306,8 +331,13 @@ impl Catalogue {
             for site in &office.sites {
                 for section in &site.sections {
                     let place = format!("{}/{}/{}", office.id, site.id, section.id);
-                    if section.slot_minutes == 0 || section.counters == 0 || section.reserved > section.counters {
-                        return Err(format!("{place}: slots need minutes, counters, and reserved ≤ counters"));
+                    if section.slot_minutes == 0
+                        || section.counters == 0
+                        || section.reserved > section.counters
+                    {
+                        return Err(format!(
+                            "{place}: slots need minutes, counters, and reserved ≤ counters"
+                        ));
                     }
                     for id in section.services.iter().flatten() {
                         if self.service(id).is_none() {
@@ -330,23 +360,43 @@ impl Catalogue {
 
     /// The documents to bring for a service: the general ones, then its own.
     pub fn documents_for<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a Text> {
-        let general = if service.general_requirements_apply { &self.general_documents[..] } else { &[] };
+        let general = if service.general_requirements_apply {
+            &self.general_documents[..]
+        } else {
+            &[]
+        };
         general.iter().chain(&service.documents)
     }
 
     pub fn fees_for<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a Fee> {
-        let general = if service.general_requirements_apply { &self.general_fees[..] } else { &[] };
+        let general = if service.general_requirements_apply {
+            &self.general_fees[..]
+        } else {
+            &[]
+        };
         general.iter().chain(&service.fees)
     }
 
     /// Where `service` is delivered at `office`: at `site` if given, else at every site.
-    pub fn places<'a>(&'a self, service: &'a Service, office: &'a Office, site: Option<&str>) -> Vec<Place<'a>> {
+    pub fn places<'a>(
+        &'a self,
+        service: &'a Service,
+        office: &'a Office,
+        site: Option<&str>,
+    ) -> Vec<Place<'a>> {
         office
             .sites
             .iter()
             .filter(|s| site.is_none_or(|id| s.id == id))
             .flat_map(|site| {
-                site.sections.iter().filter(|section| section.offers(service)).map(move |section| Place { office, site, section })
+                site.sections
+                    .iter()
+                    .filter(|section| section.offers(service))
+                    .map(move |section| Place {
+                        office,
+                        site,
+                        section,
+                    })
             })
             .collect()
     }
@@ -368,16 +418,21 @@ impl Catalogue {
         if office.is_none() {
             problems.push(("office", Problem::UnknownId));
         }
-        let (Some(service), Some(office)) = (service, office) else { return Err(problems) };
-        if let Some(site) = site_id {
-            if !office.sites.iter().any(|s| s.id == site) {
-                return Err(vec![("site", Problem::UnknownId)]);
-            }
+        let (Some(service), Some(office)) = (service, office) else {
+            return Err(problems);
+        };
+        if let Some(site) = site_id
+            && !office.sites.iter().any(|s| s.id == site)
+        {
+            return Err(vec![("site", Problem::UnknownId)]);
         }
         match self.places(service, office, site_id).first() {
             Some(place) => Ok((service, *place)),
             // The service exists but is not delivered there.
-            None => Err(vec![(if site_id.is_some() { "site" } else { "office" }, Problem::NotOffered)]),
+            None => Err(vec![(
+                if site_id.is_some() { "site" } else { "office" },
+                Problem::NotOffered,
+            )]),
         }
     }
 }
@@ -387,8 +442,11 @@ mod tests {
     use super::*;
 
     pub fn catalogue() -> Catalogue {
-        Catalogue::from_files(include_str!("../catalogue/services.json"), include_str!("../catalogue/offices.json"))
-            .unwrap()
+        Catalogue::from_files(
+            include_str!("../catalogue/services.json"),
+            include_str!("../catalogue/offices.json"),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -396,11 +454,22 @@ mod tests {
         let catalogue = catalogue();
         assert_eq!(catalogue.services.len(), 13);
         let presentation = catalogue.service("procedure-presentazione").unwrap();
-        assert!(!presentation.bookable_by(Booker::Individual) && presentation.bookable_by(Booker::Organisation));
+        assert!(
+            !presentation.bookable_by(Booker::Individual)
+                && presentation.bookable_by(Booker::Organisation)
+        );
         for service in &catalogue.services {
-            assert!(!service.name.it.is_empty() && !service.name.en.is_empty(), "{}", service.id);
+            assert!(
+                !service.name.it.is_empty() && !service.name.en.is_empty(),
+                "{}",
+                service.id
+            );
             assert!(service.bookable_by(Booker::Office), "{}", service.id);
-            assert!(catalogue.documents_for(service).count() > 0, "{}", service.id);
+            assert!(
+                catalogue.documents_for(service).count() > 0,
+                "{}",
+                service.id
+            );
         }
     }
 
@@ -411,13 +480,27 @@ mod tests {
         let general = site.sections.iter().find(|s| s.id == "generale").unwrap();
         let refugees = site.sections.iter().find(|s| s.id == "rifugiati").unwrap();
         let text = |ranges: &[TimeRange]| serde_json::to_string(ranges).unwrap();
-        assert_eq!(text(general.hours.on(Weekday::Mon)), r#"["08:30-13:00","14:30-17:00"]"#);
+        assert_eq!(
+            text(general.hours.on(Weekday::Mon)),
+            r#"["08:30-13:00","14:30-17:00"]"#
+        );
         assert_eq!(text(general.hours.on(Weekday::Tue)), r#"["08:30-13:00"]"#);
-        assert_eq!(text(general.hours.on(Weekday::Wed)), r#"["08:30-13:00","14:30-17:00"]"#);
-        assert_eq!(text(refugees.hours.on(Weekday::Tue)), r#"["09:30-13:00","15:00-17:30"]"#);
-        assert_eq!(text(refugees.hours.on(Weekday::Thu)), r#"["09:30-13:00","15:00-17:30"]"#);
+        assert_eq!(
+            text(general.hours.on(Weekday::Wed)),
+            r#"["08:30-13:00","14:30-17:00"]"#
+        );
+        assert_eq!(
+            text(refugees.hours.on(Weekday::Tue)),
+            r#"["09:30-13:00","15:00-17:30"]"#
+        );
+        assert_eq!(
+            text(refugees.hours.on(Weekday::Thu)),
+            r#"["09:30-13:00","15:00-17:30"]"#
+        );
         assert_eq!(text(refugees.hours.on(Weekday::Fri)), r#"["09:30-13:00"]"#);
-        assert!(general.hours.on(Weekday::Sat).is_empty() && general.hours.on(Weekday::Sun).is_empty());
+        assert!(
+            general.hours.on(Weekday::Sat).is_empty() && general.hours.on(Weekday::Sun).is_empty()
+        );
     }
 
     #[test]
@@ -425,25 +508,55 @@ mod tests {
         let catalogue = catalogue();
         let milano = catalogue.office("milano").unwrap();
         let ids: Vec<&str> = milano.sites.iter().map(|s| s.id.as_str()).collect();
-        assert_eq!(ids, ["cagni", "sesto-san-giovanni", "cinisello-balsamo", "rho-pero", "legnano"]);
+        assert_eq!(
+            ids,
+            [
+                "cagni",
+                "sesto-san-giovanni",
+                "cinisello-balsamo",
+                "rho-pero",
+                "legnano"
+            ]
+        );
         let presentation = catalogue.service("procedure-presentazione").unwrap();
         let renewal = catalogue.service("rinnovo-richiesta-asilo").unwrap();
         assert_eq!(catalogue.places(presentation, milano, None).len(), 5);
         assert_eq!(catalogue.places(renewal, milano, None).len(), 1);
-        assert!(catalogue.place("rinnovo-richiesta-asilo", "milano", Some("legnano")).is_err());
+        assert!(
+            catalogue
+                .place("rinnovo-richiesta-asilo", "milano", Some("legnano"))
+                .is_err()
+        );
     }
 
     #[test]
     fn places_name_each_unknown_id() {
         let catalogue = catalogue();
         let errors = catalogue.place("nope", "nowhere", None).unwrap_err();
-        assert_eq!(errors, vec![("service", Problem::UnknownId), ("office", Problem::UnknownId)]);
-        assert_eq!(catalogue.place("cure-mediche", "milano", Some("x")).unwrap_err(), vec![("site", Problem::UnknownId)]);
+        assert_eq!(
+            errors,
+            vec![
+                ("service", Problem::UnknownId),
+                ("office", Problem::UnknownId)
+            ]
+        );
+        assert_eq!(
+            catalogue
+                .place("cure-mediche", "milano", Some("x"))
+                .unwrap_err(),
+            vec![("site", Problem::UnknownId)]
+        );
     }
 
     #[test]
     fn fees_print_in_each_language() {
-        let fee = Fee { description: Text { it: "x".into(), en: "x".into() }, amount_cents: 3046 };
+        let fee = Fee {
+            description: Text {
+                it: "x".into(),
+                en: "x".into(),
+            },
+            amount_cents: 3046,
+        };
         assert_eq!(fee.amount(crate::Language::It), "€ 30,46");
         assert_eq!(fee.amount(crate::Language::En), "€ 30.46");
     }
@@ -452,7 +565,10 @@ mod tests {
     fn broken_data_is_refused() {
         assert!(TimeRange::parse("13:00-08:30").is_err());
         assert!(TimeRange::parse("8-13").is_err());
-        let offices = include_str!("../catalogue/offices.json").replace("\"procedure-presentazione\"", "\"typo\"");
-        assert!(Catalogue::from_files(include_str!("../catalogue/services.json"), &offices).is_err());
+        let offices = include_str!("../catalogue/offices.json")
+            .replace("\"procedure-presentazione\"", "\"typo\"");
+        assert!(
+            Catalogue::from_files(include_str!("../catalogue/services.json"), &offices).is_err()
+        );
     }
 }

@@ -13,6 +13,14 @@ pub struct Config {
     pub reset_link_valid: Duration,
     pub session_valid: Duration,
     pub limits: Limits,
+    /// How far ahead bookings open (and availability looks).
+    pub booking_horizon_days: u32,
+    /// An organisation's operations a day on one person (BK-4).
+    pub daily_changes_per_person: u32,
+    /// How many of the first free places a "next available" booking picks among (BK-3).
+    pub burst_spread: u32,
+    /// How long an `Idempotency-Key` finds its booking again.
+    pub idempotency_valid: Duration,
 }
 
 /// Rate limits (counters with a fixed window, stored with a TTL).
@@ -40,6 +48,10 @@ impl Config {
                 resets_per_email: Limit::new(3, Duration::hours(1)),
                 resends_per_email: Limit::new(3, Duration::hours(1)),
             },
+            booking_horizon_days: 60,
+            daily_changes_per_person: 3,
+            burst_spread: 20,
+            idempotency_valid: Duration::hours(24),
         }
     }
 

@@ -143,6 +143,18 @@ pub enum Problem {
     Closed,
     /// A time that is not on the slot grid of that day.
     NotASlot,
+    /// A service that exists but is not delivered at this office or site.
+    NotOffered,
+    /// A field this kind of account may not send (a person booking for someone else).
+    NotAllowed,
+    /// A child attached to a booking must be under 14 on the appointment day (BK-8).
+    NotAChild,
+    /// A date beyond the booking horizon.
+    TooFar {
+        days: u32,
+    },
+    /// A field that needs another one (a time without its date).
+    Needs(&'static str),
 }
 
 /// A domain error: a code, per-field problems, and the hints a retry needs.

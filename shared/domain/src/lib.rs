@@ -3,6 +3,10 @@
 
 pub mod account;
 pub mod accounts;
+pub mod booking;
+pub mod bookings;
+pub mod calendar;
+pub mod catalogue;
 pub mod config;
 pub mod error;
 pub mod input;
@@ -11,6 +15,7 @@ pub mod ports;
 pub mod rate_limit;
 pub mod registration;
 pub mod secrets;
+pub mod slots;
 pub mod texts;
 pub mod time;
 pub mod types;

@@ -6,15 +6,19 @@
 //! single DynamoDB transaction.
 
 use std::future::Future;
+use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::account::{Account, Holder};
+use crate::booking::{Booking, BookingId};
+use crate::catalogue::{Catalogue, Place, Site};
 use crate::mail::OutgoingMail;
 use crate::rate_limit::Counter;
 use crate::secrets::{SessionToken, TokenHash};
+use crate::slots::SlotCounts;
 use crate::texts::AddressKind;
 use crate::types::Email;
 
@@ -163,4 +167,114 @@ pub trait Counters: Send + Sync {
         &self,
         counters: &[Counter],
     ) -> impl Future<Output = anyhow::Result<Vec<u32>>> + Send;
+}
+
+/// The claim of an `Idempotency-Key` (BK-10): written with the booking, so a retry finds it.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub account: Uuid,
+    /// The key, hashed.
+    pub key: String,
+    pub fingerprint: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An organisation's operations on one person on one day (BK-4), counted with each change.
+#[derive(Debug, Clone)]
+pub struct DailyChanges {
+    pub id: String,
+    pub limit: u32,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a booking write did not happen.
+#[derive(Debug)]
+pub enum BookingWriteError {
+    /// No place left in the slot's pool.
+    SlotFull,
+    /// The office closed that day (an extraordinary closure).
+    Closed,
+    /// The person (index 0) or child `index - 1` already holds an active booking for the
+    /// service.
+    AlreadyBooked {
+        index: usize,
+    },
+    /// The idempotency key was used before: the booking it made, and its request's fingerprint.
+    Replay {
+        booking: BookingId,
+        fingerprint: String,
+    },
+    TooManyChanges,
+    /// The booking changed since it was read.
+    Changed,
+    /// The random booking number exists already.
+    IdTaken,
+    Failed(anyhow::Error),
+}
+
+/// A change of an existing booking, written all or nothing.
+pub enum BookingChange<'a> {
+    /// The slot is freed and the holds released at once (BK-5).
+    Cancel {
+        previous: &'a Booking,
+        cancelled: &'a Booking,
+        daily_changes: Option<DailyChanges>,
+    },
+    /// The new slot is taken (within `capacity` of its pool) in the same transaction that
+    /// frees the old one (BK-6).
+    Move {
+        previous: &'a Booking,
+        moved: &'a Booking,
+        capacity: u32,
+        daily_changes: Option<DailyChanges>,
+    },
+}
+
+pub trait BookingStore: Send + Sync {
+    /// The catalogue, as seeded (cached by the store: it changes rarely).
+    fn catalogue(&self) -> impl Future<Output = anyhow::Result<Arc<Catalogue>>> + Send;
+
+    /// The places taken and the closures of a place's section from `from` to `to` (inclusive),
+    /// in one query.
+    fn slot_counts(
+        &self,
+        place: &Place<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Future<Output = anyhow::Result<SlotCounts>> + Send;
+
+    /// Takes a place of the booking's pool (within `capacity`), claims the holds, the
+    /// idempotency key and the day's change, and puts the booking: one transaction.
+    fn create_booking(
+        &self,
+        booking: &Booking,
+        capacity: u32,
+        idempotency: Option<&IdempotencyClaim>,
+        daily_changes: Option<&DailyChanges>,
+    ) -> impl Future<Output = Result<(), BookingWriteError>> + Send;
+
+    fn change_booking(
+        &self,
+        change: BookingChange<'_>,
+    ) -> impl Future<Output = Result<(), BookingWriteError>> + Send;
+
+    fn booking(
+        &self,
+        id: &BookingId,
+    ) -> impl Future<Output = anyhow::Result<Option<Booking>>> + Send;
+
+    /// The bookings an account made, newest first.
+    fn bookings_by(
+        &self,
+        account: Uuid,
+    ) -> impl Future<Output = anyhow::Result<Vec<Booking>>> + Send;
+
+    /// An extraordinary closure of a site's sections on a date.
+    fn close_site(
+        &self,
+        office: &str,
+        site: &Site,
+        date: NaiveDate,
+        reason: &str,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }

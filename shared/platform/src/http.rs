@@ -34,6 +34,46 @@ pub fn source_ip(request: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The query string's parameters (the last value of a repeated name wins).
+pub fn query(request: &Request) -> std::collections::BTreeMap<String, String> {
+    request
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(name, true)?, percent_decode(value, true)?))
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes (and `+` as a space in a query string).
+pub fn percent_decode(text: &str, plus_is_space: bool) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(index + 1..index + 3)?).ok()?;
+                decoded.push(u8::from_str_radix(hex, 16).ok()?);
+                index += 3;
+            }
+            b'+' if plus_is_space => {
+                decoded.push(b' ');
+                index += 1;
+            }
+            byte => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
 /// The body as JSON; an empty or unreadable body is a malformed request (400).
 pub fn json_body(request: &Request) -> Result<Value> {
     let bytes: &[u8] = request.body().as_ref();

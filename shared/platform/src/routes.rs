@@ -13,6 +13,12 @@ pub enum Function {
     /// Sign in, sign out, `GET /me`.
     Account,
     ResetPassword,
+    /// Services, offices, availability.
+    Catalogue,
+    Book,
+    Cancel,
+    /// My bookings, one booking, reschedule.
+    Bookings,
 }
 
 impl Function {
@@ -30,6 +36,10 @@ impl Function {
             Function::Activate => "activate",
             Function::Account => "account",
             Function::ResetPassword => "reset-password",
+            Function::Catalogue => "catalogue",
+            Function::Book => "book",
+            Function::Cancel => "cancel",
+            Function::Bookings => "bookings",
         }
     }
 }
@@ -44,6 +54,14 @@ pub enum Endpoint {
     Me,
     RequestPasswordReset,
     ConfirmPasswordReset,
+    Services,
+    Offices,
+    Availability,
+    CreateBooking,
+    ListBookings,
+    GetBooking,
+    RescheduleBooking,
+    CancelBooking,
 }
 
 impl Endpoint {
@@ -56,6 +74,14 @@ impl Endpoint {
         Endpoint::Me,
         Endpoint::RequestPasswordReset,
         Endpoint::ConfirmPasswordReset,
+        Endpoint::Services,
+        Endpoint::Offices,
+        Endpoint::Availability,
+        Endpoint::CreateBooking,
+        Endpoint::ListBookings,
+        Endpoint::GetBooking,
+        Endpoint::RescheduleBooking,
+        Endpoint::CancelBooking,
     ];
 
     /// Method, path (API Gateway's `{param}` syntax) and serving function.
@@ -72,6 +98,14 @@ impl Endpoint {
             Endpoint::ConfirmPasswordReset => {
                 (Method::POST, "/password-reset/confirm", F::ResetPassword)
             }
+            Endpoint::Services => (Method::GET, "/services", F::Catalogue),
+            Endpoint::Offices => (Method::GET, "/offices", F::Catalogue),
+            Endpoint::Availability => (Method::GET, "/availability", F::Catalogue),
+            Endpoint::CreateBooking => (Method::POST, "/bookings", F::Book),
+            Endpoint::ListBookings => (Method::GET, "/bookings", F::Bookings),
+            Endpoint::GetBooking => (Method::GET, "/bookings/{id}", F::Bookings),
+            Endpoint::RescheduleBooking => (Method::POST, "/bookings/{id}/reschedule", F::Bookings),
+            Endpoint::CancelBooking => (Method::DELETE, "/bookings/{id}", F::Cancel),
         }
     }
 
@@ -145,7 +179,7 @@ fn match_path(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, St
                     if actual.is_empty() {
                         return None;
                     }
-                    params.push((name, percent_decode(actual)?));
+                    params.push((name, crate::http::percent_decode(actual, false)?));
                 } else if expected != actual {
                     return None;
                 }
@@ -153,23 +187,6 @@ fn match_path(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, St
             _ => return None,
         }
     }
-}
-
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(index + 1..index + 3)?).ok()?;
-            decoded.push(u8::from_str_radix(hex, 16).ok()?);
-            index += 3;
-        } else {
-            decoded.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8(decoded).ok()
 }
 
 #[cfg(test)]

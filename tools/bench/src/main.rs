@@ -3,9 +3,10 @@
 //! moto, in another process, is not counted) and the DynamoDB calls made. Not timed tests:
 //! they print figures and assert only that the requests succeeded.
 //!
-//! `prenota-bench accounts [N]`
+//! `prenota-bench accounts [N]`, `prenota-bench bookings [N]`
 
 mod accounts;
+mod bookings;
 mod measure;
 
 use std::sync::Arc;
@@ -37,6 +38,9 @@ impl Bench {
         let stack = Stack::connect(&endpoint).await;
         let table = format!("bench-{}", std::process::id());
         stack.create_table(&table).await?;
+        stack
+            .seed(&table, &prenota_local::stack::repository_catalogue())
+            .await?;
         stack.verify_sender(SENDER).await?;
         let counter = CallCounter::default();
         let dynamo = aws_sdk_dynamodb::config::Builder::from(&stack.sdk)
@@ -94,8 +98,9 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match args.first().map(String::as_str) {
         Some("accounts") => runtime.block_on(accounts::run(count(30))),
+        Some("bookings") => runtime.block_on(bookings::run(count(30))),
         _ => {
-            eprintln!("usage: prenota-bench accounts [N]");
+            eprintln!("usage: prenota-bench accounts|bookings [N]");
             std::process::exit(2)
         }
     }

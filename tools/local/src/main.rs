@@ -3,6 +3,9 @@
 //! - `prenota-local serve`: creates the table and the SES sender identity in moto, then serves
 //!   the API on `http://127.0.0.1:$PORT` (3000) through the Lambdas' handlers.
 //! - `prenota-local mailbox [ADDRESS]`: prints the e-mails sent (to ADDRESS), with their links.
+//! - `prenota-local seed [--dir DIR] [--aws]`: loads the catalogue (`services.json`,
+//!   `offices.json`; the repository's copy unless `--dir`) into the table; with `--aws`, into
+//!   the table `TABLE_NAME` of the AWS account of the environment's credentials.
 //!
 //! Settings (environment): `PRENOTA_AWS_ENDPOINT` (moto, default `http://127.0.0.1:4566`),
 //! `TABLE_NAME` (`prenota`), `SENDER_ADDRESS` (`prenota@prenota.local`), `PORT` (3000),
@@ -12,8 +15,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::SystemClock;
 use prenota_local::{Stack, mailbox, router};
+use prenota_platform::dynamo::DynamoStore;
 
 struct LocalSettings {
     endpoint: String,
@@ -51,8 +56,9 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve(&settings).await,
         Some("mailbox") => print_mailbox(&settings, args.get(1).map(String::as_str)).await,
+        Some("seed") => seed(&settings, &args[1..]).await,
         _ => {
-            eprintln!("usage: prenota-local serve | prenota-local mailbox [ADDRESS]");
+            eprintln!("usage: prenota-local serve | mailbox [ADDRESS] | seed [--dir DIR] [--aws]");
             std::process::exit(2);
         }
     }
@@ -61,6 +67,12 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
     let stack = Stack::connect(&settings.endpoint).await;
     stack.create_table(&settings.table).await?;
+    stack
+        .seed(
+            &settings.table,
+            &prenota_local::stack::repository_catalogue(),
+        )
+        .await?;
     stack.verify_sender(&settings.sender).await?;
     let app = Arc::new(stack.app(
         &settings.table,
@@ -74,6 +86,36 @@ async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
         served = router::serve(app, address, stack.endpoint.clone()) => served,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
+}
+
+async fn seed(settings: &LocalSettings, args: &[String]) -> anyhow::Result<()> {
+    let catalogue = match args
+        .iter()
+        .position(|a| a == "--dir")
+        .and_then(|i| args.get(i + 1))
+    {
+        Some(dir) => {
+            let read = |name: &str| {
+                std::fs::read_to_string(std::path::Path::new(dir).join(name))
+                    .with_context(|| format!("{dir}/{name}"))
+            };
+            Catalogue::from_files(&read("services.json")?, &read("offices.json")?)
+                .map_err(|e| anyhow::anyhow!(e))?
+        }
+        None => prenota_local::stack::repository_catalogue(),
+    };
+    if args.iter().any(|a| a == "--aws") {
+        let sdk = prenota_platform::sdk_config().await;
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &settings.table)
+            .put_catalogue(&catalogue)
+            .await?;
+    } else {
+        let stack = Stack::connect(&settings.endpoint).await;
+        stack.create_table(&settings.table).await?;
+        stack.seed(&settings.table, &catalogue).await?;
+    }
+    println!("Seeded {} into {}", catalogue.version, settings.table);
+    Ok(())
 }
 
 async fn print_mailbox(settings: &LocalSettings, address: Option<&str>) -> anyhow::Result<()> {

@@ -32,6 +32,10 @@ pub async fn dispatch<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<B
         Function::Activate => activate::handle(app, request).await,
         Function::Account => account::handle(app, request).await,
         Function::ResetPassword => reset_password::handle(app, request).await,
+        Function::Catalogue => catalogue::handle(app, request).await,
+        Function::Book => book::handle(app, request).await,
+        Function::Cancel => cancel::handle(app, request).await,
+        Function::Bookings => bookings::handle(app, request).await,
     }
 }
 

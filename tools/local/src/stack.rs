@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
+use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
 use prenota_domain::{App, Config};
 use prenota_platform::AwsApp;
@@ -17,6 +18,15 @@ use serde_yaml::Value;
 
 /// The SAM template: the single definition of the table.
 pub const TEMPLATE: &str = include_str!("../../../infra/template.yaml");
+
+/// The catalogue's data files, as versioned in the repository.
+pub const SERVICES_JSON: &str = include_str!("../../../shared/domain/catalogue/services.json");
+pub const OFFICES_JSON: &str = include_str!("../../../shared/domain/catalogue/offices.json");
+
+pub fn repository_catalogue() -> Catalogue {
+    Catalogue::from_files(SERVICES_JSON, OFFICES_JSON)
+        .expect("the catalogue files are checked by the domain's tests")
+}
 
 /// The region the local stack uses (Milan).
 pub const REGION: &str = "eu-south-1";
@@ -116,6 +126,13 @@ impl Stack {
                 .map_err(|e| anyhow!("UpdateTimeToLive: {}", DisplayErrorContext(&e)))?;
         }
         Ok(())
+    }
+
+    /// Loads a catalogue into the table (the seed step).
+    pub async fn seed(&self, table: &str, catalogue: &Catalogue) -> anyhow::Result<()> {
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table)
+            .put_catalogue(catalogue)
+            .await
     }
 
     /// SES sends only from verified identities: verify the sender's address.

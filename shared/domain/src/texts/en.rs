@@ -1,11 +1,17 @@
 //! Texts in English.
 
-use super::{AddressKind, MailText, Texts};
+use chrono::NaiveDate;
+
+use super::{AddressKind, Appointment, MailText, Texts};
 use crate::error::{Code, Problem};
 
 pub struct English;
 
 impl Texts for English {
+    fn language(&self) -> crate::Language {
+        crate::Language::En
+    }
+
     fn error(&self, code: Code) -> &'static str {
         match code {
             Code::MalformedRequest => {
@@ -72,6 +78,13 @@ impl Texts for English {
             Problem::UnknownId => "unknown".into(),
             Problem::Closed => "the office is closed on this date".into(),
             Problem::NotASlot => "not an appointment time on this date".into(),
+            Problem::NotOffered => "this service is not offered here".into(),
+            Problem::NotAllowed => "not allowed for this kind of account".into(),
+            Problem::NotAChild => {
+                "only children under 14 on the appointment day can be added".into()
+            }
+            Problem::TooFar { days } => format!("bookings open at most {days} days ahead"),
+            Problem::Needs(field) => format!("needs the field {field} too"),
         }
     }
 
@@ -85,6 +98,75 @@ impl Texts for English {
 
     fn ignore_if_not_you(&self) -> &'static str {
         "If you did not ask for this, please ignore this message."
+    }
+
+    fn date(&self, date: NaiveDate) -> String {
+        date.format("%A %-d %B %Y").to_string()
+    }
+
+    fn arrive_early(&self) -> &'static str {
+        "Please arrive at least 10 minutes before your time: if you are not there when your number is called, \
+         the appointment is cancelled."
+    }
+
+    fn appointment_lines(&self, a: &Appointment) -> Vec<String> {
+        let mut lines = vec![
+            format!("Booking number: {}", a.number),
+            format!("Service: {}", a.service),
+            format!("When: {} at {}", self.date(a.date), a.time),
+            format!("Where: {}, {}", a.site, a.address),
+            format!("Person: {}", a.person),
+        ];
+        if !a.children.is_empty() {
+            lines.push(format!("Children: {}", a.children.join(", ")));
+        }
+        lines.push("Documents to bring:".into());
+        lines.extend(a.documents.iter().map(|d| format!("  • {d}")));
+        if !a.fees.is_empty() {
+            lines.push("Payments:".into());
+            lines.extend(a.fees.iter().map(|f| format!("  • {f}")));
+        }
+        lines
+    }
+
+    fn booking_confirmed(&self, a: &Appointment) -> MailText {
+        let mut paragraphs = vec!["your booking is confirmed.".into()];
+        paragraphs.extend(self.appointment_lines(a));
+        paragraphs.push(self.arrive_early().into());
+        paragraphs.push("If you cannot come, please cancel it from “My appointments”.".into());
+        MailText {
+            subject: format!("Booking confirmed – {}", self.date(a.date)),
+            paragraphs,
+            action: None,
+        }
+    }
+
+    fn booking_moved(&self, a: &Appointment) -> MailText {
+        let mut paragraphs = vec!["your appointment was moved. These are the new details:".into()];
+        paragraphs.extend(self.appointment_lines(a));
+        paragraphs.push(self.arrive_early().into());
+        MailText {
+            subject: format!("Appointment moved to {}", self.date(a.date)),
+            paragraphs,
+            action: None,
+        }
+    }
+
+    fn booking_cancelled(&self, a: &Appointment) -> MailText {
+        MailText {
+            subject: format!("Appointment cancelled – {}", a.number),
+            paragraphs: vec![
+                format!(
+                    "appointment no. {} for “{}” on {} at {} has been cancelled.",
+                    a.number,
+                    a.service,
+                    self.date(a.date),
+                    a.time
+                ),
+                "To use the service again, you can make a new booking.".into(),
+            ],
+            action: None,
+        }
     }
 
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {

@@ -1,11 +1,17 @@
 //! Testi in italiano.
 
-use super::{AddressKind, MailText, Texts};
+use chrono::{Datelike, NaiveDate};
+
+use super::{AddressKind, Appointment, MailText, Texts};
 use crate::error::{Code, Problem};
 
 pub struct Italian;
 
 impl Texts for Italian {
+    fn language(&self) -> crate::Language {
+        crate::Language::It
+    }
+
     fn error(&self, code: Code) -> &'static str {
         match code {
             Code::MalformedRequest => {
@@ -76,6 +82,14 @@ impl Texts for Italian {
             Problem::UnknownId => "sconosciuto".into(),
             Problem::Closed => "l'ufficio è chiuso in questa data".into(),
             Problem::NotASlot => "orario non previsto per questa data".into(),
+            Problem::NotOffered => "il servizio non è erogato in questa sede".into(),
+            Problem::NotAllowed => "non ammesso per questo tipo di account".into(),
+            Problem::NotAChild => {
+                "si possono aggiungere solo figli minori di 14 anni nel giorno dell'appuntamento"
+                    .into()
+            }
+            Problem::TooFar { days } => format!("si può prenotare al massimo {days} giorni prima"),
+            Problem::Needs(field) => format!("richiede anche il campo {field}"),
         }
     }
 
@@ -89,6 +103,107 @@ impl Texts for Italian {
 
     fn ignore_if_not_you(&self) -> &'static str {
         "Se non hai richiesto tu questa operazione, ignora questo messaggio."
+    }
+
+    fn date(&self, date: NaiveDate) -> String {
+        const DAYS: [&str; 7] = [
+            "lunedì",
+            "martedì",
+            "mercoledì",
+            "giovedì",
+            "venerdì",
+            "sabato",
+            "domenica",
+        ];
+        const MONTHS: [&str; 12] = [
+            "gennaio",
+            "febbraio",
+            "marzo",
+            "aprile",
+            "maggio",
+            "giugno",
+            "luglio",
+            "agosto",
+            "settembre",
+            "ottobre",
+            "novembre",
+            "dicembre",
+        ];
+        let day = DAYS[date.weekday().num_days_from_monday() as usize];
+        format!(
+            "{day} {} {} {}",
+            date.day(),
+            MONTHS[date.month0() as usize],
+            date.year()
+        )
+    }
+
+    fn arrive_early(&self) -> &'static str {
+        "Presentati almeno 10 minuti prima dell'orario indicato: se non sarai presente quando verrà chiamato il \
+         tuo numero, la prenotazione verrà cancellata."
+    }
+
+    fn appointment_lines(&self, a: &Appointment) -> Vec<String> {
+        let mut lines = vec![
+            format!("Numero di prenotazione: {}", a.number),
+            format!("Servizio: {}", a.service),
+            format!("Quando: {} alle {}", self.date(a.date), a.time),
+            format!("Dove: {}, {}", a.site, a.address),
+            format!("Persona: {}", a.person),
+        ];
+        if !a.children.is_empty() {
+            lines.push(format!("Figli: {}", a.children.join(", ")));
+        }
+        lines.push("Documenti da portare:".into());
+        lines.extend(a.documents.iter().map(|d| format!("  • {d}")));
+        if !a.fees.is_empty() {
+            lines.push("Pagamenti:".into());
+            lines.extend(a.fees.iter().map(|f| format!("  • {f}")));
+        }
+        lines
+    }
+
+    fn booking_confirmed(&self, a: &Appointment) -> MailText {
+        let mut paragraphs = vec!["la tua prenotazione è confermata.".into()];
+        paragraphs.extend(self.appointment_lines(a));
+        paragraphs.push(self.arrive_early().into());
+        paragraphs.push(
+            "Se non puoi presentarti, disdici l'appuntamento da «I miei appuntamenti».".into(),
+        );
+        MailText {
+            subject: format!("Prenotazione confermata – {}", self.date(a.date)),
+            paragraphs,
+            action: None,
+        }
+    }
+
+    fn booking_moved(&self, a: &Appointment) -> MailText {
+        let mut paragraphs =
+            vec!["il tuo appuntamento è stato spostato. Ecco i nuovi dati:".into()];
+        paragraphs.extend(self.appointment_lines(a));
+        paragraphs.push(self.arrive_early().into());
+        MailText {
+            subject: format!("Appuntamento spostato al {}", self.date(a.date)),
+            paragraphs,
+            action: None,
+        }
+    }
+
+    fn booking_cancelled(&self, a: &Appointment) -> MailText {
+        MailText {
+            subject: format!("Appuntamento cancellato – {}", a.number),
+            paragraphs: vec![
+                format!(
+                    "l'appuntamento n. {} per «{}» del {} alle {} è stato cancellato.",
+                    a.number,
+                    a.service,
+                    self.date(a.date),
+                    a.time
+                ),
+                "Per accedere di nuovo al servizio puoi effettuare una nuova prenotazione.".into(),
+            ],
+            action: None,
+        }
     }
 
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {

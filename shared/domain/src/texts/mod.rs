@@ -84,6 +84,20 @@ pub enum AddressKind {
     Pec,
 }
 
+/// An appointment as a person reads it, already in one language.
+pub struct Appointment {
+    pub number: String,
+    pub service: String,
+    pub date: chrono::NaiveDate,
+    pub time: String,
+    pub site: String,
+    pub address: String,
+    pub person: String,
+    pub children: Vec<String>,
+    pub documents: Vec<String>,
+    pub fees: Vec<String>,
+}
+
 /// One language's part of an e-mail: subject, paragraphs, and an optional button link.
 pub struct MailText {
     pub subject: String,
@@ -94,6 +108,7 @@ pub struct MailText {
 /// The texts of one language. Adding a message means adding it to every language: the compiler
 /// checks that none is forgotten.
 pub trait Texts: Sync {
+    fn language(&self) -> Language;
     fn error(&self, code: Code) -> &'static str;
     fn problem(&self, problem: Problem) -> String;
 
@@ -102,7 +117,17 @@ pub trait Texts: Sync {
     fn signature(&self) -> &'static str;
     fn ignore_if_not_you(&self) -> &'static str;
 
+    /// `lunedì 11 gennaio 2027`, `Monday 11 January 2027`.
+    fn date(&self, date: chrono::NaiveDate) -> String;
+    /// Seed 000: "arrive 10 minutes early; if you are not there when called, it is cancelled".
+    fn arrive_early(&self) -> &'static str;
+    /// The lines describing an appointment (when, where, who, what to bring).
+    fn appointment_lines(&self, appointment: &Appointment) -> Vec<String>;
+
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText;
+    fn booking_confirmed(&self, appointment: &Appointment) -> MailText;
+    fn booking_moved(&self, appointment: &Appointment) -> MailText;
+    fn booking_cancelled(&self, appointment: &Appointment) -> MailText;
     fn password_reset(&self, link: &str, valid_minutes: i64) -> MailText;
     fn password_changed(&self) -> MailText;
 }

@@ -8,6 +8,25 @@
 //! | e-mailed link | `LINK#<sha256 of the secret>` | `LINK` |
 //! | session | `SESSION#<sha256 of the token>` | `SESSION` |
 //! | rate-limit counter | `COUNTER#<what>#<hashed value>#<window start>` | `COUNTER` |
+//! | the catalogue (one JSON document) | `CATALOGUE` | `CURRENT` |
+//! | places taken in a slot (`general`, `reserved`) | `SLOTS#<office>#<site>#<section>` | `<date>#<HH:MM>` |
+//! | extraordinary closure of a section | `SLOTS#<office>#<site>#<section>` | `<date>#closed` |
+//! | booking | `BOOKING#<id>` | `BOOKING` |
+//! | active booking of a person for a service (BK-2) | `HOLD#<hashed person and service>` | `HOLD` |
+//! | idempotency key (BK-10) | `IDEMPOTENCY#<account>#<hashed key>` | `IDEMPOTENCY` |
+//! | an organisation's changes on a person today (BK-4) | `CHANGES#<account>#<hashed person>#<date>` | `CHANGES` |
+//!
+//! A site's section keeps all its slots in one partition, so the availability of 60 days is
+//! one query; each slot is its own item, so concurrent bookings of different slots never
+//! contend.
+//!
+//! Bookings carry the keys of three global secondary indexes:
+//!
+//! | index | partition | sort | for |
+//! | --- | --- | --- | --- |
+//! | `by-booker` | `gsi1pk` = `BOOKER#<account>` | `gsi1sk` = `<created_at>#<id>` | my bookings (BK-7) |
+//! | `by-day` | `gsi2pk` = `AGENDA#<office>#<date>` | `gsi2sk` = `<site>#<HH:MM>#<id>` | an office's agenda of a day |
+//! | `by-creation` | `gsi3pk` = `CREATED#<office>#<date>` | `gsi3sk` = `<created_at>#<id>` | the day's new bookings (EX-1) |
 //!
 //! Items that expire carry `purge_at` (epoch seconds), the table's TTL attribute. TTL deletion is
 //! lazy, so every read and condition also compares the expiry itself.
@@ -15,8 +34,11 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{NaiveDate, NaiveTime};
+use prenota_domain::booking::{Booking, BookingId};
 use prenota_domain::ports::Unique;
 use prenota_domain::secrets::TokenHash;
+use prenota_domain::time::today_in_rome;
 use uuid::Uuid;
 
 pub const PK: &str = "pk";
@@ -56,6 +78,112 @@ pub fn session(hash: &TokenHash) -> Item {
 
 pub fn counter(id: &str) -> Item {
     key(format!("COUNTER#{id}"), "COUNTER")
+}
+
+pub fn catalogue() -> Item {
+    key("CATALOGUE".into(), "CURRENT")
+}
+
+/// The partition of a site section's slots and closures.
+pub fn slots_partition(office: &str, site: &str, section: &str) -> String {
+    format!("SLOTS#{office}#{site}#{section}")
+}
+
+pub fn slot(office: &str, site: &str, section: &str, date: NaiveDate, time: NaiveTime) -> Item {
+    key(
+        slots_partition(office, site, section),
+        &format!("{date}#{}", time.format("%H:%M")),
+    )
+}
+
+pub fn closure(office: &str, site: &str, section: &str, date: NaiveDate) -> Item {
+    key(
+        slots_partition(office, site, section),
+        &format!("{date}#closed"),
+    )
+}
+
+/// The slot a booking holds a place in.
+pub fn slot_of(booking: &Booking) -> Item {
+    slot(
+        &booking.office,
+        &booking.site,
+        &booking.section,
+        booking.date,
+        booking.time,
+    )
+}
+
+pub fn closure_of(booking: &Booking) -> Item {
+    closure(
+        &booking.office,
+        &booking.site,
+        &booking.section,
+        booking.date,
+    )
+}
+
+pub fn booking(id: &BookingId) -> Item {
+    key(format!("BOOKING#{id}"), "BOOKING")
+}
+
+/// The index keys a booking is found by.
+pub fn booking_index_keys(booking: &Booking) -> Item {
+    let created = booking
+        .created_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let string = |value: String| AttributeValue::S(value);
+    HashMap::from([
+        (
+            "gsi1pk".to_owned(),
+            string(format!("BOOKER#{}", booking.booked_by)),
+        ),
+        (
+            "gsi1sk".to_owned(),
+            string(format!("{created}#{}", booking.id)),
+        ),
+        (
+            "gsi2pk".to_owned(),
+            string(format!("AGENDA#{}#{}", booking.office, booking.date)),
+        ),
+        (
+            "gsi2sk".to_owned(),
+            string(format!(
+                "{}#{}#{}",
+                booking.site,
+                booking.time.format("%H:%M"),
+                booking.id
+            )),
+        ),
+        (
+            "gsi3pk".to_owned(),
+            string(format!(
+                "CREATED#{}#{}",
+                booking.office,
+                today_in_rome(booking.created_at)
+            )),
+        ),
+        (
+            "gsi3sk".to_owned(),
+            string(format!("{created}#{}", booking.id)),
+        ),
+    ])
+}
+
+pub const BY_BOOKER: &str = "by-booker";
+pub const BY_DAY: &str = "by-day";
+pub const BY_CREATION: &str = "by-creation";
+
+pub fn hold(hold_key: &str) -> Item {
+    key(format!("HOLD#{hold_key}"), "HOLD")
+}
+
+pub fn idempotency(account: &uuid::Uuid, hashed_key: &str) -> Item {
+    key(format!("IDEMPOTENCY#{account}#{hashed_key}"), "IDEMPOTENCY")
+}
+
+pub fn daily_changes(id: &str) -> Item {
+    key(format!("CHANGES#{id}"), "CHANGES")
 }
 
 /// The partition key of an item, as written by the functions above.

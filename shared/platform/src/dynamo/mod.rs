@@ -2,6 +2,7 @@
 //! failure half-way leaves nothing half-written.
 
 mod accounts;
+mod bookings;
 pub mod keys;
 
 use std::time::Duration;
@@ -27,6 +28,9 @@ const CONFLICT_RETRIES: u32 = 5;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// The catalogue as last read, and when: it changes rarely, and a burst of bookings should
+    /// not read it once each.
+    catalogue_cache: bookings::CatalogueCache,
 }
 
 /// Why a transaction did not happen.
@@ -64,6 +68,7 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: table.into(),
+            catalogue_cache: Default::default(),
         }
     }
 

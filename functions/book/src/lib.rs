@@ -1,0 +1,26 @@
+//! `POST /bookings` (BK-1 … BK-4, BK-8, BK-10, CAT-4): one transaction takes the place, claims
+//! the person's hold for the service and the idempotency key, and puts the booking.
+
+use lambda_http::{Body, Request, Response};
+use prenota_domain::Result;
+use prenota_domain::booking::BookingView;
+use prenota_domain::ports::Clock;
+use prenota_platform::AwsApp;
+use prenota_platform::http::{authorization, header_text, json, json_body, language, respond};
+use prenota_platform::routes::{Function, find_for};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+    respond(book(app, &request).await, language(&request))
+}
+
+async fn book<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+    find_for(Function::Book, request.method(), request.uri().path())?;
+    let caller = app.authenticate(authorization(request)).await?;
+    let body = json_body(request)?;
+    let booked = app
+        .book(&caller, &body, header_text(request, "idempotency-key"))
+        .await?;
+    // A retry with the same key answers exactly as the first request did.
+    Ok(json(201, &BookingView::from(&booked.booking)))
+}

@@ -1,0 +1,40 @@
+//! My bookings (BK-7) and moving one (BK-6): `GET /bookings`, `GET /bookings/{id}`,
+//! `POST /bookings/{id}/reschedule`.
+
+use lambda_http::{Body, Request, Response};
+use prenota_domain::Result;
+use prenota_domain::booking::BookingView;
+use prenota_domain::ports::Clock;
+use prenota_platform::AwsApp;
+use prenota_platform::http::{authorization, json, json_body, language, respond};
+use prenota_platform::routes::{Endpoint, Function, find_for};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+    respond(dispatch(app, &request).await, language(&request))
+}
+
+async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+    let matched = find_for(Function::Bookings, request.method(), request.uri().path())?;
+    let caller = app.authenticate(authorization(request)).await?;
+    let id = matched.param("id").unwrap_or_default();
+    match matched.endpoint {
+        Endpoint::ListBookings => {
+            let bookings = app.bookings_of(&caller).await?;
+            Ok(json(
+                200,
+                &bookings.iter().map(BookingView::from).collect::<Vec<_>>(),
+            ))
+        }
+        Endpoint::GetBooking => Ok(json(
+            200,
+            &BookingView::from(&app.booking_of(&caller, id).await?),
+        )),
+        _ => {
+            let moved = app
+                .reschedule_booking(&caller, id, &json_body(request)?)
+                .await?;
+            Ok(json(200, &BookingView::from(&moved)))
+        }
+    }
+}

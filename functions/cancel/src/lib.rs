@@ -1,0 +1,24 @@
+//! `DELETE /bookings/{id}` (BK-5): the place is free again at once and the person may book the
+//! service again.
+
+use lambda_http::{Body, Request, Response};
+use prenota_domain::Result;
+use prenota_domain::booking::BookingView;
+use prenota_domain::ports::Clock;
+use prenota_platform::AwsApp;
+use prenota_platform::http::{authorization, json, language, respond};
+use prenota_platform::routes::{Function, find_for};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+    respond(cancel(app, &request).await, language(&request))
+}
+
+async fn cancel<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+    let matched = find_for(Function::Cancel, request.method(), request.uri().path())?;
+    let caller = app.authenticate(authorization(request)).await?;
+    let cancelled = app
+        .cancel_booking(&caller, matched.param("id").unwrap_or_default())
+        .await?;
+    Ok(json(200, &BookingView::from(&cancelled)))
+}

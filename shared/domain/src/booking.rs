@@ -1,0 +1,388 @@
+//! A booking: who attends (a person, or an organisation's beneficiary, with children under 14),
+//! for which service, where and when, and in which state.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::catalogue::Booker;
+use crate::error::{Problem, Problems, Result};
+use crate::input::Form;
+use crate::registration::parse_document;
+use crate::texts::Language;
+use crate::types::{Email, IdentityDocument, Name, birth_date, date};
+
+/// A booking number: 12 characters of Crockford's base32 (60 random bits), printed on the
+/// receipt as `XXXX-XXXX-XXXX`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BookingId(String);
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl BookingId {
+    pub fn generate() -> BookingId {
+        let bits: u64 = rand::random::<u64>() >> 4;
+        BookingId(
+            (0..12)
+                .rev()
+                .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
+                .collect(),
+        )
+    }
+
+    /// Accepts the number as printed (dashes, spaces, lower case, O for 0, I/L for 1).
+    pub fn parse(input: &str) -> Option<BookingId> {
+        let normalised: String = input
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' '))
+            .map(|c| match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                other => other,
+            })
+            .collect();
+        (normalised.len() == 12 && normalised.bytes().all(|b| CROCKFORD.contains(&b)))
+            .then_some(BookingId(normalised))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `XXXX-XXXX-XXXX`, as printed.
+    pub fn printed(&self) -> String {
+        format!("{}-{}-{}", &self.0[..4], &self.0[4..8], &self.0[8..])
+    }
+}
+
+impl fmt::Debug for BookingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BookingId({})", self.0)
+    }
+}
+
+impl fmt::Display for BookingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Active,
+    Cancelled,
+    CheckedIn,
+    NoShow,
+}
+
+/// Which places of the slot the booking holds: anyone's, or those reserved for vulnerable
+/// persons (CAT-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pool {
+    General,
+    Reserved,
+}
+
+/// A person attending: the account holder, an organisation's beneficiary, or a child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub surname: Name,
+    pub given_names: Name,
+    pub birth_date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<IdentityDocument>,
+}
+
+impl Attendee {
+    /// What makes two bookings the same person's: the identity document, or, for people
+    /// without one (seed 001), their names and date of birth.
+    pub fn identity_key(&self) -> String {
+        match &self.document {
+            Some(document) => format!("DOC:{}", document.identity_key()),
+            None => format!(
+                "NAME:{}|{}|{}",
+                self.surname.folded(),
+                self.given_names.folded(),
+                self.birth_date
+            ),
+        }
+    }
+
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_names.as_str(), self.surname.as_str())
+    }
+}
+
+/// The key of the claim "this person holds an active booking for this service" (BK-2), hashed:
+/// it must not carry the document number in clear.
+pub fn hold_key(service: &str, attendee: &Attendee) -> String {
+    let digest = Sha256::digest(format!("{service}\u{0}{}", attendee.identity_key()).as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Booking {
+    pub id: BookingId,
+    pub status: BookingStatus,
+    pub service: String,
+    pub office: String,
+    pub site: String,
+    pub section: String,
+    pub date: NaiveDate,
+    #[serde(with = "hhmm")]
+    pub time: NaiveTime,
+    pub starts_at: DateTime<Utc>,
+    pub pool: Pool,
+    pub attendee: Attendee,
+    pub children: Vec<Attendee>,
+    pub booked_by: Uuid,
+    pub booker: Booker,
+    /// Where confirmations go: the booking account's e-mail, in its language.
+    pub notify: Email,
+    pub language: Language,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+impl Booking {
+    /// The hold keys this booking claims: the attendee's, then each child's.
+    pub fn hold_keys(&self) -> Vec<String> {
+        std::iter::once(&self.attendee)
+            .chain(&self.children)
+            .map(|a| hold_key(&self.service, a))
+            .collect()
+    }
+}
+
+/// A booking as API.md shows it.
+#[derive(Serialize)]
+pub struct BookingView<'a> {
+    pub id: &'a BookingId,
+    pub number: String,
+    pub status: BookingStatus,
+    pub service: &'a str,
+    pub office: &'a str,
+    pub site: &'a str,
+    pub date: NaiveDate,
+    #[serde(with = "hhmm")]
+    pub time: NaiveTime,
+    pub starts_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<&'a Attendee>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beneficiary: Option<&'a Attendee>,
+    pub children: &'a [Attendee],
+    pub reserved_place: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a Booking> for BookingView<'a> {
+    fn from(booking: &'a Booking) -> Self {
+        let for_self = booking.booker == Booker::Individual;
+        BookingView {
+            id: &booking.id,
+            number: booking.id.printed(),
+            status: booking.status,
+            service: &booking.service,
+            office: &booking.office,
+            site: &booking.site,
+            date: booking.date,
+            time: booking.time,
+            starts_at: booking.starts_at,
+            person: for_self.then_some(&booking.attendee),
+            beneficiary: (!for_self).then_some(&booking.attendee),
+            children: &booking.children,
+            reserved_place: booking.pool == Pool::Reserved,
+            created_at: booking.created_at,
+        }
+    }
+}
+
+/// `HH:MM` times in JSON and in the store.
+pub mod hhmm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &NaiveTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&time.format("%H:%M").to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveTime, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NaiveTime::parse_from_str(&text, "%H:%M").map_err(serde::de::Error::custom)
+    }
+}
+
+/// A time written `HH:MM`.
+pub fn time(input: &str) -> std::result::Result<NaiveTime, Problem> {
+    if input.len() != 5 {
+        return Err(Problem::InvalidTime);
+    }
+    NaiveTime::parse_from_str(input, "%H:%M").map_err(|_| Problem::InvalidTime)
+}
+
+/// `POST /bookings`, parsed: every bad field named at once.
+pub struct BookingRequest {
+    pub service: String,
+    pub office: String,
+    pub site: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub time: Option<NaiveTime>,
+    pub beneficiary: Option<Attendee>,
+    pub children: Vec<Attendee>,
+    /// A place reserved for vulnerable persons (CAT-4) is asked for.
+    pub vulnerable: bool,
+}
+
+pub fn parse_booking_request(body: &Value, today: NaiveDate) -> Result<BookingRequest> {
+    let form = Form::new(body)?;
+    let mut problems = Problems::default();
+    let service = form.text(&mut problems, "service").map(str::to_owned);
+    let office = form.text(&mut problems, "office").map(str::to_owned);
+    let site = form.optional_text(&mut problems, "site").map(str::to_owned);
+    let date = form.parse_optional(&mut problems, "date", date);
+    let time = form.parse_optional(&mut problems, "time", time);
+    if time.is_some() && date.is_none() && form.optional_text(&mut problems, "date").is_none() {
+        problems.add("time", Problem::Needs("date"));
+    }
+    let beneficiary = form
+        .optional_object(&mut problems, "beneficiary")
+        .and_then(|b| parse_attendee(&b, &mut problems, today));
+    let children: Vec<Attendee> = form
+        .objects(&mut problems, "children")
+        .iter()
+        .filter_map(|child| parse_attendee(child, &mut problems, today))
+        .collect();
+    let vulnerable = form
+        .optional_bool(&mut problems, "vulnerable")
+        .unwrap_or(false);
+    problems.into_result()?;
+    Ok(BookingRequest {
+        service: service.expect("checked"),
+        office: office.expect("checked"),
+        site,
+        date,
+        time,
+        beneficiary,
+        children,
+        vulnerable,
+    })
+}
+
+/// `{"surname", "given_names", "birth_date", "document"?}`
+pub fn parse_attendee(form: &Form, problems: &mut Problems, today: NaiveDate) -> Option<Attendee> {
+    let surname = form.parse(problems, "surname", Name::parse);
+    let given_names = form.parse(problems, "given_names", Name::parse);
+    let birth = form.parse(problems, "birth_date", |text| birth_date(text, today));
+    let document = parse_document(form, problems, "document", false);
+    Some(Attendee {
+        surname: surname?,
+        given_names: given_names?,
+        birth_date: birth?,
+        document,
+    })
+}
+
+/// The fingerprint of a request body, to tell a retry from a different request with the same
+/// `Idempotency-Key` (object keys are sorted, so equal JSON gives equal fingerprints).
+pub fn fingerprint(body: &Value) -> String {
+    let digest = Sha256::digest(body.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn booking_numbers_are_random_and_read_back_as_printed() {
+        let id = BookingId::generate();
+        assert_eq!(id.as_str().len(), 12);
+        assert_ne!(id, BookingId::generate());
+        assert_eq!(
+            BookingId::parse(&id.printed().to_lowercase()),
+            Some(id.clone())
+        );
+        assert_eq!(
+            BookingId::parse("O1IL-0000-0000").unwrap().as_str(),
+            "011100000000"
+        );
+        assert!(
+            BookingId::parse("ABCD-EFGH-IJKU").is_none(),
+            "U is not in the alphabet"
+        );
+        assert!(BookingId::parse("ABC").is_none());
+    }
+
+    #[test]
+    fn a_person_is_the_same_by_document_or_by_name_and_birth_date() {
+        let mut problems = Problems::default();
+        let body = json!({"surname": "Çelik", "given_names": "Ayşe", "birth_date": "1980-01-02"});
+        let without = parse_attendee(&Form::new(&body).unwrap(), &mut problems, today()).unwrap();
+        let body =
+            json!({"surname": "ÇELIK", "given_names": "  AYŞE ", "birth_date": "1980-01-02"});
+        let shouting = parse_attendee(&Form::new(&body).unwrap(), &mut problems, today()).unwrap();
+        assert_eq!(without.identity_key(), shouting.identity_key());
+        assert_eq!(hold_key("s", &without), hold_key("s", &shouting));
+        assert_ne!(hold_key("s", &without), hold_key("t", &without));
+        assert!(!hold_key("s", &without).contains("ELIK"));
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn a_booking_request_names_every_bad_field() {
+        let body = json!({"service": "", "date": "2027-02-30", "time": "9:00",
+            "beneficiary": {"surname": "X1", "birth_date": "2030-01-01", "document": {"type": "visa"}},
+            "children": [{"surname": "Rossi", "given_names": "Luca", "birth_date": "2020-01-01"}, 7],
+            "vulnerable": "yes"});
+        let error = parse_booking_request(&body, today()).err().unwrap();
+        for field in [
+            "service",
+            "office",
+            "date",
+            "time",
+            "beneficiary.surname",
+            "beneficiary.given_names",
+            "beneficiary.birth_date",
+            "beneficiary.document.type",
+            "beneficiary.document.number",
+            "children.1",
+            "vulnerable",
+        ] {
+            assert!(
+                error.fields.contains_key(field),
+                "{field}: {:?}",
+                error.fields.keys()
+            );
+        }
+        let error = parse_booking_request(
+            &json!({"service": "s", "office": "o", "time": "09:00"}),
+            today(),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(error.fields["time"], Problem::Needs("date"));
+    }
+
+    #[test]
+    fn fingerprints_ignore_key_order() {
+        assert_eq!(
+            fingerprint(&json!({"a": 1, "b": 2})),
+            fingerprint(&json!({"b": 2, "a": 1}))
+        );
+        assert_ne!(fingerprint(&json!({"a": 1})), fingerprint(&json!({"a": 2})));
+    }
+}

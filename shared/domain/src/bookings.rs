@@ -1,0 +1,741 @@
+//! The booking use cases (CAT-3, BK-1 … BK-8, BK-10): availability, booking, my bookings,
+//! cancelling and moving. Every rule about bookings lives here and in `booking`, `slots` and
+//! `calendar`; the store only makes each change atomic.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tracing::{Span, instrument, warn};
+
+use crate::App;
+use crate::account::Holder;
+use crate::accounts::Caller;
+use crate::booking::{
+    Attendee, Booking, BookingId, BookingRequest, BookingStatus, Pool, fingerprint,
+    parse_booking_request,
+};
+use crate::catalogue::{Booker, Catalogue, Place, Service};
+use crate::error::{Code, Error, Problem, Problems, Result};
+use crate::mail::{Requested, compose};
+use crate::ports::{
+    AccountStore, BookingChange, BookingStore, BookingWriteError, Clock, Counters, DailyChanges,
+    IdempotencyClaim, Mailer, SessionStore,
+};
+use crate::secrets::counter_key;
+use crate::slots::{Access, FreeSlot, pick};
+use crate::texts::{Appointment, Language, MailText, Texts};
+use crate::time::today_in_rome;
+use crate::types::{Country, age_on, date};
+
+/// Children under this age on the appointment day come with a parent's booking (BK-8).
+pub const CHILD_AGE_LIMIT: u32 = 14;
+
+/// How many slots a "next available" booking tries before it gives up (each try is one
+/// transaction; a burst that fills the window leaves `no_availability`).
+const NEXT_AVAILABLE_ATTEMPTS: usize = 8;
+
+/// Free times and places per date (`GET /availability`).
+#[derive(Serialize)]
+pub struct Availability {
+    pub service: String,
+    pub office: String,
+    pub site: String,
+    /// The other sites of the office that offer the service.
+    pub sites: Vec<String>,
+    pub dates: Vec<AvailableDate>,
+}
+
+#[derive(Serialize)]
+pub struct AvailableDate {
+    pub date: NaiveDate,
+    pub slots: Vec<AvailableSlot>,
+}
+
+#[derive(Serialize)]
+pub struct AvailableSlot {
+    #[serde(with = "crate::booking::hhmm")]
+    pub time: chrono::NaiveTime,
+    pub remaining: u32,
+}
+
+/// A booking made, or found again for a retried request.
+pub struct Booked {
+    pub booking: Booking,
+    pub replayed: bool,
+}
+
+impl<S, M, C> App<S, M, C>
+where
+    S: BookingStore + AccountStore + SessionStore + Counters,
+    M: Mailer,
+    C: Clock,
+{
+    pub async fn catalogue(&self) -> Result<Arc<Catalogue>> {
+        Ok(self.store.catalogue().await?)
+    }
+
+    /// `GET /availability?service=&office=&site=&from=&days=`: one query for the site.
+    #[instrument(skip_all)]
+    pub async fn availability(&self, query: &BTreeMap<String, String>) -> Result<Availability> {
+        let now = self.clock.now();
+        let today = today_in_rome(now);
+        let mut problems = Problems::default();
+        let text = |name: &str, problems: &mut Problems| {
+            let value = query.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+            if value.is_none() {
+                problems.add(name, Problem::Required);
+            }
+            value
+        };
+        let service_id = text("service", &mut problems);
+        let office_id = text("office", &mut problems);
+        let from = match query.get("from") {
+            Some(from) => problems.check(
+                "from",
+                date(from).and_then(|d| {
+                    if d < today {
+                        Err(Problem::InPast)
+                    } else {
+                        Ok(d)
+                    }
+                }),
+            ),
+            None => Some(today),
+        };
+        let horizon = self.config.booking_horizon_days;
+        let days = match query.get("days") {
+            Some(days) => problems.check(
+                "days",
+                days.parse::<u32>()
+                    .map_err(|_| Problem::Invalid)
+                    .and_then(|d| {
+                        if (1..=horizon).contains(&d) {
+                            Ok(d)
+                        } else {
+                            Err(Problem::TooFar { days: horizon })
+                        }
+                    }),
+            ),
+            None => Some(14),
+        };
+        problems.into_result()?;
+        let (Some(service_id), Some(office_id), Some(from), Some(days)) =
+            (service_id, office_id, from, days)
+        else {
+            unreachable!("checked above")
+        };
+        let catalogue = self.store.catalogue().await?;
+        let (service, place) = locate(
+            &catalogue,
+            service_id,
+            office_id,
+            query.get("site").map(String::as_str),
+        )?;
+        // Never past the horizon, whatever `from` and `days` say.
+        let last = (from + Duration::days(i64::from(days) - 1))
+            .min(today + Duration::days(i64::from(horizon)));
+        let days = u32::try_from((last - from).num_days() + 1).unwrap_or(0);
+        let counts = self.store.slot_counts(&place, from, last.max(from)).await?;
+        let free = place.free_slots(&counts, from, days, now, Access::Public);
+        let mut dates: Vec<AvailableDate> = Vec::new();
+        for slot in free {
+            let entry = AvailableSlot {
+                time: slot.time,
+                remaining: slot.remaining(Access::Public),
+            };
+            match dates.last_mut() {
+                Some(last) if last.date == slot.date => last.slots.push(entry),
+                _ => dates.push(AvailableDate {
+                    date: slot.date,
+                    slots: vec![entry],
+                }),
+            }
+        }
+        let sites = catalogue
+            .places(service, place.office, None)
+            .iter()
+            .map(|p| p.site.id.clone())
+            .collect();
+        Ok(Availability {
+            service: service.id.clone(),
+            office: place.office.id.clone(),
+            site: place.site.id.clone(),
+            sites,
+            dates,
+        })
+    }
+
+    /// `POST /bookings` (BK-1, BK-2, BK-3, BK-8, BK-10, CAT-4): one transaction takes the place,
+    /// claims the person's hold, the idempotency key and the day's change, and puts the booking.
+    #[instrument(skip_all, fields(account_id = %caller.account.id, booking_id))]
+    pub async fn book(
+        &self,
+        caller: &Caller,
+        body: &Value,
+        idempotency_key: Option<&str>,
+    ) -> Result<Booked> {
+        let now = self.clock.now();
+        let today = today_in_rome(now);
+        let request = parse_booking_request(body, today)?;
+        let idempotency = idempotency_key
+            .map(|key| self.idempotency_claim(caller, key, body, now))
+            .transpose()?;
+        let catalogue = self.store.catalogue().await?;
+        let (service, place) = locate(
+            &catalogue,
+            &request.service,
+            &request.office,
+            request.site.as_deref(),
+        )?;
+        let (booker, attendee) = attendee(caller, service, &request)?;
+        let access = self.access(caller, &place, &request)?;
+        check_people(&attendee, &request.children)?;
+        let daily_changes = self.daily_changes(caller, &attendee, now);
+
+        // The slots to try, in order: the one asked for, or the free ones.
+        let mut free: Vec<FreeSlot> = match request.date {
+            Some(date) => {
+                let start = place
+                    .check_slot(date, request.time, now, self.config.booking_horizon_days)
+                    .map_err(|(field, problem)| Error::invalid(field, problem))?;
+                check_children_on(&request.children, date)?;
+                match (request.time, start) {
+                    (Some(time), Some(starts_at)) => {
+                        // An explicit slot: nothing is read, the transaction's condition decides
+                        // (the places left are not known: the capacities stand in for them).
+                        vec![FreeSlot {
+                            date,
+                            time,
+                            starts_at,
+                            general_left: place.capacity(Pool::General),
+                            reserved_left: place.capacity(Pool::Reserved),
+                            reserved_released: place.reserved_released(date, now),
+                        }]
+                    }
+                    _ => self.free_slots(&place, date, 1, now, access).await?,
+                }
+            }
+            None => {
+                // Children only grow older: one too old today fits no date.
+                check_children_on(&request.children, today)?;
+                let days = self.config.booking_horizon_days + 1;
+                let mut free = self.free_slots(&place, today, days, now, access).await?;
+                free.retain(|slot| children_under_age(&request.children, slot.date));
+                free
+            }
+        };
+        let explicit = request.time.is_some();
+
+        let mut attempts = 0;
+        while attempts < NEXT_AVAILABLE_ATTEMPTS {
+            let index = if explicit {
+                Some(0)
+            } else {
+                pick(&free, access, self.config.burst_spread, |n| {
+                    rand::random_range(0..n)
+                })
+            }
+            .filter(|&i| i < free.len());
+            let Some(index) = index else { break };
+            let slot = free[index].clone();
+            let slot_pools = if explicit {
+                place.pools_for(access, slot.date, now)
+            } else {
+                slot.pools(access)
+            };
+            let mut slot_full = true;
+            for pool in slot_pools {
+                attempts += 1;
+                let booking = new_booking(
+                    caller, booker, &place, service, &slot, pool, &attendee, &request, now,
+                );
+                let capacity = place.capacity(pool);
+                match self
+                    .store
+                    .create_booking(
+                        &booking,
+                        capacity,
+                        idempotency.as_ref(),
+                        daily_changes.as_ref(),
+                    )
+                    .await
+                {
+                    Ok(()) => {
+                        Span::current().record("booking_id", tracing::field::display(&booking.id));
+                        self.notify(&catalogue, &booking, |t, a| t.booking_confirmed(a))
+                            .await;
+                        return Ok(Booked {
+                            booking,
+                            replayed: false,
+                        });
+                    }
+                    Err(BookingWriteError::SlotFull) => continue,
+                    Err(BookingWriteError::IdTaken) => {
+                        slot_full = false;
+                        break;
+                    }
+                    Err(BookingWriteError::Closed) if explicit => {
+                        return Err(Error::invalid("date", Problem::Closed));
+                    }
+                    Err(BookingWriteError::Closed) => {
+                        free.retain(|other| other.date != slot.date);
+                        slot_full = false;
+                        break;
+                    }
+                    Err(BookingWriteError::Replay {
+                        booking,
+                        fingerprint,
+                    }) => {
+                        return self
+                            .replay(caller, &booking, &fingerprint, idempotency.as_ref())
+                            .await;
+                    }
+                    Err(error) => return Err(write_error(error, today)),
+                }
+            }
+            if slot_full {
+                if explicit {
+                    return Err(Code::SlotFull.into());
+                }
+                free.remove(index);
+            }
+        }
+        Err(Code::NoAvailability.into())
+    }
+
+    /// `GET /bookings` (BK-7): the bookings the caller made (an organisation: for others).
+    pub async fn bookings_of(&self, caller: &Caller) -> Result<Vec<Booking>> {
+        Ok(self.store.bookings_by(caller.account.id).await?)
+    }
+
+    /// `GET /bookings/{id}`: only the account that made it may see it.
+    pub async fn booking_of(&self, caller: &Caller, id: &str) -> Result<Booking> {
+        let id = BookingId::parse(id).ok_or(Code::NotFound)?;
+        let booking = self.store.booking(&id).await?.ok_or(Code::NotFound)?;
+        if booking.booked_by != caller.account.id {
+            return Err(Code::Forbidden.into());
+        }
+        Ok(booking)
+    }
+
+    /// `DELETE /bookings/{id}` (BK-5): the place is free again at once, and the person may book
+    /// the service again.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn cancel_booking(&self, caller: &Caller, id: &str) -> Result<Booking> {
+        let now = self.clock.now();
+        let previous = self.booking_of(caller, id).await?;
+        ensure_changeable(&previous, now)?;
+        let cancelled = Booking {
+            status: BookingStatus::Cancelled,
+            updated_at: now,
+            version: previous.version + 1,
+            ..previous.clone()
+        };
+        let daily_changes = self.daily_changes(caller, &previous.attendee, now);
+        self.store
+            .change_booking(BookingChange::Cancel {
+                previous: &previous,
+                cancelled: &cancelled,
+                daily_changes,
+            })
+            .await
+            .map_err(|error| write_error(error, today_in_rome(now)))?;
+        let catalogue = self.store.catalogue().await?;
+        self.notify(&catalogue, &cancelled, |t, a| t.booking_cancelled(a))
+            .await;
+        Ok(cancelled)
+    }
+
+    /// `POST /bookings/{id}/reschedule` (BK-6): the new slot is taken in the same transaction
+    /// that releases the old one, or nothing changes.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn reschedule_booking(
+        &self,
+        caller: &Caller,
+        id: &str,
+        body: &Value,
+    ) -> Result<Booking> {
+        let now = self.clock.now();
+        let today = today_in_rome(now);
+        let (new_date, new_time) = parse_new_slot(body)?;
+        let previous = self.booking_of(caller, id).await?;
+        ensure_changeable(&previous, now)?;
+        if (previous.date, previous.time) == (new_date, new_time) {
+            return Ok(previous);
+        }
+        let catalogue = self.store.catalogue().await?;
+        let (_, place) = locate(
+            &catalogue,
+            &previous.service,
+            &previous.office,
+            Some(&previous.site),
+        )?;
+        let starts_at = place
+            .check_slot(
+                new_date,
+                Some(new_time),
+                now,
+                self.config.booking_horizon_days,
+            )
+            .map_err(|(field, problem)| Error::invalid(field, problem))?
+            .expect("a time was given");
+        check_children_on(&previous.children, new_date)?;
+        let access = if previous.pool == Pool::Reserved {
+            Access::Vulnerable
+        } else {
+            Access::Public
+        };
+        let daily_changes = self.daily_changes(caller, &previous.attendee, now);
+        for pool in place.pools_for(access, new_date, now) {
+            let moved = Booking {
+                date: new_date,
+                time: new_time,
+                starts_at,
+                pool,
+                updated_at: now,
+                version: previous.version + 1,
+                ..previous.clone()
+            };
+            let change = BookingChange::Move {
+                previous: &previous,
+                moved: &moved,
+                capacity: place.capacity(pool),
+                daily_changes: daily_changes.clone(),
+            };
+            match self.store.change_booking(change).await {
+                Ok(()) => {
+                    self.notify(&catalogue, &moved, |t, a| t.booking_moved(a))
+                        .await;
+                    return Ok(moved);
+                }
+                Err(BookingWriteError::SlotFull) => continue,
+                Err(BookingWriteError::Closed) => {
+                    return Err(Error::invalid("date", Problem::Closed));
+                }
+                Err(error) => return Err(write_error(error, today)),
+            }
+        }
+        Err(Code::SlotFull.into())
+    }
+
+    async fn free_slots(
+        &self,
+        place: &Place<'_>,
+        from: NaiveDate,
+        days: u32,
+        now: DateTime<Utc>,
+        access: Access,
+    ) -> Result<Vec<FreeSlot>> {
+        let to = from + Duration::days(i64::from(days.max(1)) - 1);
+        let counts = self.store.slot_counts(place, from, to).await?;
+        // A single day asked for and closed by the office: say so, as for any closed day.
+        if days == 1 && counts.closed.contains(&from) {
+            return Err(Error::invalid("date", Problem::Closed));
+        }
+        let free = place.free_slots(&counts, from, days, now, access);
+        if free.is_empty() {
+            return Err(Code::NoAvailability.into());
+        }
+        Ok(free)
+    }
+
+    /// May this caller take a reserved place (CAT-4)? Only a designated organisation (or the
+    /// office) for a vulnerable person.
+    fn access(
+        &self,
+        caller: &Caller,
+        place: &Place<'_>,
+        request: &BookingRequest,
+    ) -> Result<Access> {
+        if !request.vulnerable {
+            return Ok(Access::Public);
+        }
+        match &caller.account.holder {
+            Holder::Organisation(organisation)
+                if place
+                    .office
+                    .designated_organisations
+                    .iter()
+                    .any(|code| code == organisation.fiscal_code.as_str()) =>
+            {
+                Ok(Access::Vulnerable)
+            }
+            _ => Err(Error::new(Code::Forbidden).field("vulnerable", Problem::NotAllowed)),
+        }
+    }
+
+    /// An organisation's operations on one person are counted per day (BK-4).
+    fn daily_changes(
+        &self,
+        caller: &Caller,
+        attendee: &Attendee,
+        now: DateTime<Utc>,
+    ) -> Option<DailyChanges> {
+        let Holder::Organisation(_) = caller.account.holder else {
+            return None;
+        };
+        let today = today_in_rome(now);
+        Some(DailyChanges {
+            id: format!(
+                "{}#{}#{today}",
+                caller.account.id,
+                counter_key("person", &attendee.identity_key())
+            ),
+            limit: self.config.daily_changes_per_person,
+            expires_at: now + Duration::days(2),
+        })
+    }
+
+    fn idempotency_claim(
+        &self,
+        caller: &Caller,
+        key: &str,
+        body: &Value,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim> {
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid("Idempotency-Key", Problem::Invalid));
+        }
+        Ok(IdempotencyClaim {
+            account: caller.account.id,
+            key: counter_key("idempotency", key),
+            fingerprint: fingerprint(body),
+            expires_at: now + self.config.idempotency_valid,
+        })
+    }
+
+    /// A retried request: the same booking, if it is the same request.
+    async fn replay(
+        &self,
+        caller: &Caller,
+        id: &BookingId,
+        stored: &str,
+        claim: Option<&IdempotencyClaim>,
+    ) -> Result<Booked> {
+        if claim.is_none_or(|claim| claim.fingerprint != stored) {
+            return Err(Code::IdempotencyKeyReused.into());
+        }
+        let booking = self
+            .store
+            .booking(id)
+            .await?
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("replayed booking missing")))?;
+        if booking.booked_by != caller.account.id {
+            return Err(Code::Forbidden.into());
+        }
+        Ok(Booked {
+            booking,
+            replayed: true,
+        })
+    }
+
+    /// Tells the booking's account, in both languages. A mail that cannot be sent never undoes
+    /// a booking: it is logged.
+    async fn notify(
+        &self,
+        catalogue: &Catalogue,
+        booking: &Booking,
+        text: impl Fn(&dyn Texts, &Appointment) -> MailText,
+    ) {
+        let mail = compose(
+            &booking.notify,
+            &booking.attendee.full_name(),
+            booking.language,
+            Requested::ByTheRecipient,
+            |t| text(t, &appointment(catalogue, booking, t.language())),
+        );
+        if let Err(error) = self.mailer.send(&mail).await {
+            warn!(booking_id = %booking.id, error = format!("{error:#}"), "booking e-mail not sent");
+        }
+    }
+}
+
+/// The service and place asked for; unknown ids are named.
+fn locate<'a>(
+    catalogue: &'a Catalogue,
+    service: &str,
+    office: &str,
+    site: Option<&str>,
+) -> Result<(&'a Service, Place<'a>)> {
+    catalogue.place(service, office, site).map_err(|problems| {
+        problems.into_iter().fold(
+            Error::new(Code::ValidationFailed),
+            |error, (field, problem)| error.field(field, problem),
+        )
+    })
+}
+
+/// Who books (individual or organisation) and who attends.
+fn attendee(
+    caller: &Caller,
+    service: &Service,
+    request: &BookingRequest,
+) -> Result<(Booker, Attendee)> {
+    match &caller.account.holder {
+        Holder::Person(person) => {
+            // ACC-1: Italian citizens may register, but no service is bookable for them.
+            if person.citizenship == Country::ITALY || !service.bookable_by(Booker::Individual) {
+                return Err(Code::ServiceNotBookable.into());
+            }
+            if request.beneficiary.is_some() {
+                return Err(Error::invalid("beneficiary", Problem::NotAllowed));
+            }
+            let attendee = Attendee {
+                surname: person.surname.clone(),
+                given_names: person.given_names.clone(),
+                birth_date: person.birth_date,
+                document: Some(person.document.clone()),
+            };
+            Ok((Booker::Individual, attendee))
+        }
+        Holder::Organisation(_) => {
+            if !service.bookable_by(Booker::Organisation) {
+                return Err(Code::ServiceNotBookable.into());
+            }
+            let beneficiary = request
+                .beneficiary
+                .clone()
+                .ok_or_else(|| Error::invalid("beneficiary", Problem::Required))?;
+            Ok((Booker::Organisation, beneficiary))
+        }
+    }
+}
+
+/// A person appears once in a booking: two operations on one hold cannot share a transaction,
+/// and a child cannot be attached twice.
+fn check_people(attendee: &Attendee, children: &[Attendee]) -> Result<()> {
+    let mut seen = HashSet::from([attendee.identity_key()]);
+    let mut problems = Problems::default();
+    for (index, child) in children.iter().enumerate() {
+        if !seen.insert(child.identity_key()) {
+            problems.add(format!("children.{index}"), Problem::AlreadyUsed);
+        }
+    }
+    problems.into_result()
+}
+
+fn children_under_age(children: &[Attendee], date: NaiveDate) -> bool {
+    children
+        .iter()
+        .all(|child| age_on(child.birth_date, date) < CHILD_AGE_LIMIT)
+}
+
+fn check_children_on(children: &[Attendee], date: NaiveDate) -> Result<()> {
+    let mut problems = Problems::default();
+    for (index, child) in children.iter().enumerate() {
+        if age_on(child.birth_date, date) >= CHILD_AGE_LIMIT {
+            problems.add(format!("children.{index}.birth_date"), Problem::NotAChild);
+        }
+    }
+    problems.into_result()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_booking(
+    caller: &Caller,
+    booker: Booker,
+    place: &Place<'_>,
+    service: &Service,
+    slot: &FreeSlot,
+    pool: Pool,
+    attendee: &Attendee,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+) -> Booking {
+    Booking {
+        id: BookingId::generate(),
+        status: BookingStatus::Active,
+        service: service.id.clone(),
+        office: place.office.id.clone(),
+        site: place.site.id.clone(),
+        section: place.section.id.clone(),
+        date: slot.date,
+        time: slot.time,
+        starts_at: slot.starts_at,
+        pool,
+        attendee: attendee.clone(),
+        children: request.children.clone(),
+        booked_by: caller.account.id,
+        booker,
+        notify: caller.account.email.clone(),
+        language: caller.account.language,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+}
+
+/// Only an active appointment still to come can be cancelled or moved.
+fn ensure_changeable(booking: &Booking, now: DateTime<Utc>) -> Result<()> {
+    if booking.status != BookingStatus::Active || booking.starts_at <= now {
+        return Err(Code::BookingClosed.into());
+    }
+    Ok(())
+}
+
+fn parse_new_slot(body: &Value) -> Result<(NaiveDate, chrono::NaiveTime)> {
+    let form = crate::input::Form::new(body)?;
+    let mut problems = Problems::default();
+    let new_date = form.parse(&mut problems, "date", date);
+    let new_time = form.parse(&mut problems, "time", crate::booking::time);
+    problems.into_result()?;
+    Ok((new_date.expect("checked"), new_time.expect("checked")))
+}
+
+/// The error a failed write means to the caller.
+fn write_error(error: BookingWriteError, today: NaiveDate) -> Error {
+    match error {
+        BookingWriteError::SlotFull => Code::SlotFull.into(),
+        BookingWriteError::Closed => Error::invalid("date", Problem::Closed),
+        BookingWriteError::AlreadyBooked { index: 0 } => Code::AlreadyBooked.into(),
+        BookingWriteError::AlreadyBooked { index } => Error::new(Code::AlreadyBooked)
+            .field(format!("children.{}", index - 1), Problem::AlreadyUsed),
+        BookingWriteError::TooManyChanges => Error::too_many_changes(today + Duration::days(1)),
+        BookingWriteError::Changed => {
+            Error::unavailable(anyhow::anyhow!("the booking changed meanwhile"))
+        }
+        BookingWriteError::Replay { .. } | BookingWriteError::IdTaken => {
+            Error::internal(anyhow::anyhow!("unexpected booking write outcome"))
+        }
+        BookingWriteError::Failed(error) => Error::unavailable(error),
+    }
+}
+
+/// An appointment's details in one language, for e-mails and receipts.
+pub fn appointment(catalogue: &Catalogue, booking: &Booking, language: Language) -> Appointment {
+    let service = catalogue.service(&booking.service);
+    let office = catalogue.office(&booking.office);
+    let site = office.and_then(|office| office.sites.iter().find(|site| site.id == booking.site));
+    Appointment {
+        number: booking.id.printed(),
+        service: service.map_or_else(
+            || booking.service.clone(),
+            |s| s.name.get(language).to_owned(),
+        ),
+        date: booking.date,
+        time: booking.time.format("%H:%M").to_string(),
+        site: site.map_or_else(|| booking.site.clone(), |s| s.name.clone()),
+        address: site.map_or_else(String::new, |s| s.address.clone()),
+        person: booking.attendee.full_name(),
+        children: booking.children.iter().map(Attendee::full_name).collect(),
+        documents: service
+            .map(|s| {
+                catalogue
+                    .documents_for(s)
+                    .map(|d| d.get(language).to_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        fees: service
+            .map(|s| {
+                catalogue
+                    .fees_for(s)
+                    .map(|f| format!("{}: {}", f.description.get(language), f.amount(language)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}

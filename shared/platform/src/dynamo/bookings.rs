@@ -1,0 +1,439 @@
+//! The catalogue, slot counts, closures and bookings. Capacity and uniqueness are conditions of
+//! the one transaction that makes each change: nothing is read and then written back.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use chrono::{NaiveDate, NaiveTime};
+use prenota_domain::booking::{Booking, BookingId, Pool};
+use prenota_domain::catalogue::{Catalogue, Place, Site};
+use prenota_domain::ports::{
+    BookingChange, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim,
+};
+use prenota_domain::slots::{SlotCounts, Taken};
+use uuid::Uuid;
+
+use super::keys::{self, Item, PURGE_AT};
+use super::{DynamoStore, TransactError, from_item, number, string, to_item};
+
+/// How long a function keeps the catalogue before reading it again.
+const CATALOGUE_TTL: Duration = Duration::from_secs(60);
+
+/// The catalogue as last read, and when: it changes rarely, and a burst of bookings should not
+/// read it once each. Shared by the clones of a store.
+#[derive(Clone, Default)]
+pub struct CatalogueCache(Arc<Mutex<Option<Loaded>>>);
+
+/// A catalogue and when it was read.
+type Loaded = (Instant, Arc<Catalogue>);
+
+impl CatalogueCache {
+    fn fresh(&self) -> Option<Arc<Catalogue>> {
+        let cached = self.0.lock().expect("not poisoned");
+        cached
+            .as_ref()
+            .filter(|(loaded, _)| loaded.elapsed() < CATALOGUE_TTL)
+            .map(|(_, catalogue)| catalogue.clone())
+    }
+
+    fn keep(&self, catalogue: Option<Arc<Catalogue>>) {
+        *self.0.lock().expect("not poisoned") =
+            catalogue.map(|catalogue| (Instant::now(), catalogue));
+    }
+}
+
+/// The attribute counting a pool's places in a slot item.
+fn pool_attribute(pool: Pool) -> &'static str {
+    match pool {
+        Pool::General => "general",
+        Pool::Reserved => "reserved",
+    }
+}
+
+impl DynamoStore {
+    /// Stores a new catalogue (the seed step); functions pick it up within a minute.
+    pub async fn put_catalogue(&self, catalogue: &Catalogue) -> anyhow::Result<()> {
+        let mut item = keys::catalogue();
+        item.insert("version".into(), string(&catalogue.version));
+        item.insert("document".into(), string(serde_json::to_string(catalogue)?));
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            .context("PutItem catalogue")?;
+        self.catalogue_cache.keep(None);
+        Ok(())
+    }
+
+    /// Takes a place in a booking's slot, within `capacity`.
+    fn take_place(&self, booking: &Booking, capacity: u32) -> TransactWriteItem {
+        self.update(
+            keys::slot_of(booking),
+            "SET #n = if_not_exists(#n, :zero) + :one",
+            Some("attribute_not_exists(#n) OR #n < :capacity"),
+            vec![("#n", pool_attribute(booking.pool))],
+            vec![
+                (":zero", number(0)),
+                (":one", number(1)),
+                (":capacity", number(capacity)),
+            ],
+        )
+    }
+
+    fn free_place(&self, booking: &Booking) -> TransactWriteItem {
+        self.update(
+            keys::slot_of(booking),
+            "SET #n = #n - :one",
+            Some("#n > :zero"),
+            vec![("#n", pool_attribute(booking.pool))],
+            vec![(":zero", number(0)), (":one", number(1))],
+        )
+    }
+
+    fn open_day(&self, booking: &Booking) -> TransactWriteItem {
+        self.condition_check(
+            keys::closure_of(booking),
+            "attribute_not_exists(pk)",
+            vec![],
+        )
+    }
+
+    fn count_change(&self, changes: &DailyChanges) -> TransactWriteItem {
+        self.update(
+            keys::daily_changes(&changes.id),
+            "SET #c = if_not_exists(#c, :zero) + :one, purge_at = :end",
+            Some("attribute_not_exists(#c) OR #c < :limit"),
+            vec![("#c", "count")],
+            vec![
+                (":zero", number(0)),
+                (":one", number(1)),
+                (":limit", number(changes.limit)),
+                (":end", number(changes.expires_at.timestamp())),
+            ],
+        )
+    }
+
+    /// The booking, written over the version it was computed from (or new).
+    fn put_booking(&self, booking: &Booking) -> Result<TransactWriteItem, BookingWriteError> {
+        let mut item =
+            to_item(booking, keys::booking(&booking.id)).map_err(BookingWriteError::Failed)?;
+        item.extend(keys::booking_index_keys(booking));
+        Ok(if booking.version == 1 {
+            self.put(item, Some("attribute_not_exists(pk)"), vec![])
+        } else {
+            self.put(
+                item,
+                Some("version = :read"),
+                vec![(":read", number(booking.version - 1))],
+            )
+        })
+    }
+}
+
+/// Which item of a transaction stands for what, to read its cancellation reasons.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    NewPlace,
+    OpenDay,
+    OldPlace,
+    Hold(usize),
+    Release,
+    Idempotency,
+    Changes,
+    Booking,
+}
+
+/// The outcome of a cancelled booking transaction, the most telling reason first: a replayed
+/// request is a success, a closed day explains a full slot, and so on.
+fn booking_error(error: TransactError, parts: &[Part]) -> BookingWriteError {
+    let TransactError::Cancelled(reasons) = error else {
+        return BookingWriteError::Failed(error.into_anyhow());
+    };
+    let failed = |part: Part| {
+        parts
+            .iter()
+            .zip(&reasons)
+            .find(|(p, reason)| **p == part && reason.code() == Some("ConditionalCheckFailed"))
+    };
+    if let Some((_, reason)) = failed(Part::Idempotency) {
+        let text = |name: &str| {
+            reason
+                .item()
+                .and_then(|item| item.get(name))
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+        };
+        return match (
+            text("booking_id").and_then(|id| BookingId::parse(&id)),
+            text("fingerprint"),
+        ) {
+            (Some(booking), Some(fingerprint)) => BookingWriteError::Replay {
+                booking,
+                fingerprint,
+            },
+            _ => BookingWriteError::Failed(anyhow!("an idempotency claim without its booking")),
+        };
+    }
+    if failed(Part::OpenDay).is_some() {
+        return BookingWriteError::Closed;
+    }
+    if let Some(index) = parts
+        .iter()
+        .zip(&reasons)
+        .find_map(|(part, reason)| match part {
+            Part::Hold(index) if reason.code() == Some("ConditionalCheckFailed") => Some(*index),
+            _ => None,
+        })
+    {
+        return BookingWriteError::AlreadyBooked { index };
+    }
+    if failed(Part::NewPlace).is_some() {
+        return BookingWriteError::SlotFull;
+    }
+    if failed(Part::Changes).is_some() {
+        return BookingWriteError::TooManyChanges;
+    }
+    if failed(Part::Booking).is_some() {
+        return if parts.contains(&Part::OldPlace) || parts.contains(&Part::Release) {
+            BookingWriteError::Changed
+        } else {
+            BookingWriteError::IdTaken
+        };
+    }
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code().unwrap_or("None")).collect();
+    BookingWriteError::Failed(anyhow!("booking transaction cancelled: {codes:?}"))
+}
+
+impl BookingStore for DynamoStore {
+    async fn catalogue(&self) -> anyhow::Result<Arc<Catalogue>> {
+        if let Some(catalogue) = self.catalogue_cache.fresh() {
+            return Ok(catalogue);
+        }
+        let item = self
+            .get(keys::catalogue())
+            .await?
+            .context("the catalogue has not been seeded")?;
+        let document = item
+            .get("document")
+            .and_then(|v| v.as_s().ok())
+            .context("catalogue document")?;
+        let catalogue =
+            Arc::new(serde_json::from_str::<Catalogue>(document).context("reading the catalogue")?);
+        self.catalogue_cache.keep(Some(catalogue.clone()));
+        Ok(catalogue)
+    }
+
+    async fn slot_counts(
+        &self,
+        place: &Place<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> anyhow::Result<SlotCounts> {
+        let partition = keys::slots_partition(&place.office.id, &place.site.id, &place.section.id);
+        let mut counts = SlotCounts::default();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", string(&partition))
+                .expression_attribute_values(":from", string(from.to_string()))
+                // '~' sorts after '#closed' and every time of the last day.
+                .expression_attribute_values(":to", string(format!("{to}#~")))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+                .context("Query slots")?;
+            for item in page.items.unwrap_or_default() {
+                read_slot_item(&item, &mut counts);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(counts);
+            }
+        }
+    }
+
+    async fn create_booking(
+        &self,
+        booking: &Booking,
+        capacity: u32,
+        idempotency: Option<&IdempotencyClaim>,
+        daily_changes: Option<&DailyChanges>,
+    ) -> Result<(), BookingWriteError> {
+        if capacity == 0 {
+            return Err(BookingWriteError::SlotFull);
+        }
+        let mut parts = vec![Part::NewPlace, Part::OpenDay];
+        let mut items = vec![self.take_place(booking, capacity), self.open_day(booking)];
+        for (index, hold) in booking.hold_keys().iter().enumerate() {
+            let mut item = keys::hold(hold);
+            item.insert("booking_id".into(), string(booking.id.as_str()));
+            parts.push(Part::Hold(index));
+            items.push(self.put(item, Some("attribute_not_exists(pk)"), vec![]));
+        }
+        if let Some(claim) = idempotency {
+            let mut item = keys::idempotency(&claim.account, &claim.key);
+            item.insert("booking_id".into(), string(booking.id.as_str()));
+            item.insert("fingerprint".into(), string(&claim.fingerprint));
+            item.insert(PURGE_AT.into(), number(claim.expires_at.timestamp()));
+            parts.push(Part::Idempotency);
+            // An expired claim (not yet removed by TTL) may be taken again.
+            items.push(self.put(
+                item,
+                Some("attribute_not_exists(pk) OR purge_at < :now"),
+                vec![(":now", number(booking.created_at.timestamp()))],
+            ));
+        }
+        if let Some(changes) = daily_changes {
+            parts.push(Part::Changes);
+            items.push(self.count_change(changes));
+        }
+        parts.push(Part::Booking);
+        items.push(self.put_booking(booking)?);
+        self.transact(items)
+            .await
+            .map_err(|error| booking_error(error, &parts))
+    }
+
+    async fn change_booking(&self, change: BookingChange<'_>) -> Result<(), BookingWriteError> {
+        let (mut parts, mut items, daily_changes) = match change {
+            BookingChange::Cancel {
+                previous,
+                cancelled,
+                daily_changes,
+            } => {
+                let mut parts = vec![Part::Booking, Part::OldPlace];
+                let mut items = vec![self.put_booking(cancelled)?, self.free_place(previous)];
+                for hold in previous.hold_keys() {
+                    parts.push(Part::Release);
+                    items.push(self.delete(
+                        keys::hold(&hold),
+                        Some("booking_id = :id"),
+                        vec![(":id", string(previous.id.as_str()))],
+                    ));
+                }
+                (parts, items, daily_changes)
+            }
+            BookingChange::Move {
+                previous,
+                moved,
+                capacity,
+                daily_changes,
+            } => {
+                if capacity == 0 {
+                    return Err(BookingWriteError::SlotFull);
+                }
+                let parts = vec![Part::NewPlace, Part::OpenDay, Part::OldPlace, Part::Booking];
+                let items = vec![
+                    self.take_place(moved, capacity),
+                    self.open_day(moved),
+                    self.free_place(previous),
+                    self.put_booking(moved)?,
+                ];
+                (parts, items, daily_changes)
+            }
+        };
+        if let Some(changes) = &daily_changes {
+            parts.push(Part::Changes);
+            items.push(self.count_change(changes));
+        }
+        self.transact(items)
+            .await
+            .map_err(|error| booking_error(error, &parts))
+    }
+
+    async fn booking(&self, id: &BookingId) -> anyhow::Result<Option<Booking>> {
+        self.get(keys::booking(id))
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    async fn bookings_by(&self, account: Uuid) -> anyhow::Result<Vec<Booking>> {
+        let mut bookings = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(keys::BY_BOOKER)
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", string(format!("BOOKER#{account}")))
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+                .context("Query bookings by booker")?;
+            for item in page.items.unwrap_or_default() {
+                bookings.push(from_item(item)?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(bookings);
+            }
+        }
+    }
+
+    async fn close_site(
+        &self,
+        office: &str,
+        site: &Site,
+        date: NaiveDate,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let items = site
+            .sections
+            .iter()
+            .map(|section| {
+                let mut item = keys::closure(office, &site.id, &section.id, date);
+                item.insert("reason".into(), string(reason));
+                self.put(item, None, vec![])
+            })
+            .collect();
+        self.transact(items)
+            .await
+            .map_err(|e| e.into_anyhow().context("closing a site"))
+    }
+}
+
+/// One item of a section's partition: a slot's counts, or a closure.
+fn read_slot_item(item: &Item, counts: &mut SlotCounts) {
+    let Some(sort) = item.get("sk").and_then(|v| v.as_s().ok()) else {
+        return;
+    };
+    let Some((day, rest)) = sort.split_once('#') else {
+        return;
+    };
+    let Ok(date) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
+        return;
+    };
+    if rest == "closed" {
+        counts.closed.insert(date);
+    } else if let Ok(time) = NaiveTime::parse_from_str(rest, "%H:%M") {
+        let count = |name: &str| {
+            item.get(name)
+                .and_then(|v: &AttributeValue| v.as_n().ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        counts.taken.insert(
+            (date, time),
+            Taken {
+                general: count("general"),
+                reserved: count("reserved"),
+            },
+        );
+    }
+}

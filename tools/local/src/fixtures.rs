@@ -1,0 +1,74 @@
+//! Accounts made straight in the store, signed in, for tests and benchmarks of what comes after
+//! registration (registration and sign-in are tested through the API on their own; hundreds of
+//! argon2 hashes would only slow the others down).
+
+use std::sync::OnceLock;
+
+use chrono::Duration;
+use prenota_domain::account::{Account, AccountStatus, Holder};
+use prenota_domain::ports::{AccountStore, Clock, Session, SessionStore};
+use prenota_domain::registration::parse_registration;
+use prenota_domain::secrets::{Password, SessionToken};
+use prenota_domain::time::today_in_rome;
+use prenota_platform::AwsApp;
+use serde_json::Value;
+
+use crate::samples::PASSWORD;
+
+/// A signed-in account.
+pub struct Client {
+    pub session: String,
+    pub email: String,
+    pub account: Account,
+}
+
+/// An active account for a registration body (an organisation comes approved), with a session.
+pub async fn signed_in<C: Clock>(app: &AwsApp<C>, body: &Value) -> anyhow::Result<Client> {
+    static HASH: OnceLock<String> = OnceLock::new();
+    // One hash for every fixture account: argon2 is deliberately slow.
+    let hash = HASH
+        .get_or_init(|| {
+            Password::typed(PASSWORD)
+                .hash()
+                .expect("hashing the sample password")
+        })
+        .clone();
+    let now = app.clock.now();
+    let registration = parse_registration(body, today_in_rome(now), now)
+        .map_err(|e| anyhow::anyhow!("an invalid sample body: {e:?}"))?;
+    let mut holder = registration.holder;
+    if let Holder::Organisation(organisation) = &mut holder {
+        organisation.email_verified = true;
+        organisation.pec_verified = true;
+    }
+    let account = Account {
+        id: uuid::Uuid::new_v4(),
+        email: registration.email,
+        password_hash: hash,
+        status: AccountStatus::Active,
+        language: registration.language,
+        created_at: now,
+        session_generation: 0,
+        version: 1,
+        holder,
+        consents: Some(registration.consents),
+    };
+    app.store
+        .create_account(&account, &[])
+        .await
+        .map_err(|e| anyhow::anyhow!("creating an account: {e:?}"))?;
+    let token = SessionToken::generate(account.id);
+    let session = Session {
+        token_hash: token.hash(),
+        account_id: account.id,
+        generation: 0,
+        created_at: now,
+        expires_at: now + Duration::days(30),
+    };
+    app.store.create_session(&session).await?;
+    Ok(Client {
+        session: token.expose().to_owned(),
+        email: account.email.as_str().to_owned(),
+        account,
+    })
+}
