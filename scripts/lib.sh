@@ -51,3 +51,16 @@ start_moto() {
   say "moto did not start; see $PRENOTA_CACHE/moto-$port.log"
   return 1
 }
+
+# poppler-utils (pdftoppm, pdftotext): the receipt tests render PDFs as a phone camera would
+# see them, and read their text.
+ensure_poppler() {
+  if command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null; then
+    return 0
+  fi
+  say "Installing poppler-utils (Debian)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq poppler-utils >/dev/null
+}

@@ -15,11 +15,21 @@ use prenota_local::mailbox::{self, Mail};
 pub use prenota_local::samples::*;
 use prenota_local::stack::repository_catalogue;
 use prenota_local::{Stack, router};
-use prenota_platform::AwsApp;
+use prenota_platform::{AwsApp, Settings};
 use serde_json::{Value, json};
 
 pub const SENDER: &str = "prenota@prenota.test";
 pub const PORTAL: &str = "https://portal.prenota.test";
+
+/// The names a test's application uses: its own table and receipt key.
+fn settings(table: &str, sender: &str, receipt_key_ids: Vec<String>) -> Settings {
+    Settings {
+        table: table.to_owned(),
+        sender: sender.to_owned(),
+        portal_url: PORTAL.to_owned(),
+        receipt_key_ids,
+    }
+}
 
 /// Wall-clock time plus an offset the test controls.
 #[derive(Clone, Default)]
@@ -50,6 +60,8 @@ pub struct TestApp {
     pub app: Arc<AwsApp<TestClock>>,
     pub stack: Stack,
     pub table: String,
+    /// The KMS key that signs this test's receipts.
+    pub receipt_key: String,
     pub clock: TestClock,
 }
 
@@ -57,6 +69,8 @@ pub struct TestResponse {
     pub status: u16,
     pub body: Value,
     pub headers: lambda_http::http::HeaderMap,
+    /// The body's bytes (a PDF, …).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -107,22 +121,39 @@ impl TestApp {
             .verify_sender(SENDER)
             .await
             .expect("verifying the sender");
+        let receipt_key = stack
+            .create_receipt_key()
+            .await
+            .expect("creating a receipt key");
         let clock = TestClock::default();
-        let mut app = stack.app(&table, SENDER, PORTAL, clock.clone());
+        let mut app = stack.app(
+            &settings(&table, SENDER, vec![receipt_key.clone()]),
+            clock.clone(),
+        );
         adjust(&mut app.config);
         TestApp {
             app: Arc::new(app),
             stack,
             table,
+            receipt_key,
             clock,
         }
     }
 
     /// Another application on the same table, sending from `sender` (which may be unverified).
     pub fn with_sender(&self, sender: &str) -> AwsApp<TestClock> {
+        let settings = settings(&self.table, sender, vec![self.receipt_key.clone()]);
+        let mut app = self.stack.app(&settings, self.clock.clone());
+        app.config = self.app.config.clone();
+        app
+    }
+
+    /// Another application on the same table whose receipts are signed by `keys[0]` and
+    /// verified against all of `keys`.
+    pub fn with_receipt_keys(&self, keys: Vec<String>) -> AwsApp<TestClock> {
         let mut app = self
             .stack
-            .app(&self.table, sender, PORTAL, self.clock.clone());
+            .app(&settings(&self.table, SENDER, keys), self.clock.clone());
         app.config = self.app.config.clone();
         app
     }
@@ -260,10 +291,12 @@ pub async fn call(
         lambda_http::Body::Binary(bytes) => Value::String(format!("<{} bytes>", bytes.len())),
         _ => Value::Null,
     };
+    let bytes = response.body().as_ref().to_vec();
     TestResponse {
         status,
         body,
         headers,
+        bytes,
     }
 }
 

@@ -7,4 +7,5 @@ mod catalogue;
 mod contract;
 mod helpers;
 mod privacy;
+mod receipts;
 mod server;

@@ -1,12 +1,14 @@
-//! My bookings (BK-7) and moving one (BK-6): `GET /bookings`, `GET /bookings/{id}`,
+//! My bookings (BK-7), a receipt (RC-1) and moving a booking (BK-6): `GET /bookings`,
+//! `GET /bookings/{id}`, `GET /bookings/{id}/receipt.pdf`,
 //! `POST /bookings/{id}/reschedule`.
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::booking::BookingView;
 use prenota_domain::ports::Clock;
+use prenota_domain::receipts::receipt_filename;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{authorization, json, json_body, language, respond};
+use prenota_platform::http::{authorization, json, json_body, language, pdf, respond};
 use prenota_platform::routes::{Endpoint, Function, find_for};
 
 #[tracing::instrument(skip_all)]
@@ -30,6 +32,10 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
             200,
             &BookingView::from(&app.booking_of(&caller, id).await?),
         )),
+        Endpoint::ReceiptPdf => {
+            let (booking, document) = app.receipt_pdf(&caller, id).await?;
+            Ok(pdf(document, &receipt_filename(&booking.id)))
+        }
         _ => {
             let moved = app
                 .reschedule_booking(&caller, id, &json_body(request)?)

@@ -14,7 +14,7 @@ use crate::input::Form;
 use crate::mail::{Requested, compose};
 use crate::ports::{
     AccountStore, Clock, Counters, CreateAccountError, LinkPurpose, LinkToken, LinkUseError,
-    Mailer, Session, SessionStore, Unique,
+    Mailer, Session, SessionStore, Signer, Unique,
 };
 use crate::rate_limit::Limit;
 use crate::registration::parse_registration;
@@ -43,10 +43,11 @@ pub struct Caller {
     pub session: Session,
 }
 
-impl<S, M, C> App<S, M, C>
+impl<S, M, K, C> App<S, M, K, C>
 where
     S: AccountStore + SessionStore + Counters,
     M: Mailer,
+    K: Signer,
     C: Clock,
 {
     /// `POST /register`: the account, its unique claims and its activation links are written in

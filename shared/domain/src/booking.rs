@@ -26,13 +26,29 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 impl BookingId {
     pub fn generate() -> BookingId {
-        let bits: u64 = rand::random::<u64>() >> 4;
+        BookingId::from_bits(rand::random::<u64>())
+    }
+
+    /// The low 60 bits of `bits`, as 12 characters.
+    fn from_bits(bits: u64) -> BookingId {
         BookingId(
             (0..12)
                 .rev()
                 .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
                 .collect(),
         )
+    }
+
+    /// The 60 bits in 8 bytes, for the compact receipt.
+    pub fn to_bytes(&self) -> [u8; 8] {
+        let bits = self.0.bytes().fold(0u64, |bits, c| {
+            (bits << 5) | CROCKFORD.iter().position(|&a| a == c).unwrap_or(0) as u64
+        });
+        bits.to_be_bytes()
+    }
+
+    pub fn from_bytes(bytes: [u8; 8]) -> BookingId {
+        BookingId::from_bits(u64::from_be_bytes(bytes))
     }
 
     /// Accepts the number as printed (dashes, spaces, lower case, O for 0, I/L for 1).
@@ -150,6 +166,10 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u64,
+    /// The signed receipt of the booking as it is now (none while being issued, or after a move
+    /// until the new one is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<crate::receipts::Receipt>,
 }
 
 impl Booking {
@@ -325,6 +345,7 @@ mod tests {
             "U is not in the alphabet"
         );
         assert!(BookingId::parse("ABC").is_none());
+        assert_eq!(BookingId::from_bytes(id.to_bytes()), id);
     }
 
     #[test]

@@ -19,11 +19,12 @@ use crate::booking::{
 };
 use crate::catalogue::{Booker, Catalogue, Place, Service};
 use crate::error::{Code, Error, Problem, Problems, Result};
-use crate::mail::{Requested, compose};
+use crate::mail::{Attachment, Requested, compose};
 use crate::ports::{
     AccountStore, BookingChange, BookingStore, BookingWriteError, Clock, Counters, DailyChanges,
-    IdempotencyClaim, Mailer, SessionStore,
+    IdempotencyClaim, Mailer, SessionStore, Signer,
 };
+use crate::receipts::{receipt_document, receipt_filename};
 use crate::secrets::counter_key;
 use crate::slots::{Access, FreeSlot, pick};
 use crate::texts::{Appointment, Language, MailText, Texts};
@@ -67,10 +68,11 @@ pub struct Booked {
     pub replayed: bool,
 }
 
-impl<S, M, C> App<S, M, C>
+impl<S, M, K, C> App<S, M, K, C>
 where
     S: BookingStore + AccountStore + SessionStore + Counters,
     M: Mailer,
+    K: Signer,
     C: Clock,
 {
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>> {
@@ -265,6 +267,8 @@ where
                 {
                     Ok(()) => {
                         Span::current().record("booking_id", tracing::field::display(&booking.id));
+                        let mut booking = booking;
+                        self.issue_receipt(&mut booking).await;
                         self.notify(&catalogue, &booking, |t, a| t.booking_confirmed(a))
                             .await;
                         return Ok(Booked {
@@ -397,6 +401,8 @@ where
                 pool,
                 updated_at: now,
                 version: previous.version + 1,
+                // The old receipt shows the old time: a new one is issued once moved.
+                receipt: None,
                 ..previous.clone()
             };
             let change = BookingChange::Move {
@@ -407,6 +413,8 @@ where
             };
             match self.store.change_booking(change).await {
                 Ok(()) => {
+                    let mut moved = moved;
+                    self.issue_receipt(&mut moved).await;
                     self.notify(&catalogue, &moved, |t, a| t.booking_moved(a))
                         .await;
                     return Ok(moved);
@@ -534,19 +542,38 @@ where
 
     /// Tells the booking's account, in both languages. A mail that cannot be sent never undoes
     /// a booking: it is logged.
+    /// Tells the booking's account, in both languages, with the receipt attached when the
+    /// booking has one. A mail that cannot be sent never undoes a booking: it is logged.
     async fn notify(
         &self,
         catalogue: &Catalogue,
         booking: &Booking,
         text: impl Fn(&dyn Texts, &Appointment) -> MailText,
     ) {
-        let mail = compose(
+        let receipt = booking
+            .receipt
+            .as_ref()
+            .filter(|_| booking.status == BookingStatus::Active);
+        let mut mail = compose(
             &booking.notify,
             &booking.attendee.full_name(),
             booking.language,
             Requested::ByTheRecipient,
-            |t| text(t, &appointment(catalogue, booking, t.language())),
+            |t| {
+                let mut part = text(t, &appointment(catalogue, booking, t.language()));
+                if receipt.is_some() {
+                    part.paragraphs.push(t.receipt_attached().to_owned());
+                }
+                part
+            },
         );
+        if let Some(receipt) = receipt {
+            mail.attachments.push(Attachment {
+                filename: receipt_filename(&booking.id),
+                content_type: "application/pdf",
+                content: receipt_document(catalogue, booking, receipt),
+            });
+        }
         if let Err(error) = self.mailer.send(&mail).await {
             warn!(booking_id = %booking.id, error = format!("{error:#}"), "booking e-mail not sent");
         }
@@ -665,6 +692,7 @@ fn new_booking(
         created_at: now,
         updated_at: now,
         version: 1,
+        receipt: None,
     }
 }
 

@@ -11,8 +11,11 @@ pub mod config;
 pub mod error;
 pub mod input;
 pub mod mail;
+pub mod pdf;
 pub mod ports;
 pub mod rate_limit;
+pub mod receipt;
+pub mod receipts;
 pub mod registration;
 pub mod secrets;
 pub mod slots;
@@ -25,10 +28,11 @@ pub use error::{Code, Error, Problem, Result};
 pub use texts::Language;
 
 /// The application: the ports it works through and its settings. The use cases are methods,
-/// grouped by subject in their modules (`accounts`, …).
-pub struct App<S, M, C> {
+/// grouped by subject in their modules (`accounts`, `bookings`, `receipts`, …).
+pub struct App<S, M, K, C> {
     pub store: S,
     pub mailer: M,
+    pub signer: K,
     pub clock: C,
     pub config: Config,
 }

@@ -17,6 +17,8 @@ use crate::booking::{Booking, BookingId};
 use crate::catalogue::{Catalogue, Place, Site};
 use crate::mail::OutgoingMail;
 use crate::rate_limit::Counter;
+use crate::receipt::{KeyId, ReceiptKey};
+use crate::receipts::Receipt;
 use crate::secrets::{SessionToken, TokenHash};
 use crate::slots::SlotCounts;
 use crate::texts::AddressKind;
@@ -269,6 +271,14 @@ pub trait BookingStore: Send + Sync {
         account: Uuid,
     ) -> impl Future<Output = anyhow::Result<Vec<Booking>>> + Send;
 
+    /// Stores a booking's receipt, if the booking is still at `booking.version`; `false` if it
+    /// changed meanwhile.
+    fn save_receipt(
+        &self,
+        booking: &Booking,
+        receipt: &Receipt,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
     /// An extraordinary closure of a site's sections on a date.
     fn close_site(
         &self,
@@ -277,4 +287,17 @@ pub trait BookingStore: Send + Sync {
         date: NaiveDate,
         reason: &str,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Signs receipts (RC-2): ECDSA P-256 with SHA-256, by the key that signs new receipts; knows
+/// every key whose receipts are still genuine (key rotation: several at once).
+pub trait Signer: Send + Sync {
+    /// The id of the key that signs new receipts.
+    fn signing_key(&self) -> impl Future<Output = anyhow::Result<KeyId>> + Send;
+
+    /// The raw r‖s signature of `message` (hashed with SHA-256 by the signer).
+    fn sign(&self, message: &[u8]) -> impl Future<Output = anyhow::Result<[u8; 64]>> + Send;
+
+    /// The public keys of every trusted key (cached: verifying never calls the signer).
+    fn receipt_keys(&self) -> impl Future<Output = anyhow::Result<Vec<ReceiptKey>>> + Send;
 }

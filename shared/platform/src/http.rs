@@ -89,6 +89,17 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Response<Body> {
     with_headers(status, "application/json; charset=utf-8", Body::Text(text))
 }
 
+/// A PDF document, shown in the browser (and saved under `filename`).
+pub fn pdf(bytes: Vec<u8>, filename: &str) -> Response<Body> {
+    let mut response = with_headers(200, "application/pdf", Body::Binary(bytes));
+    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
 pub fn no_content() -> Response<Body> {
     with_headers(204, "application/json; charset=utf-8", Body::Empty)
 }

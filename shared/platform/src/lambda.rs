@@ -1,5 +1,7 @@
 //! What every function's `main` does before handing requests to its handler.
 
+use prenota_domain::ports::SystemClock;
+
 use crate::settings::{AwsApp, Settings, build_app, sdk_config};
 
 /// Sets up logging and builds the application once for the life of the execution environment.
@@ -9,5 +11,5 @@ pub async fn init() -> Result<&'static AwsApp, lambda_http::Error> {
     let settings = Settings::from_env()?;
     let sdk = sdk_config().await;
     // Lives as long as the process: every invocation borrows it.
-    Ok(Box::leak(Box::new(build_app(&sdk, &settings))))
+    Ok(Box::leak(Box::new(build_app(&sdk, &settings, SystemClock))))
 }

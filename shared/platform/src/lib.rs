@@ -4,6 +4,7 @@
 
 pub mod dynamo;
 pub mod http;
+pub mod kms;
 pub mod lambda;
 pub mod routes;
 pub mod ses;

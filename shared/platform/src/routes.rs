@@ -17,8 +17,10 @@ pub enum Function {
     Catalogue,
     Book,
     Cancel,
-    /// My bookings, one booking, reschedule.
+    /// My bookings, one booking, its receipt, reschedule.
     Bookings,
+    /// Checking a receipt's QR code, and the keys to check it offline.
+    VerifyReceipt,
 }
 
 impl Function {
@@ -40,6 +42,7 @@ impl Function {
             Function::Book => "book",
             Function::Cancel => "cancel",
             Function::Bookings => "bookings",
+            Function::VerifyReceipt => "verify-receipt",
         }
     }
 }
@@ -62,6 +65,9 @@ pub enum Endpoint {
     GetBooking,
     RescheduleBooking,
     CancelBooking,
+    ReceiptPdf,
+    VerifyReceipt,
+    ReceiptKeys,
 }
 
 impl Endpoint {
@@ -82,6 +88,9 @@ impl Endpoint {
         Endpoint::GetBooking,
         Endpoint::RescheduleBooking,
         Endpoint::CancelBooking,
+        Endpoint::ReceiptPdf,
+        Endpoint::VerifyReceipt,
+        Endpoint::ReceiptKeys,
     ];
 
     /// Method, path (API Gateway's `{param}` syntax) and serving function.
@@ -106,6 +115,9 @@ impl Endpoint {
             Endpoint::GetBooking => (Method::GET, "/bookings/{id}", F::Bookings),
             Endpoint::RescheduleBooking => (Method::POST, "/bookings/{id}/reschedule", F::Bookings),
             Endpoint::CancelBooking => (Method::DELETE, "/bookings/{id}", F::Cancel),
+            Endpoint::ReceiptPdf => (Method::GET, "/bookings/{id}/receipt.pdf", F::Bookings),
+            Endpoint::VerifyReceipt => (Method::GET, "/receipts/verify", F::VerifyReceipt),
+            Endpoint::ReceiptKeys => (Method::GET, "/.well-known/receipt-keys", F::VerifyReceipt),
         }
     }
 

@@ -6,24 +6,27 @@
 //! | `TABLE_NAME` | the DynamoDB table |
 //! | `SENDER_ADDRESS` | the SES sender (its domain must be a verified identity) |
 //! | `PORTAL_URL` | the static portal that e-mailed links open |
+//! | `RECEIPT_KEY_IDS` | the KMS keys of receipts, comma-separated; the first signs |
 //! | `AWS_ENDPOINT_URL`, `AWS_REGION` | honoured by the SDK: the local stack sets them |
 
 use anyhow::Context;
 use aws_config::{BehaviorVersion, SdkConfig};
-use prenota_domain::ports::SystemClock;
+use prenota_domain::ports::{Clock, SystemClock};
 use prenota_domain::{App, Config};
 
 use crate::dynamo::DynamoStore;
+use crate::kms::KmsSigner;
 use crate::ses::SesMailer;
 
 /// The application on AWS. The clock is a parameter so that tests can move time forward.
-pub type AwsApp<C = SystemClock> = App<DynamoStore, SesMailer, C>;
+pub type AwsApp<C = SystemClock> = App<DynamoStore, SesMailer, KmsSigner, C>;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub table: String,
     pub sender: String,
     pub portal_url: String,
+    pub receipt_key_ids: Vec<String>,
 }
 
 impl Settings {
@@ -35,6 +38,14 @@ impl Settings {
             table: var("TABLE_NAME")?,
             sender: var("SENDER_ADDRESS")?,
             portal_url: var("PORTAL_URL")?,
+            // Functions that never touch receipts are deployed without it.
+            receipt_key_ids: std::env::var("RECEIPT_KEY_IDS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .collect(),
         })
     }
 }
@@ -45,11 +56,15 @@ pub async fn sdk_config() -> SdkConfig {
 }
 
 /// Builds the application: the clients are created once and reused by every request.
-pub fn build_app(sdk: &SdkConfig, settings: &Settings) -> AwsApp {
+pub fn build_app<C: Clock>(sdk: &SdkConfig, settings: &Settings, clock: C) -> AwsApp<C> {
     App {
         store: DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &settings.table),
         mailer: SesMailer::new(aws_sdk_sesv2::Client::new(sdk), &settings.sender),
-        clock: SystemClock,
+        signer: KmsSigner::new(
+            aws_sdk_kms::Client::new(sdk),
+            settings.receipt_key_ids.clone(),
+        ),
+        clock,
         config: Config::new(&settings.portal_url),
     }
 }

@@ -3,21 +3,21 @@
 //! moto, in another process, is not counted) and the DynamoDB calls made. Not timed tests:
 //! they print figures and assert only that the requests succeeded.
 //!
-//! `prenota-bench accounts [N]`, `prenota-bench bookings [N]`
+//! `prenota-bench accounts [N]`, `prenota-bench bookings [N]`,
+//! `prenota-bench receipts [N]`
 
 mod accounts;
 mod bookings;
 mod measure;
+mod receipts;
 
 use std::sync::Arc;
 
 use lambda_http::http::{Method, Request};
 use prenota_domain::ports::SystemClock;
-use prenota_domain::{App, Config};
 use prenota_local::{Stack, router};
-use prenota_platform::AwsApp;
 use prenota_platform::dynamo::DynamoStore;
-use prenota_platform::ses::SesMailer;
+use prenota_platform::{AwsApp, Settings};
 use serde_json::Value;
 
 use measure::CallCounter;
@@ -43,15 +43,18 @@ impl Bench {
             .await?;
         stack.verify_sender(SENDER).await?;
         let counter = CallCounter::default();
+        let settings = Settings {
+            table: table.clone(),
+            sender: SENDER.into(),
+            portal_url: "https://portal.prenota.bench".into(),
+            receipt_key_ids: vec![stack.create_receipt_key().await?],
+        };
+        let mut app = stack.app(&settings, SystemClock);
+        // The same store, on a client that counts its calls.
         let dynamo = aws_sdk_dynamodb::config::Builder::from(&stack.sdk)
             .interceptor(counter.clone())
             .build();
-        let app = App {
-            store: DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(dynamo), &table),
-            mailer: SesMailer::new(aws_sdk_sesv2::Client::new(&stack.sdk), SENDER),
-            clock: SystemClock,
-            config: Config::new("https://portal.prenota.bench"),
-        };
+        app.store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(dynamo), &table);
         Ok(Bench {
             app: Arc::new(app),
             stack,
@@ -99,8 +102,9 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("accounts") => runtime.block_on(accounts::run(count(30))),
         Some("bookings") => runtime.block_on(bookings::run(count(30))),
+        Some("receipts") => runtime.block_on(receipts::run(count(30))),
         _ => {
-            eprintln!("usage: prenota-bench accounts|bookings [N]");
+            eprintln!("usage: prenota-bench accounts|bookings|receipts [N]");
             std::process::exit(2)
         }
     }

@@ -18,6 +18,7 @@ use anyhow::Context;
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::SystemClock;
 use prenota_local::{Stack, mailbox, router};
+use prenota_platform::Settings;
 use prenota_platform::dynamo::DynamoStore;
 
 struct LocalSettings {
@@ -74,12 +75,14 @@ async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
         )
         .await?;
     stack.verify_sender(&settings.sender).await?;
-    let app = Arc::new(stack.app(
-        &settings.table,
-        &settings.sender,
-        &settings.portal_url,
-        SystemClock,
-    ));
+    let receipt_key = stack.receipt_key("alias/prenota-receipts").await?;
+    let app_settings = Settings {
+        table: settings.table.clone(),
+        sender: settings.sender.clone(),
+        portal_url: settings.portal_url.clone(),
+        receipt_key_ids: vec![receipt_key],
+    };
+    let app = Arc::new(stack.app(&app_settings, SystemClock));
     let address = SocketAddr::from(([127, 0, 0, 1], settings.port));
     println!("Prenota is serving on http://{address} (mailbox: http://{address}/_local/mailbox)");
     tokio::select! {

@@ -36,6 +36,7 @@ pub async fn dispatch<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<B
         Function::Book => book::handle(app, request).await,
         Function::Cancel => cancel::handle(app, request).await,
         Function::Bookings => bookings::handle(app, request).await,
+        Function::VerifyReceipt => verify_receipt::handle(app, request).await,
     }
 }
 

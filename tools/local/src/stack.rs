@@ -8,12 +8,11 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
+use aws_sdk_kms::types::{KeySpec, KeyUsageType};
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
-use prenota_domain::{App, Config};
-use prenota_platform::AwsApp;
 use prenota_platform::dynamo::DynamoStore;
-use prenota_platform::ses::SesMailer;
+use prenota_platform::{AwsApp, Settings, build_app};
 use serde_yaml::Value;
 
 /// The SAM template: the single definition of the table.
@@ -54,20 +53,57 @@ impl Stack {
         }
     }
 
-    /// The application on this stack, with its own table name and clock.
-    pub fn app<C: Clock>(
-        &self,
-        table: &str,
-        sender: &str,
-        portal_url: &str,
-        clock: C,
-    ) -> AwsApp<C> {
-        App {
-            store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table),
-            mailer: SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk), sender),
-            clock,
-            config: Config::new(portal_url),
+    /// The application on this stack, as a Lambda builds it, with the given clock.
+    pub fn app<C: Clock>(&self, settings: &Settings, clock: C) -> AwsApp<C> {
+        build_app(&self.sdk, settings, clock)
+    }
+
+    /// A new receipt-signing key (ECC_NIST_P256, SIGN_VERIFY), as the template's `ReceiptKey`.
+    pub async fn create_receipt_key(&self) -> anyhow::Result<String> {
+        let client = aws_sdk_kms::Client::new(&self.sdk);
+        let key = client
+            .create_key()
+            .key_spec(KeySpec::EccNistP256)
+            .key_usage(KeyUsageType::SignVerify)
+            .description("Prenota receipt signing key (local)")
+            .send()
+            .await
+            .map_err(|e| anyhow!("CreateKey: {}", aws_sdk_kms::error::DisplayErrorContext(&e)))?;
+        key.key_metadata()
+            .map(|m| m.key_id().to_owned())
+            .context("CreateKey answered no key")
+    }
+
+    /// The key behind `alias`, made (and named) if there is none yet.
+    pub async fn receipt_key(&self, alias: &str) -> anyhow::Result<String> {
+        let client = aws_sdk_kms::Client::new(&self.sdk);
+        let aliases = client.list_aliases().send().await.map_err(|e| {
+            anyhow!(
+                "ListAliases: {}",
+                aws_sdk_kms::error::DisplayErrorContext(&e)
+            )
+        })?;
+        let existing = aliases
+            .aliases()
+            .iter()
+            .find(|a| a.alias_name() == Some(alias));
+        if let Some(key) = existing.and_then(|a| a.target_key_id()) {
+            return Ok(key.to_owned());
         }
+        let key = self.create_receipt_key().await?;
+        client
+            .create_alias()
+            .alias_name(alias)
+            .target_key_id(&key)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow!(
+                    "CreateAlias: {}",
+                    aws_sdk_kms::error::DisplayErrorContext(&e)
+                )
+            })?;
+        Ok(key)
     }
 
     /// Creates the table as the template declares it (an existing one is kept).

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{AddressKind, Appointment, MailText, Texts};
+use super::{AddressKind, Appointment, MailText, ReceiptLabels, Texts};
 use crate::error::{Code, Problem};
 
 pub struct English;
@@ -107,6 +107,39 @@ impl Texts for English {
     fn arrive_early(&self) -> &'static str {
         "Please arrive at least 10 minutes before your time: if you are not there when your number is called, \
          the appointment is cancelled."
+    }
+
+    fn receipt_labels(&self) -> ReceiptLabels {
+        ReceiptLabels {
+            title: "Booking receipt",
+            number: "Booking number",
+            appointment: "Appointment",
+            place: "Place",
+            service: "Service",
+            person: "Person",
+            born: "born on",
+            document: "Document",
+            children: "Children under 14",
+            documents: "Documents to bring",
+            payments: "Payments",
+            public_act: "This receipt is a public act issued by the Polizia di Stato: its data cannot be altered. \
+                         The QR code lets anyone verify it.",
+            issued: "Issued on",
+        }
+    }
+
+    fn document_type(&self, kind: crate::types::DocumentType) -> &'static str {
+        use crate::types::DocumentType;
+        match kind {
+            DocumentType::Passport => "Passport",
+            DocumentType::IdentityCard => "Identity card",
+            DocumentType::ResidencePermit => "Residence permit",
+            DocumentType::TravelDocument => "Travel document",
+        }
+    }
+
+    fn receipt_attached(&self) -> &'static str {
+        "Attached is the receipt to show at the counter on the day of the appointment."
     }
 
     fn appointment_lines(&self, a: &Appointment) -> Vec<String> {

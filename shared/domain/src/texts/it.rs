@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::{AddressKind, Appointment, MailText, Texts};
+use super::{AddressKind, Appointment, MailText, ReceiptLabels, Texts};
 use crate::error::{Code, Problem};
 
 pub struct Italian;
@@ -141,6 +141,39 @@ impl Texts for Italian {
     fn arrive_early(&self) -> &'static str {
         "Presentati almeno 10 minuti prima dell'orario indicato: se non sarai presente quando verrà chiamato il \
          tuo numero, la prenotazione verrà cancellata."
+    }
+
+    fn receipt_labels(&self) -> ReceiptLabels {
+        ReceiptLabels {
+            title: "Ricevuta di prenotazione",
+            number: "Numero di prenotazione",
+            appointment: "Appuntamento",
+            place: "Sede",
+            service: "Servizio",
+            person: "Persona",
+            born: "nata/o il",
+            document: "Documento",
+            children: "Figli minori di 14 anni",
+            documents: "Documenti da portare",
+            payments: "Pagamenti",
+            public_act: "Questa ricevuta è un atto pubblico emesso dalla Polizia di Stato: i dati non possono essere \
+                         modificati. Il codice QR ne permette la verifica.",
+            issued: "Emessa il",
+        }
+    }
+
+    fn document_type(&self, kind: crate::types::DocumentType) -> &'static str {
+        use crate::types::DocumentType;
+        match kind {
+            DocumentType::Passport => "Passaporto",
+            DocumentType::IdentityCard => "Carta d'identità",
+            DocumentType::ResidencePermit => "Permesso di soggiorno",
+            DocumentType::TravelDocument => "Documento di viaggio",
+        }
+    }
+
+    fn receipt_attached(&self) -> &'static str {
+        "In allegato la ricevuta da presentare allo sportello il giorno dell'appuntamento."
     }
 
     fn appointment_lines(&self, a: &Appointment) -> Vec<String> {

@@ -98,6 +98,23 @@ pub struct Appointment {
     pub fees: Vec<String>,
 }
 
+/// The labels of the PDF receipt, in one language.
+pub struct ReceiptLabels {
+    pub title: &'static str,
+    pub number: &'static str,
+    pub appointment: &'static str,
+    pub place: &'static str,
+    pub service: &'static str,
+    pub person: &'static str,
+    pub born: &'static str,
+    pub document: &'static str,
+    pub children: &'static str,
+    pub documents: &'static str,
+    pub payments: &'static str,
+    pub public_act: &'static str,
+    pub issued: &'static str,
+}
+
 /// One language's part of an e-mail: subject, paragraphs, and an optional button link.
 pub struct MailText {
     pub subject: String,
@@ -123,6 +140,11 @@ pub trait Texts: Sync {
     fn arrive_early(&self) -> &'static str;
     /// The lines describing an appointment (when, where, who, what to bring).
     fn appointment_lines(&self, appointment: &Appointment) -> Vec<String>;
+
+    fn receipt_labels(&self) -> ReceiptLabels;
+    fn document_type(&self, kind: crate::types::DocumentType) -> &'static str;
+    /// The body line of the mail that carries a receipt.
+    fn receipt_attached(&self) -> &'static str;
 
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText;
     fn booking_confirmed(&self, appointment: &Appointment) -> MailText;

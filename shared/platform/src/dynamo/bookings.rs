@@ -13,6 +13,7 @@ use prenota_domain::catalogue::{Catalogue, Place, Site};
 use prenota_domain::ports::{
     BookingChange, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim,
 };
+use prenota_domain::receipts::Receipt;
 use prenota_domain::slots::{SlotCounts, Taken};
 use uuid::Uuid;
 
@@ -382,6 +383,34 @@ impl BookingStore for DynamoStore {
             start = page.last_evaluated_key;
             if start.is_none() {
                 return Ok(bookings);
+            }
+        }
+    }
+
+    async fn save_receipt(&self, booking: &Booking, receipt: &Receipt) -> anyhow::Result<bool> {
+        let value = serde_dynamo::to_attribute_value(receipt).context("serialising a receipt")?;
+        let outcome = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::booking(&booking.id)))
+            .update_expression("SET receipt = :receipt")
+            .condition_expression("version = :version")
+            .expression_attribute_values(":receipt", value)
+            .expression_attribute_values(":version", number(booking.version))
+            .send()
+            .await;
+        match outcome {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => {
+                Err(anyhow!("{}", DisplayErrorContext(&error)).context("UpdateItem receipt"))
             }
         }
     }

@@ -1,0 +1,42 @@
+//! Checking a receipt (RC-3, RC-4): `GET /receipts/verify?code=` for the police and the counter,
+//! `GET /.well-known/receipt-keys` for offline verifiers. Signatures are checked against the
+//! public keys fetched once per execution environment: no KMS call per verification.
+
+use lambda_http::http::{HeaderValue, header};
+use lambda_http::{Body, Request, Response};
+use prenota_domain::ports::Clock;
+use prenota_domain::{Error, Problem, Result};
+use prenota_platform::AwsApp;
+use prenota_platform::http::{json, language, query, respond};
+use prenota_platform::routes::{Endpoint, Function, find_for};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+    respond(dispatch(app, &request).await, language(&request))
+}
+
+async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+    let matched = find_for(
+        Function::VerifyReceipt,
+        request.method(),
+        request.uri().path(),
+    )?;
+    match matched.endpoint {
+        Endpoint::VerifyReceipt => {
+            let code = query(request)
+                .remove("code")
+                .filter(|code| !code.is_empty());
+            let code = code.ok_or_else(|| Error::invalid("code", Problem::Required))?;
+            Ok(json(200, &app.verify_receipt(&code).await?))
+        }
+        _ => {
+            let mut response = json(200, &app.receipt_keys().await?);
+            // Public, and changing only on key rotation: verifiers may keep it a day.
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            );
+            Ok(response)
+        }
+    }
+}
