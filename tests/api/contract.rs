@@ -75,6 +75,12 @@ fn the_sam_template_declares_exactly_the_route_table() {
         }
     }
     assert_eq!(declared, route_table());
+    // Every crate under functions/ (the scheduled ones too) is deployed, and nothing else is.
+    let crates: BTreeSet<String> = std::fs::read_dir(repository().join("functions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(crates, binaries);
     let functions: BTreeSet<String> = Function::ALL
         .iter()
         .map(|f| f.binary().to_owned())

@@ -6,6 +6,7 @@ mod bookings;
 mod catalogue;
 mod contract;
 mod helpers;
+mod office;
 mod privacy;
 mod receipts;
 mod server;

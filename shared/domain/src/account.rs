@@ -47,6 +47,16 @@ pub enum Holder {
     Person(Person),
     /// Ente: an association or patronato that books on behalf of third persons.
     Organisation(Organisation),
+    /// Staff of a Questura's immigration office (created by an administrator, never by
+    /// registration).
+    Office(OfficeStaff),
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct OfficeStaff {
+    /// The office (Questura) whose data this account may see and change.
+    pub office: String,
+    pub name: String,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -73,6 +83,8 @@ pub struct Organisation {
     /// Posta Elettronica Certificata: verified by its own link.
     pub pec: Email,
     pub phone: Phone,
+    /// The Questura the organisation works with, which approves it.
+    pub office: String,
     pub email_verified: bool,
     pub pec_verified: bool,
 }
@@ -95,6 +107,24 @@ impl Account {
                 person.surname.as_str()
             ),
             Holder::Organisation(organisation) => organisation.name.clone(),
+            Holder::Office(staff) => staff.name.clone(),
+        }
+    }
+
+    /// The office an organisation works with, or office staff belong to.
+    pub fn office(&self) -> Option<&str> {
+        match &self.holder {
+            Holder::Person(_) => None,
+            Holder::Organisation(organisation) => Some(&organisation.office),
+            Holder::Office(staff) => Some(&staff.office),
+        }
+    }
+
+    /// The account with another status (the office's decision on an organisation).
+    pub fn with_status(&self, status: AccountStatus) -> Account {
+        Account {
+            status,
+            ..self.next_version()
         }
     }
 
@@ -123,6 +153,7 @@ impl Account {
                 }
                 pending
             }
+            Holder::Office(_) => Vec::new(),
         }
     }
 
@@ -144,6 +175,7 @@ impl Account {
                     next.status = AccountStatus::PendingApproval;
                 }
             }
+            Holder::Office(_) => {}
         }
         next
     }
@@ -153,7 +185,7 @@ impl Account {
     pub fn with_password(&self, password_hash: String) -> Account {
         let mut next = match self.holder {
             Holder::Person(_) => self.with_address_verified(AddressKind::Email),
-            Holder::Organisation(_) => self.next_version(),
+            Holder::Organisation(_) | Holder::Office(_) => self.next_version(),
         };
         next.password_hash = password_hash;
         next.session_generation += 1;

@@ -13,8 +13,8 @@ use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;
 use crate::mail::{Requested, compose};
 use crate::ports::{
-    AccountStore, Clock, Counters, CreateAccountError, LinkPurpose, LinkToken, LinkUseError,
-    Mailer, Session, SessionStore, Signer, Unique,
+    Clock, CreateAccountError, LinkPurpose, LinkToken, LinkUseError, Mailer, Session, Signer,
+    Store, Unique,
 };
 use crate::rate_limit::Limit;
 use crate::registration::parse_registration;
@@ -45,7 +45,7 @@ pub struct Caller {
 
 impl<S, M, K, C> App<S, M, K, C>
 where
-    S: AccountStore + SessionStore + Counters,
+    S: Store,
     M: Mailer,
     K: Signer,
     C: Clock,
@@ -55,7 +55,13 @@ where
     #[instrument(skip_all, fields(account_id))]
     pub async fn register(&self, body: &Value, source_ip: &str) -> Result<Registered> {
         let now = self.clock.now();
-        let registration = parse_registration(body, today_in_rome(now), now)?;
+        let catalogue = self.store.catalogue().await?;
+        let offices: Vec<&str> = catalogue
+            .offices
+            .iter()
+            .map(|office| office.id.as_str())
+            .collect();
+        let registration = parse_registration(body, today_in_rome(now), now, &offices)?;
         self.count(
             &self.config.limits.registrations_per_ip,
             "register-ip",

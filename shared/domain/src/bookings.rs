@@ -21,8 +21,7 @@ use crate::catalogue::{Booker, Catalogue, Place, Service};
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::mail::{Attachment, Requested, compose};
 use crate::ports::{
-    AccountStore, BookingChange, BookingStore, BookingWriteError, Clock, Counters, DailyChanges,
-    IdempotencyClaim, Mailer, SessionStore, Signer,
+    BookingChange, BookingWriteError, Clock, DailyChanges, IdempotencyClaim, Mailer, Signer, Store,
 };
 use crate::receipts::{receipt_document, receipt_filename};
 use crate::secrets::counter_key;
@@ -70,7 +69,7 @@ pub struct Booked {
 
 impl<S, M, K, C> App<S, M, K, C>
 where
-    S: BookingStore + AccountStore + SessionStore + Counters,
+    S: Store,
     M: Mailer,
     K: Signer,
     C: Clock,
@@ -315,11 +314,13 @@ where
         Ok(self.store.bookings_by(caller.account.id).await?)
     }
 
-    /// `GET /bookings/{id}`: only the account that made it may see it.
+    /// `GET /bookings/{id}`: the account that made it may see it, and the office's staff.
     pub async fn booking_of(&self, caller: &Caller, id: &str) -> Result<Booking> {
         let id = BookingId::parse(id).ok_or(Code::NotFound)?;
         let booking = self.store.booking(&id).await?.ok_or(Code::NotFound)?;
-        if booking.booked_by != caller.account.id {
+        // The account that made it, or the staff of its office.
+        let office_staff = matches!(&caller.account.holder, Holder::Office(staff) if staff.office == booking.office);
+        if booking.booked_by != caller.account.id && !office_staff {
             return Err(Code::Forbidden.into());
         }
         Ok(booking)
@@ -332,24 +333,35 @@ where
         let now = self.clock.now();
         let previous = self.booking_of(caller, id).await?;
         ensure_changeable(&previous, now)?;
+        let daily_changes = self.daily_changes(caller, &previous.attendee, now);
+        let cancelled = self.cancel_change(&previous, now, daily_changes).await?;
+        let catalogue = self.store.catalogue().await?;
+        self.notify(&catalogue, &cancelled, |t, a| t.booking_cancelled(a))
+            .await;
+        Ok(cancelled)
+    }
+
+    /// Cancels a booking in one transaction: the place is freed and the holds released.
+    pub(crate) async fn cancel_change(
+        &self,
+        previous: &Booking,
+        now: DateTime<Utc>,
+        daily_changes: Option<DailyChanges>,
+    ) -> Result<Booking> {
         let cancelled = Booking {
             status: BookingStatus::Cancelled,
             updated_at: now,
             version: previous.version + 1,
             ..previous.clone()
         };
-        let daily_changes = self.daily_changes(caller, &previous.attendee, now);
         self.store
             .change_booking(BookingChange::Cancel {
-                previous: &previous,
+                previous,
                 cancelled: &cancelled,
                 daily_changes,
             })
             .await
             .map_err(|error| write_error(error, today_in_rome(now)))?;
-        let catalogue = self.store.catalogue().await?;
-        self.notify(&catalogue, &cancelled, |t, a| t.booking_cancelled(a))
-            .await;
         Ok(cancelled)
     }
 
@@ -393,10 +405,37 @@ where
             Access::Public
         };
         let daily_changes = self.daily_changes(caller, &previous.attendee, now);
-        for pool in place.pools_for(access, new_date, now) {
+        let slot = (new_date, new_time, starts_at);
+        match self
+            .move_booking(&previous, &place, slot, access, daily_changes, now)
+            .await
+        {
+            Ok(mut moved) => {
+                self.issue_receipt(&mut moved).await;
+                self.notify(&catalogue, &moved, |t, a| t.booking_moved(a))
+                    .await;
+                Ok(moved)
+            }
+            Err(BookingWriteError::Closed) => Err(Error::invalid("date", Problem::Closed)),
+            Err(error) => Err(write_error(error, today)),
+        }
+    }
+
+    /// Moves a booking to another slot of its place: the new place is taken (in the pools
+    /// `access` may use) in the transaction that frees the old one. Neither signs nor tells.
+    pub(crate) async fn move_booking(
+        &self,
+        previous: &Booking,
+        place: &Place<'_>,
+        (date, time, starts_at): (NaiveDate, chrono::NaiveTime, DateTime<Utc>),
+        access: Access,
+        daily_changes: Option<DailyChanges>,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<Booking, BookingWriteError> {
+        for pool in place.pools_for(access, date, now) {
             let moved = Booking {
-                date: new_date,
-                time: new_time,
+                date,
+                time,
                 starts_at,
                 pool,
                 updated_at: now,
@@ -406,27 +445,18 @@ where
                 ..previous.clone()
             };
             let change = BookingChange::Move {
-                previous: &previous,
+                previous,
                 moved: &moved,
                 capacity: place.capacity(pool),
                 daily_changes: daily_changes.clone(),
             };
             match self.store.change_booking(change).await {
-                Ok(()) => {
-                    let mut moved = moved;
-                    self.issue_receipt(&mut moved).await;
-                    self.notify(&catalogue, &moved, |t, a| t.booking_moved(a))
-                        .await;
-                    return Ok(moved);
-                }
+                Ok(()) => return Ok(moved),
                 Err(BookingWriteError::SlotFull) => continue,
-                Err(BookingWriteError::Closed) => {
-                    return Err(Error::invalid("date", Problem::Closed));
-                }
-                Err(error) => return Err(write_error(error, today)),
+                Err(error) => return Err(error),
             }
         }
-        Err(Code::SlotFull.into())
+        Err(BookingWriteError::SlotFull)
     }
 
     async fn free_slots(
@@ -471,6 +501,7 @@ where
             {
                 Ok(Access::Vulnerable)
             }
+            Holder::Office(staff) if staff.office == place.office.id => Ok(Access::Vulnerable),
             _ => Err(Error::new(Code::Forbidden).field("vulnerable", Problem::NotAllowed)),
         }
     }
@@ -544,7 +575,7 @@ where
     /// a booking: it is logged.
     /// Tells the booking's account, in both languages, with the receipt attached when the
     /// booking has one. A mail that cannot be sent never undoes a booking: it is logged.
-    async fn notify(
+    pub(crate) async fn notify(
         &self,
         catalogue: &Catalogue,
         booking: &Booking,
@@ -581,7 +612,7 @@ where
 }
 
 /// The service and place asked for; unknown ids are named.
-fn locate<'a>(
+pub(crate) fn locate<'a>(
     catalogue: &'a Catalogue,
     service: &str,
     office: &str,
@@ -618,15 +649,26 @@ fn attendee(
             };
             Ok((Booker::Individual, attendee))
         }
-        Holder::Organisation(_) => {
-            if !service.bookable_by(Booker::Organisation) {
+        Holder::Organisation(_) | Holder::Office(_) => {
+            let booker = if matches!(caller.account.holder, Holder::Office(_)) {
+                Booker::Office
+            } else {
+                Booker::Organisation
+            };
+            if !service.bookable_by(booker) {
                 return Err(Code::ServiceNotBookable.into());
+            }
+            // Office staff book at their own office only.
+            if let Holder::Office(staff) = &caller.account.holder
+                && staff.office != request.office
+            {
+                return Err(Code::Forbidden.into());
             }
             let beneficiary = request
                 .beneficiary
                 .clone()
                 .ok_or_else(|| Error::invalid("beneficiary", Problem::Required))?;
-            Ok((Booker::Organisation, beneficiary))
+            Ok((booker, beneficiary))
         }
     }
 }

@@ -39,6 +39,8 @@ pub enum Code {
     BookingClosed,
     /// The same `Idempotency-Key` was sent with a different request.
     IdempotencyKeyReused,
+    /// An organisation that is not waiting for a decision.
+    NotPending,
     /// An e-mailed link that was already used or has expired.
     LinkInvalid,
     RateLimited,
@@ -69,6 +71,7 @@ impl Code {
             Code::NoAvailability => "no_availability",
             Code::BookingClosed => "booking_closed",
             Code::IdempotencyKeyReused => "idempotency_key_reused",
+            Code::NotPending => "not_pending",
             Code::LinkInvalid => "link_invalid",
             Code::RateLimited => "rate_limited",
             Code::TooManyChanges => "too_many_changes",
@@ -96,7 +99,8 @@ impl Code {
             | Code::AlreadyBooked
             | Code::NoAvailability
             | Code::BookingClosed
-            | Code::IdempotencyKeyReused => 409,
+            | Code::IdempotencyKeyReused
+            | Code::NotPending => 409,
             Code::LinkInvalid => 410,
             Code::RateLimited | Code::TooManyChanges => 429,
             Code::Unavailable => 503,

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use printpdf::{
     Color, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Pt, RawImage, RawImageData, RawImageFormat, Rgb, TextItem,
@@ -204,6 +204,21 @@ impl Layout {
         self.paragraph(en, Weight::Regular, 8.0, GREY, 3.0);
     }
 
+    /// One line of columns, each cut to its width: `(x from the margin, width, text)`.
+    pub fn columns(
+        &mut self,
+        columns: &[(f32, f32, &str)],
+        weight: Weight,
+        size: f32,
+        color: (f32, f32, f32),
+    ) {
+        self.advance(size * MM_PER_PT * 1.45);
+        for (x, width, text) in columns {
+            let text = fit(text, weight, size, *width);
+            self.text_at(MARGIN + x, &text, weight, size, color);
+        }
+    }
+
     /// A heading in both languages: `Documento / Document`.
     pub fn heading(&mut self, it: &str, en: &str) {
         self.advance(3.0);
@@ -286,6 +301,144 @@ impl Layout {
         let mut doc = self.doc;
         doc.with_pages(pages).save(&options, &mut Vec::new())
     }
+}
+
+/// `text`, cut with an ellipsis to fit `width` mm.
+fn fit(text: &str, weight: Weight, size: f32, width: f32) -> String {
+    if Layout::width(text, weight, size) <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.to_owned();
+    while !cut.is_empty() && Layout::width(&format!("{cut}…"), weight, size) > width {
+        cut.pop();
+    }
+    format!("{}…", cut.trim_end())
+}
+
+/// The agenda of an office's day to print (EX-1): one section per site, the appointments in
+/// time order with what the counter checks.
+pub fn agenda(
+    catalogue: &Catalogue,
+    office_id: &str,
+    date: NaiveDate,
+    bookings: &[&Booking],
+) -> Vec<u8> {
+    let (t_it, t_en) = (Language::It.texts(), Language::En.texts());
+    let (l_it, l_en) = (t_it.export_labels(), t_en.export_labels());
+    let office = catalogue.office(office_id);
+    let mut page = Layout::new(&format!("Agenda {office_id} {date}"));
+    page.paragraph(
+        office.map_or(office_id, |o| o.name.as_str()),
+        Weight::Bold,
+        13.0,
+        BLACK,
+        0.0,
+    );
+    page.paragraph(
+        &format!(
+            "{} {} / {} {}",
+            l_it.agenda,
+            t_it.date(date),
+            l_en.agenda,
+            t_en.date(date)
+        ),
+        Weight::Regular,
+        11.0,
+        GREY,
+        0.0,
+    );
+    // Column positions (mm from the margin) and widths: time, number, name, birth, document,
+    // service.
+    const COLUMNS: [(f32, f32); 6] = [
+        (0.0, 10.0),
+        (11.0, 28.0),
+        (40.0, 46.0),
+        (87.0, 18.0),
+        (106.0, 29.0),
+        (136.0, 38.0),
+    ];
+    let header = [
+        l_it.time.to_owned(),
+        l_it.number.to_owned(),
+        format!("{} / {}", l_it.surname, l_it.given_names),
+        l_it.birth_date.to_owned(),
+        l_it.document.to_owned(),
+        l_it.service.to_owned(),
+    ];
+    let sites = office.map(|o| o.sites.as_slice()).unwrap_or_default();
+    if bookings.is_empty() {
+        page.advance(4.0);
+        page.paragraph(
+            &format!("{} / {}", l_it.no_appointments, l_en.no_appointments),
+            Weight::Regular,
+            10.0,
+            BLACK,
+            0.0,
+        );
+    }
+    for site in sites {
+        let rows: Vec<&&Booking> = bookings.iter().filter(|b| b.site == site.id).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        page.advance(3.0);
+        page.paragraph(
+            &format!("{} – {}", site.name, site.address),
+            Weight::Bold,
+            10.0,
+            BLUE,
+            0.0,
+        );
+        let titles: Vec<(f32, f32, &str)> = COLUMNS
+            .iter()
+            .zip(&header)
+            .map(|((x, w), t)| (*x, *w, t.as_str()))
+            .collect();
+        page.columns(&titles, Weight::Bold, 8.0, GREY);
+        for booking in rows {
+            let person = &booking.attendee;
+            let name = match booking.children.len() {
+                0 => format!(
+                    "{} {}",
+                    person.surname.as_str().to_uppercase(),
+                    person.given_names.as_str()
+                ),
+                n => format!(
+                    "{} {} (+{n})",
+                    person.surname.as_str().to_uppercase(),
+                    person.given_names.as_str()
+                ),
+            };
+            let document = person
+                .document
+                .as_ref()
+                .map(|d| format!("{} {}", d.issuing_country.as_str(), d.number.as_str()))
+                .unwrap_or_default();
+            let service = catalogue
+                .service(&booking.service)
+                .map_or(booking.service.as_str(), |s| s.name.it.as_str());
+            let (time, number, born) = (
+                booking.time.format("%H:%M").to_string(),
+                booking.id.printed(),
+                person.birth_date.format("%d/%m/%Y").to_string(),
+            );
+            let cells = [
+                time.as_str(),
+                number.as_str(),
+                name.as_str(),
+                born.as_str(),
+                document.as_str(),
+                service,
+            ];
+            let row: Vec<(f32, f32, &str)> = COLUMNS
+                .iter()
+                .zip(cells)
+                .map(|((x, w), t)| (*x, *w, t))
+                .collect();
+            page.columns(&row, Weight::Regular, 8.5, BLACK);
+        }
+    }
+    page.finish()
 }
 
 /// The receipt of a booking (RC-1): the office, the QR code at the top right, the number, day,

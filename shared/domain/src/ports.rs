@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::account::{Account, Holder};
+use crate::account::{Account, AccountStatus, Holder};
 use crate::booking::{Booking, BookingId};
 use crate::catalogue::{Catalogue, Place, Site};
 use crate::mail::OutgoingMail;
@@ -60,6 +60,7 @@ impl Account {
                 Unique::FiscalCode,
                 organisation.fiscal_code.as_str().to_owned(),
             )),
+            Holder::Office(_) => {}
         }
         claims
     }
@@ -125,6 +126,17 @@ pub trait AccountStore: Send + Sync {
         hash: &TokenHash,
     ) -> impl Future<Output = anyhow::Result<Option<LinkToken>>> + Send;
 
+    /// The organisations that chose `office`, in `status`, oldest first.
+    fn organisations(
+        &self,
+        office: &str,
+        status: AccountStatus,
+    ) -> impl Future<Output = anyhow::Result<Vec<Account>>> + Send;
+
+    /// Writes the account over the version it was computed from (`version - 1`); `false` if it
+    /// changed meanwhile.
+    fn save_account(&self, account: &Account) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
     /// Consumes the link (it must still exist and not be expired at `now`) and writes the
     /// account (whose `version` must be one more than the stored one), all or nothing.
     fn save_account_using_link(
@@ -156,6 +168,11 @@ pub trait SessionStore: Send + Sync {
 
     fn delete_session(&self, hash: &TokenHash) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
+
+/// Everything the application keeps, in one store: the use cases ask for this.
+pub trait Store: AccountStore + SessionStore + Counters + BookingStore {}
+
+impl<T: AccountStore + SessionStore + Counters + BookingStore> Store for T {}
 
 pub trait Counters: Send + Sync {
     /// Adds one to each counter and returns their new values.
@@ -230,6 +247,18 @@ pub enum BookingChange<'a> {
         capacity: u32,
         daily_changes: Option<DailyChanges>,
     },
+    /// The appointment happened (checked in) or was missed (no-show): the place stays counted,
+    /// the holds are released so the person may book the service again.
+    End {
+        previous: &'a Booking,
+        ended: &'a Booking,
+    },
+}
+
+/// A page of bookings, and where the next one starts (`None`: the last page).
+pub struct Page {
+    pub bookings: Vec<Booking>,
+    pub next: Option<String>,
 }
 
 pub trait BookingStore: Send + Sync {
@@ -278,6 +307,41 @@ pub trait BookingStore: Send + Sync {
         booking: &Booking,
         receipt: &Receipt,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// One page of an office's agenda for a day, in site and time order.
+    fn agenda(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        from: Option<String>,
+    ) -> impl Future<Output = anyhow::Result<Page>> + Send;
+
+    /// One page of the bookings made for an office on a day (Europe/Rome), in creation order.
+    fn created_on(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        from: Option<String>,
+    ) -> impl Future<Output = anyhow::Result<Page>> + Send;
+
+    /// Claims the nightly export of an office for a day: `true` if this run is to send it;
+    /// `false` if it was sent, or another run is sending it (claimed after `stale_before` is
+    /// still fresh).
+    fn claim_export(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// Records that the export was sent, or releases the claim so that a later run sends it.
+    fn finish_export(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        sent: bool,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
     /// An extraordinary closure of a site's sections on a date.
     fn close_site(

@@ -11,7 +11,7 @@ use crate::accounts::Caller;
 use crate::booking::{Booking, BookingId, BookingStatus};
 use crate::catalogue::Catalogue;
 use crate::error::{Code, Result};
-use crate::ports::{AccountStore, BookingStore, Clock, Counters, Mailer, SessionStore, Signer};
+use crate::ports::{Clock, Mailer, Signer, Store};
 use crate::receipt::{self, Forged, ReceiptData};
 
 /// A receipt as stored with its booking: signing happens once, re-rendering never signs.
@@ -46,7 +46,7 @@ pub struct MovedTo {
 
 impl<S, M, K, C> App<S, M, K, C>
 where
-    S: BookingStore + AccountStore + SessionStore + Counters,
+    S: Store,
     M: Mailer,
     K: Signer,
     C: Clock,

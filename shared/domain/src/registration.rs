@@ -29,10 +29,12 @@ pub struct Registration {
     pub consents: Consents,
 }
 
+/// `offices`: the ids of the offices an organisation may choose as its Questura.
 pub fn parse_registration(
     body: &Value,
     today: NaiveDate,
     now: DateTime<Utc>,
+    offices: &[&str],
 ) -> Result<Registration> {
     let form = Form::new(body)?;
     let mut problems = Problems::default();
@@ -44,7 +46,7 @@ pub fn parse_registration(
         .unwrap_or_default();
     let holder = match kind {
         Some("person") => parse_person(&form, &mut problems, today),
-        Some("organisation") => parse_organisation(&form, &mut problems, email.as_ref()),
+        Some("organisation") => parse_organisation(&form, &mut problems, email.as_ref(), offices),
         Some(_) => {
             problems.add("kind", Problem::UnknownValue);
             None
@@ -146,6 +148,7 @@ fn parse_organisation(
     form: &Form,
     problems: &mut Problems,
     email: Option<&Email>,
+    offices: &[&str],
 ) -> Option<Holder> {
     let name = form.parse(problems, "name", |text| text_line(text, 200));
     let fiscal_code = form.parse(problems, "fiscal_code", FiscalCode::parse);
@@ -154,6 +157,13 @@ fn parse_organisation(
     let cap = form.parse(problems, "cap", Cap::parse);
     let pec = form.parse(problems, "pec", Email::parse);
     let phone = form.parse(problems, "phone", Phone::parse);
+    let office = form.parse(problems, "office", |id| {
+        offices
+            .iter()
+            .find(|known| **known == id)
+            .map(|id| (*id).to_owned())
+            .ok_or(Problem::UnknownId)
+    });
     // Each address is proven by its own link: they must be two addresses.
     if let (Some(pec), Some(email)) = (&pec, email)
         && pec == email
@@ -168,6 +178,7 @@ fn parse_organisation(
         cap: cap?,
         pec: pec?,
         phone: phone?,
+        office: office?,
         email_verified: false,
         pec_verified: false,
     }))
@@ -193,7 +204,7 @@ mod tests {
     }
 
     fn problems_of(body: Value) -> std::collections::BTreeMap<String, Problem> {
-        let error = parse_registration(&body, today(), Utc::now())
+        let error = parse_registration(&body, today(), Utc::now(), &["milano", "alessandria"])
             .err()
             .expect("refused");
         assert_eq!(error.code, Code::ValidationFailed);
@@ -202,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_complete_person_registers() {
-        let registration = parse_registration(&person(), today(), Utc::now()).unwrap();
+        let registration = parse_registration(&person(), today(), Utc::now(), &["milano"]).unwrap();
         assert_eq!(registration.email.as_str(), "amina@example.org");
         let Holder::Person(person) = registration.holder else {
             panic!()
@@ -275,11 +286,12 @@ mod tests {
         let body = json!({ "kind": "organisation", "name": "Associazione Aiuto", "fiscal_code": "12345678901",
             "address": "Via Roma 1", "municipality": "Milano", "cap": "20125", "email": "ente@example.org",
             "pec": "ENTE@example.org", "phone": "02 1234567", "password": "corretto cavallo batteria",
-            "accept_terms": true, "accept_privacy": true });
+            "accept_terms": true, "accept_privacy": true, "office": "torino" });
         let fields = problems_of(body);
         assert_eq!(fields["fiscal_code"], Problem::BadCheckCharacter);
         assert_eq!(fields["pec"], Problem::Invalid);
-        assert_eq!(fields.len(), 2);
+        assert_eq!(fields["office"], Problem::UnknownId);
+        assert_eq!(fields.len(), 3);
     }
 
     #[test]

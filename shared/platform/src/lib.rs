@@ -7,6 +7,7 @@ pub mod http;
 pub mod kms;
 pub mod lambda;
 pub mod routes;
+pub mod scheduled;
 pub mod ses;
 pub mod settings;
 

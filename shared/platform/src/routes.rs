@@ -21,6 +21,8 @@ pub enum Function {
     Bookings,
     /// Checking a receipt's QR code, and the keys to check it offline.
     VerifyReceipt,
+    /// The office's endpoints (`/office/…`).
+    Office,
 }
 
 impl Function {
@@ -43,6 +45,7 @@ impl Function {
             Function::Cancel => "cancel",
             Function::Bookings => "bookings",
             Function::VerifyReceipt => "verify-receipt",
+            Function::Office => "office",
         }
     }
 }
@@ -68,6 +71,14 @@ pub enum Endpoint {
     ReceiptPdf,
     VerifyReceipt,
     ReceiptKeys,
+    OfficeOrganisations,
+    ApproveOrganisation,
+    RejectOrganisation,
+    OfficeAgenda,
+    CheckIn,
+    OfficeReschedule,
+    OfficeCancel,
+    Closures,
 }
 
 impl Endpoint {
@@ -91,6 +102,14 @@ impl Endpoint {
         Endpoint::ReceiptPdf,
         Endpoint::VerifyReceipt,
         Endpoint::ReceiptKeys,
+        Endpoint::OfficeOrganisations,
+        Endpoint::ApproveOrganisation,
+        Endpoint::RejectOrganisation,
+        Endpoint::OfficeAgenda,
+        Endpoint::CheckIn,
+        Endpoint::OfficeReschedule,
+        Endpoint::OfficeCancel,
+        Endpoint::Closures,
     ];
 
     /// Method, path (API Gateway's `{param}` syntax) and serving function.
@@ -118,6 +137,22 @@ impl Endpoint {
             Endpoint::ReceiptPdf => (Method::GET, "/bookings/{id}/receipt.pdf", F::Bookings),
             Endpoint::VerifyReceipt => (Method::GET, "/receipts/verify", F::VerifyReceipt),
             Endpoint::ReceiptKeys => (Method::GET, "/.well-known/receipt-keys", F::VerifyReceipt),
+            Endpoint::OfficeOrganisations => (Method::GET, "/office/organisations", F::Office),
+            Endpoint::ApproveOrganisation => (
+                Method::POST,
+                "/office/organisations/{id}/approve",
+                F::Office,
+            ),
+            Endpoint::RejectOrganisation => {
+                (Method::POST, "/office/organisations/{id}/reject", F::Office)
+            }
+            Endpoint::OfficeAgenda => (Method::GET, "/office/agenda", F::Office),
+            Endpoint::CheckIn => (Method::POST, "/office/bookings/{id}/check-in", F::Office),
+            Endpoint::OfficeReschedule => {
+                (Method::POST, "/office/bookings/{id}/reschedule", F::Office)
+            }
+            Endpoint::OfficeCancel => (Method::DELETE, "/office/bookings/{id}", F::Office),
+            Endpoint::Closures => (Method::POST, "/office/closures", F::Office),
         }
     }
 

@@ -4,10 +4,11 @@
 //! they print figures and assert only that the requests succeeded.
 //!
 //! `prenota-bench accounts [N]`, `prenota-bench bookings [N]`,
-//! `prenota-bench receipts [N]`
+//! `prenota-bench receipts [N]`, `prenota-bench export [N]`
 
 mod accounts;
 mod bookings;
+mod export;
 mod measure;
 mod receipts;
 
@@ -103,8 +104,12 @@ fn main() -> anyhow::Result<()> {
         Some("accounts") => runtime.block_on(accounts::run(count(30))),
         Some("bookings") => runtime.block_on(bookings::run(count(30))),
         Some("receipts") => runtime.block_on(receipts::run(count(30))),
+        Some("export") => {
+            println!("{}", export::HEADER);
+            runtime.block_on(export::run(count(5_000)))
+        }
         _ => {
-            eprintln!("usage: prenota-bench accounts|bookings|receipts [N]");
+            eprintln!("usage: prenota-bench accounts|bookings|receipts|export [N]");
             std::process::exit(2)
         }
     }

@@ -34,8 +34,9 @@ pub async fn signed_in<C: Clock>(app: &AwsApp<C>, body: &Value) -> anyhow::Resul
         })
         .clone();
     let now = app.clock.now();
-    let registration = parse_registration(body, today_in_rome(now), now)
-        .map_err(|e| anyhow::anyhow!("an invalid sample body: {e:?}"))?;
+    let registration =
+        parse_registration(body, today_in_rome(now), now, &["milano", "alessandria"])
+            .map_err(|e| anyhow::anyhow!("an invalid sample body: {e:?}"))?;
     let mut holder = registration.holder;
     if let Holder::Organisation(organisation) = &mut holder {
         organisation.email_verified = true;
@@ -57,18 +58,60 @@ pub async fn signed_in<C: Clock>(app: &AwsApp<C>, body: &Value) -> anyhow::Resul
         .create_account(&account, &[])
         .await
         .map_err(|e| anyhow::anyhow!("creating an account: {e:?}"))?;
+    let session = open_session(app, &account, Duration::days(30)).await?;
+    Ok(Client {
+        session,
+        email: account.email.as_str().to_owned(),
+        account,
+    })
+}
+
+/// Office staff of `office`, signed in (the administrator's command is tested on its own).
+pub async fn office_staff<C: Clock>(app: &AwsApp<C>, office: &str) -> anyhow::Result<Client> {
+    let now = app.clock.now();
+    let email = crate::samples::unique_email("ufficio");
+    let account = Account {
+        id: uuid::Uuid::new_v4(),
+        email: prenota_domain::types::Email::parse(&email).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        password_hash: String::new(),
+        status: AccountStatus::Active,
+        language: prenota_domain::Language::It,
+        created_at: now,
+        session_generation: 0,
+        version: 1,
+        holder: Holder::Office(prenota_domain::account::OfficeStaff {
+            office: office.to_owned(),
+            name: "Ispettrice Bianchi".into(),
+        }),
+        consents: None,
+    };
+    app.store
+        .create_account(&account, &[])
+        .await
+        .map_err(|e| anyhow::anyhow!("creating an account: {e:?}"))?;
+    let session = open_session(app, &account, Duration::days(1)).await?;
+    Ok(Client {
+        session,
+        email,
+        account,
+    })
+}
+
+/// A session of `account`, straight in the store: its token.
+async fn open_session<C: Clock>(
+    app: &AwsApp<C>,
+    account: &Account,
+    valid: Duration,
+) -> anyhow::Result<String> {
+    let now = app.clock.now();
     let token = SessionToken::generate(account.id);
     let session = Session {
         token_hash: token.hash(),
         account_id: account.id,
         generation: 0,
         created_at: now,
-        expires_at: now + Duration::days(30),
+        expires_at: now + valid,
     };
     app.store.create_session(&session).await?;
-    Ok(Client {
-        session: token.expose().to_owned(),
-        email: account.email.as_str().to_owned(),
-        account,
-    })
+    Ok(token.expose().to_owned())
 }

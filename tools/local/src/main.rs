@@ -7,6 +7,11 @@
 //!   `offices.json`; the repository's copy unless `--dir`) into the table; with `--aws`, into
 //!   the table `TABLE_NAME` of the AWS account of the environment's credentials.
 //!
+//! - `prenota-local export [--date D]`, `prenota-local end-of-day [--date D]`: the nightly export
+//!   and the end-of-day pass for a day (today by default), as the scheduled Lambdas run them.
+//! - `prenota-local office-user --office ID --email E --name N [--aws]`: an office account (the
+//!   only way one is made); the link to choose its password is e-mailed.
+//!
 //! Settings (environment): `PRENOTA_AWS_ENDPOINT` (moto, default `http://127.0.0.1:4566`),
 //! `TABLE_NAME` (`prenota`), `SENDER_ADDRESS` (`prenota@prenota.local`), `PORT` (3000),
 //! `PORTAL_URL` (the local portal pages, `http://127.0.0.1:$PORT/portal`).
@@ -18,8 +23,8 @@ use anyhow::Context;
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::SystemClock;
 use prenota_local::{Stack, mailbox, router};
-use prenota_platform::Settings;
 use prenota_platform::dynamo::DynamoStore;
+use prenota_platform::{AwsApp, Settings};
 
 struct LocalSettings {
     endpoint: String,
@@ -58,14 +63,20 @@ async fn main() -> anyhow::Result<()> {
         Some("serve") => serve(&settings).await,
         Some("mailbox") => print_mailbox(&settings, args.get(1).map(String::as_str)).await,
         Some("seed") => seed(&settings, &args[1..]).await,
+        Some(which @ ("export" | "end-of-day")) => scheduled(&settings, which, &args[1..]).await,
+        Some("office-user") => office_user(&settings, &args[1..]).await,
         _ => {
-            eprintln!("usage: prenota-local serve | mailbox [ADDRESS] | seed [--dir DIR] [--aws]");
+            eprintln!(
+                "usage: prenota-local serve | mailbox [ADDRESS] | seed [--dir DIR] [--aws] \
+                 | export [--date D] | end-of-day [--date D] | office-user --office ID --email E --name N [--aws]"
+            );
             std::process::exit(2);
         }
     }
 }
 
-async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
+/// The local stack ready (table, catalogue, sender, receipt key) and the application on it.
+async fn local_app(settings: &LocalSettings) -> anyhow::Result<(Stack, AwsApp)> {
     let stack = Stack::connect(&settings.endpoint).await;
     stack.create_table(&settings.table).await?;
     stack
@@ -82,13 +93,79 @@ async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
         portal_url: settings.portal_url.clone(),
         receipt_key_ids: vec![receipt_key],
     };
-    let app = Arc::new(stack.app(&app_settings, SystemClock));
+    let app = stack.app(&app_settings, SystemClock);
+    Ok((stack, app))
+}
+
+async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
+    let (stack, app) = local_app(settings).await?;
     let address = SocketAddr::from(([127, 0, 0, 1], settings.port));
     println!("Prenota is serving on http://{address} (mailbox: http://{address}/_local/mailbox)");
     tokio::select! {
-        served = router::serve(app, address, stack.endpoint.clone()) => served,
+        served = router::serve(Arc::new(app), address, stack.endpoint.clone()) => served,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
+}
+
+/// The value after `--name` in `args`.
+fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+/// The nightly export or the end-of-day pass, run by hand for `--date` (today by default),
+/// through the very handlers the scheduled Lambdas run.
+async fn scheduled(settings: &LocalSettings, which: &str, args: &[String]) -> anyhow::Result<()> {
+    let (_, app) = local_app(settings).await?;
+    let event = match option(args, "--date") {
+        Some(date) => serde_json::json!({ "date": date }),
+        None => serde_json::json!({}),
+    };
+    let outcome = match which {
+        "export" => export::handle(&app, event).await,
+        _ => end_of_day::handle(&app, event).await,
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&outcome.map_err(|e| anyhow::anyhow!("{e}"))?)?
+    );
+    Ok(())
+}
+
+/// An office account, by an administrator: `office-user --office ID --email E --name N [--aws]`.
+async fn office_user(settings: &LocalSettings, args: &[String]) -> anyhow::Result<()> {
+    let (office, email, name) = match (
+        option(args, "--office"),
+        option(args, "--email"),
+        option(args, "--name"),
+    ) {
+        (Some(office), Some(email), Some(name)) => (office, email, name),
+        _ => anyhow::bail!(
+            "usage: prenota-local office-user --office ID --email ADDRESS --name NAME [--aws]"
+        ),
+    };
+    let account = if args.iter().any(|a| a == "--aws") {
+        let app = prenota_platform::build_app(
+            &prenota_platform::sdk_config().await,
+            &Settings::from_env()?,
+            SystemClock,
+        );
+        app.create_office_account(office, email, name).await
+    } else {
+        local_app(settings)
+            .await?
+            .1
+            .create_office_account(office, email, name)
+            .await
+    };
+    let account = account.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    println!(
+        "Office account {} created for {office}: the link to choose a password was e-mailed.",
+        account.id
+    );
+    Ok(())
 }
 
 async fn seed(settings: &LocalSettings, args: &[String]) -> anyhow::Result<()> {

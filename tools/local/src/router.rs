@@ -37,6 +37,7 @@ pub async fn dispatch<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<B
         Function::Cancel => cancel::handle(app, request).await,
         Function::Bookings => bookings::handle(app, request).await,
         Function::VerifyReceipt => verify_receipt::handle(app, request).await,
+        Function::Office => office::handle(app, request).await,
     }
 }
 

@@ -60,5 +60,5 @@ pub fn organisation() -> Value {
     json!({ "kind": "organisation", "name": "Associazione Porte Aperte", "fiscal_code": unique_partita_iva(),
         "address": "Viale Monza 79", "municipality": "Milano", "cap": "20125",
         "email": unique_email("ente"), "pec": unique_email("ente.pec"), "phone": "02 1234567",
-        "password": PASSWORD, "accept_terms": true, "accept_privacy": true, "language": "en" })
+        "password": PASSWORD, "accept_terms": true, "accept_privacy": true, "language": "en", "office": "milano" })
 }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{AddressKind, Appointment, MailText, ReceiptLabels, Texts};
+use super::{AddressKind, Appointment, ExportLabels, MailText, ReceiptLabels, Texts};
 use crate::error::{Code, Problem};
 
 pub struct English;
@@ -42,6 +42,7 @@ impl Texts for English {
             Code::IdempotencyKeyReused => {
                 "This idempotency key was already used for a different request."
             }
+            Code::NotPending => "This organisation is not waiting for a decision.",
             Code::LinkInvalid => {
                 "This link has expired or has already been used. Please ask for a new one."
             }
@@ -135,6 +136,101 @@ impl Texts for English {
             DocumentType::IdentityCard => "Identity card",
             DocumentType::ResidencePermit => "Residence permit",
             DocumentType::TravelDocument => "Travel document",
+        }
+    }
+
+    fn export_labels(&self) -> ExportLabels {
+        ExportLabels {
+            number: "Number",
+            date: "Date",
+            time: "Time",
+            site: "Site",
+            service: "Service",
+            surname: "Surname",
+            given_names: "Given names",
+            birth_date: "Date of birth",
+            document: "Document",
+            children: "Children",
+            booked_by: "Booked by",
+            status: "Status",
+            created_at: "Created",
+            agenda: "Agenda for",
+            no_appointments: "No appointments.",
+            person: "person",
+            organisation: "organisation",
+            office: "office",
+        }
+    }
+
+    fn booking_status(&self, status: crate::booking::BookingStatus) -> &'static str {
+        use crate::booking::BookingStatus;
+        match status {
+            BookingStatus::Active => "active",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::CheckedIn => "checked in",
+            BookingStatus::NoShow => "no-show",
+        }
+    }
+
+    fn office_welcome(&self, office: &str, link: &str, valid_hours: i64) -> MailText {
+        MailText {
+            subject: "Your Prenota office account".into(),
+            paragraphs: vec![
+                format!("a Prenota account was created for you at the office “{office}”."),
+                format!(
+                    "Choose your password with this link, valid for {valid_hours} hours and usable once."
+                ),
+            ],
+            action: Some(("Choose the password".into(), link.into())),
+        }
+    }
+
+    fn organisation_decided(&self, approved: bool) -> MailText {
+        if approved {
+            MailText {
+                subject: "Organisation approved by the Questura".into(),
+                paragraphs: vec![
+                    "the Questura approved your organisation's registration.".into(),
+                    "You can now sign in to Prenota and book appointments for the people you assist.".into(),
+                ],
+                action: None,
+            }
+        } else {
+            MailText {
+                subject: "Organisation registration not approved".into(),
+                paragraphs: vec![
+                    "the Questura did not approve your organisation's registration.".into(),
+                    "For information, please contact the Questura's Immigration Office.".into(),
+                ],
+                action: None,
+            }
+        }
+    }
+
+    fn office_export(
+        &self,
+        day: NaiveDate,
+        next: NaiveDate,
+        created: usize,
+        agenda: usize,
+    ) -> MailText {
+        MailText {
+            subject: format!(
+                "Prenota – bookings of {} and agenda for {}",
+                day.format("%d/%m/%Y"),
+                next.format("%d/%m/%Y")
+            ),
+            paragraphs: vec![
+                format!(
+                    "attached are the {created} bookings made on {} (CSV)",
+                    self.date(day)
+                ),
+                format!(
+                    "and the agenda for {} with {agenda} appointments, per site (CSV, and PDF to print).",
+                    self.date(next)
+                ),
+            ],
+            action: None,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::{AddressKind, Appointment, MailText, ReceiptLabels, Texts};
+use super::{AddressKind, Appointment, ExportLabels, MailText, ReceiptLabels, Texts};
 use crate::error::{Code, Problem};
 
 pub struct Italian;
@@ -46,6 +46,7 @@ impl Texts for Italian {
             Code::IdempotencyKeyReused => {
                 "Questa chiave di idempotenza è già stata usata per una richiesta diversa."
             }
+            Code::NotPending => "Questo ente non è in attesa di una decisione.",
             Code::LinkInvalid => {
                 "Il link è scaduto o è già stato utilizzato. Richiedine uno nuovo."
             }
@@ -169,6 +170,101 @@ impl Texts for Italian {
             DocumentType::IdentityCard => "Carta d'identità",
             DocumentType::ResidencePermit => "Permesso di soggiorno",
             DocumentType::TravelDocument => "Documento di viaggio",
+        }
+    }
+
+    fn export_labels(&self) -> ExportLabels {
+        ExportLabels {
+            number: "Numero",
+            date: "Data",
+            time: "Ora",
+            site: "Sede",
+            service: "Servizio",
+            surname: "Cognome",
+            given_names: "Nome",
+            birth_date: "Data di nascita",
+            document: "Documento",
+            children: "Figli",
+            booked_by: "Prenotato da",
+            status: "Stato",
+            created_at: "Creata il",
+            agenda: "Agenda di",
+            no_appointments: "Nessun appuntamento.",
+            person: "persona",
+            organisation: "ente",
+            office: "ufficio",
+        }
+    }
+
+    fn booking_status(&self, status: crate::booking::BookingStatus) -> &'static str {
+        use crate::booking::BookingStatus;
+        match status {
+            BookingStatus::Active => "attivo",
+            BookingStatus::Cancelled => "cancellato",
+            BookingStatus::CheckedIn => "presentato",
+            BookingStatus::NoShow => "assente",
+        }
+    }
+
+    fn office_welcome(&self, office: &str, link: &str, valid_hours: i64) -> MailText {
+        MailText {
+            subject: "Il tuo account di Prenota per l'ufficio".into(),
+            paragraphs: vec![
+                format!("è stato creato per te un account di Prenota per l'ufficio «{office}»."),
+                format!(
+                    "Scegli la tua password con questo link, valido {valid_hours} ore e utilizzabile una sola volta."
+                ),
+            ],
+            action: Some(("Scegli la password".into(), link.into())),
+        }
+    }
+
+    fn organisation_decided(&self, approved: bool) -> MailText {
+        if approved {
+            MailText {
+                subject: "Ente approvato dalla Questura".into(),
+                paragraphs: vec![
+                    "la Questura ha approvato la registrazione del vostro ente.".into(),
+                    "Ora potete accedere a Prenota e prenotare gli appuntamenti per le persone che assistete.".into(),
+                ],
+                action: None,
+            }
+        } else {
+            MailText {
+                subject: "Registrazione dell'ente non approvata".into(),
+                paragraphs: vec![
+                    "la Questura non ha approvato la registrazione del vostro ente.".into(),
+                    "Per chiarimenti rivolgetevi all'Ufficio Immigrazione della Questura.".into(),
+                ],
+                action: None,
+            }
+        }
+    }
+
+    fn office_export(
+        &self,
+        day: NaiveDate,
+        next: NaiveDate,
+        created: usize,
+        agenda: usize,
+    ) -> MailText {
+        MailText {
+            subject: format!(
+                "Prenota – prenotazioni del {} e agenda del {}",
+                day.format("%d/%m/%Y"),
+                next.format("%d/%m/%Y")
+            ),
+            paragraphs: vec![
+                format!(
+                    "in allegato le {created} prenotazioni fissate {} (CSV).",
+                    self.date(day)
+                ),
+                format!(
+                    "e l'agenda di {} con {agenda} appuntamenti, per sede (CSV e PDF da stampare).",
+                    self.date(next)
+                ),
+            ],
+            action: None,
         }
     }
 

@@ -115,6 +115,28 @@ pub struct ReceiptLabels {
     pub issued: &'static str,
 }
 
+/// The words of the office's exports, in one language.
+pub struct ExportLabels {
+    pub number: &'static str,
+    pub date: &'static str,
+    pub time: &'static str,
+    pub site: &'static str,
+    pub service: &'static str,
+    pub surname: &'static str,
+    pub given_names: &'static str,
+    pub birth_date: &'static str,
+    pub document: &'static str,
+    pub children: &'static str,
+    pub booked_by: &'static str,
+    pub status: &'static str,
+    pub created_at: &'static str,
+    pub agenda: &'static str,
+    pub no_appointments: &'static str,
+    pub person: &'static str,
+    pub organisation: &'static str,
+    pub office: &'static str,
+}
+
 /// One language's part of an e-mail: subject, paragraphs, and an optional button link.
 pub struct MailText {
     pub subject: String,
@@ -142,6 +164,18 @@ pub trait Texts: Sync {
     fn appointment_lines(&self, appointment: &Appointment) -> Vec<String>;
 
     fn receipt_labels(&self) -> ReceiptLabels;
+    /// The columns of the office's CSV export and the labels of its printed agenda.
+    fn export_labels(&self) -> ExportLabels;
+    fn booking_status(&self, status: crate::booking::BookingStatus) -> &'static str;
+    fn organisation_decided(&self, approved: bool) -> MailText;
+    fn office_welcome(&self, office: &str, link: &str, valid_hours: i64) -> MailText;
+    fn office_export(
+        &self,
+        day: chrono::NaiveDate,
+        next: chrono::NaiveDate,
+        created: usize,
+        agenda: usize,
+    ) -> MailText;
     fn document_type(&self, kind: crate::types::DocumentType) -> &'static str;
     /// The body line of the mail that carries a receipt.
     fn receipt_attached(&self) -> &'static str;
@@ -198,6 +232,7 @@ mod tests {
             Code::NoAvailability,
             Code::BookingClosed,
             Code::IdempotencyKeyReused,
+            Code::NotPending,
             Code::LinkInvalid,
             Code::RateLimited,
             Code::TooManyChanges,

@@ -4,7 +4,7 @@ use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
-use prenota_domain::account::Account;
+use prenota_domain::account::{Account, AccountStatus};
 use prenota_domain::ports::{
     AccountStore, Counters, CreateAccountError, LinkToken, LinkUseError, Session, SessionStore,
 };
@@ -14,11 +14,13 @@ use prenota_domain::types::Email;
 use uuid::Uuid;
 
 use super::keys::{self, PURGE_AT};
-use super::{DynamoStore, TransactError, from_item, number, string, to_item};
+use super::{DynamoStore, TransactError, condition_held, from_item, number, string, to_item};
 
 impl DynamoStore {
     fn account_item(&self, account: &Account) -> anyhow::Result<keys::Item> {
-        to_item(account, keys::account(account.id))
+        let mut item = to_item(account, keys::account(account.id))?;
+        item.extend(keys::account_index_keys(account));
+        Ok(item)
     }
 
     fn link_item(&self, link: &LinkToken) -> anyhow::Result<keys::Item> {
@@ -104,6 +106,53 @@ impl AccountStore for DynamoStore {
         };
         let id = Uuid::parse_str(id).context("account id of an e-mail claim")?;
         AccountStore::account(self, id).await
+    }
+
+    async fn organisations(
+        &self,
+        office: &str,
+        status: AccountStatus,
+    ) -> anyhow::Result<Vec<Account>> {
+        let status = serde_json::to_value(status)?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut accounts = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(keys::BY_OWNER)
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", string(keys::organisations(office, &status)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+                .context("Query organisations")?;
+            for item in page.items.unwrap_or_default() {
+                accounts.push(from_item(item)?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(accounts);
+            }
+        }
+    }
+
+    async fn save_account(&self, account: &Account) -> anyhow::Result<bool> {
+        let outcome = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(self.account_item(account)?))
+            .condition_expression("version = :read")
+            .expression_attribute_values(":read", number(account.version - 1))
+            .send()
+            .await;
+        condition_held(outcome, "PutItem account")
     }
 
     async fn add_links(&self, links: &[LinkToken]) -> anyhow::Result<()> {

@@ -7,18 +7,18 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use prenota_domain::booking::{Booking, BookingId, Pool};
 use prenota_domain::catalogue::{Catalogue, Place, Site};
 use prenota_domain::ports::{
-    BookingChange, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim,
+    BookingChange, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim, Page,
 };
 use prenota_domain::receipts::Receipt;
 use prenota_domain::slots::{SlotCounts, Taken};
 use uuid::Uuid;
 
 use super::keys::{self, Item, PURGE_AT};
-use super::{DynamoStore, TransactError, from_item, number, string, to_item};
+use super::{DynamoStore, TransactError, condition_held, from_item, number, string, to_item};
 
 /// How long a function keeps the catalogue before reading it again.
 const CATALOGUE_TTL: Duration = Duration::from_secs(60);
@@ -134,6 +134,60 @@ impl DynamoStore {
                 vec![(":read", number(booking.version - 1))],
             )
         })
+    }
+}
+
+impl DynamoStore {
+    /// One page of bookings from an index partition. The cursor is the page's last key, as JSON
+    /// (every key attribute is a string).
+    async fn index_page(
+        &self,
+        index: &str,
+        attribute: &str,
+        partition: &str,
+        from: Option<String>,
+    ) -> anyhow::Result<Page> {
+        let start = from
+            .map(|cursor| {
+                serde_json::from_str::<std::collections::HashMap<String, String>>(&cursor)
+            })
+            .transpose()
+            .context("a page cursor")?
+            .map(|key| {
+                key.into_iter()
+                    .map(|(name, value)| (name, AttributeValue::S(value)))
+                    .collect()
+            });
+        let page = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", attribute)
+            .expression_attribute_values(":pk", string(partition))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            .with_context(|| format!("Query {index}"))?;
+        let bookings = page
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<anyhow::Result<_>>()?;
+        let next = page
+            .last_evaluated_key
+            .map(|key| {
+                let strings: std::collections::HashMap<String, String> = key
+                    .into_iter()
+                    .filter_map(|(name, value)| value.as_s().ok().map(|v| (name, v.clone())))
+                    .collect();
+                serde_json::to_string(&strings)
+            })
+            .transpose()?;
+        Ok(Page { bookings, next })
     }
 }
 
@@ -343,6 +397,20 @@ impl BookingStore for DynamoStore {
                 ];
                 (parts, items, daily_changes)
             }
+            BookingChange::End { previous, ended } => {
+                // The place stays counted: the appointment was held (or missed).
+                let mut parts = vec![Part::Booking];
+                let mut items = vec![self.put_booking(ended)?];
+                for hold in previous.hold_keys() {
+                    parts.push(Part::Release);
+                    items.push(self.delete(
+                        keys::hold(&hold),
+                        Some("booking_id = :id"),
+                        vec![(":id", string(previous.id.as_str()))],
+                    ));
+                }
+                (parts, items, None)
+            }
         };
         if let Some(changes) = &daily_changes {
             parts.push(Part::Changes);
@@ -368,9 +436,9 @@ impl BookingStore for DynamoStore {
                 .client()
                 .query()
                 .table_name(self.table())
-                .index_name(keys::BY_BOOKER)
+                .index_name(keys::BY_OWNER)
                 .key_condition_expression("gsi1pk = :pk")
-                .expression_attribute_values(":pk", string(format!("BOOKER#{account}")))
+                .expression_attribute_values(":pk", string(keys::booker_partition(&account)))
                 .scan_index_forward(false)
                 .set_exclusive_start_key(start)
                 .send()
@@ -387,6 +455,86 @@ impl BookingStore for DynamoStore {
         }
     }
 
+    async fn agenda(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        from: Option<String>,
+    ) -> anyhow::Result<Page> {
+        let partition = keys::agenda_partition(office, date);
+        self.index_page(keys::BY_DAY, "gsi2pk", &partition, from)
+            .await
+    }
+
+    async fn created_on(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        from: Option<String>,
+    ) -> anyhow::Result<Page> {
+        let partition = keys::created_partition(office, date);
+        self.index_page(keys::BY_CREATION, "gsi3pk", &partition, from)
+            .await
+    }
+
+    async fn claim_export(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let mut item = keys::export(office, date);
+        item.insert("state".into(), string("sending"));
+        item.insert("claimed_at".into(), number(now.timestamp()));
+        // Kept a year, as a record of what each office was sent.
+        item.insert(
+            PURGE_AT.into(),
+            number((now + chrono::Duration::days(365)).timestamp()),
+        );
+        let outcome = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(pk) OR (#state = :sending AND claimed_at < :stale)",
+            )
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":sending", string("sending"))
+            .expression_attribute_values(":stale", number(stale_before.timestamp()))
+            .send()
+            .await;
+        condition_held(outcome, "PutItem export claim")
+    }
+
+    async fn finish_export(&self, office: &str, date: NaiveDate, sent: bool) -> anyhow::Result<()> {
+        let request = self.client();
+        let outcome = if sent {
+            request
+                .update_item()
+                .table_name(self.table())
+                .set_key(Some(keys::export(office, date)))
+                .update_expression("SET #state = :sent")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":sent", string("sent"))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+        } else {
+            request
+                .delete_item()
+                .table_name(self.table())
+                .set_key(Some(keys::export(office, date)))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+        };
+        outcome.context("finishing an export")
+    }
+
     async fn save_receipt(&self, booking: &Booking, receipt: &Receipt) -> anyhow::Result<bool> {
         let value = serde_dynamo::to_attribute_value(receipt).context("serialising a receipt")?;
         let outcome = self
@@ -400,19 +548,7 @@ impl BookingStore for DynamoStore {
             .expression_attribute_values(":version", number(booking.version))
             .send()
             .await;
-        match outcome {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => {
-                Err(anyhow!("{}", DisplayErrorContext(&error)).context("UpdateItem receipt"))
-            }
-        }
+        condition_held(outcome, "UpdateItem receipt")
     }
 
     async fn close_site(

@@ -15,16 +15,18 @@
 //! | active booking of a person for a service (BK-2) | `HOLD#<hashed person and service>` | `HOLD` |
 //! | idempotency key (BK-10) | `IDEMPOTENCY#<account>#<hashed key>` | `IDEMPOTENCY` |
 //! | an organisation's changes on a person today (BK-4) | `CHANGES#<account>#<hashed person>#<date>` | `CHANGES` |
+//! | an office's nightly export of a day (EX-2) | `EXPORT#<office>#<date>` | `EXPORT` |
 //!
 //! A site's section keeps all its slots in one partition, so the availability of 60 days is
 //! one query; each slot is its own item, so concurrent bookings of different slots never
 //! contend.
 //!
-//! Bookings carry the keys of three global secondary indexes:
+//! Bookings (and organisations' accounts) carry the keys of three global secondary indexes:
 //!
 //! | index | partition | sort | for |
 //! | --- | --- | --- | --- |
-//! | `by-booker` | `gsi1pk` = `BOOKER#<account>` | `gsi1sk` = `<created_at>#<id>` | my bookings (BK-7) |
+//! | `by-owner` | `gsi1pk` = `BOOKER#<account>` | `gsi1sk` = `<created_at>#<id>` | my bookings (BK-7) |
+//! | `by-owner` | `gsi1pk` = `ORGANISATIONS#<office>#<status>` | `gsi1sk` = `<created_at>#<id>` | an office's organisations (ACC-4) |
 //! | `by-day` | `gsi2pk` = `AGENDA#<office>#<date>` | `gsi2sk` = `<site>#<HH:MM>#<id>` | an office's agenda of a day |
 //! | `by-creation` | `gsi3pk` = `CREATED#<office>#<date>` | `gsi3sk` = `<created_at>#<id>` | the day's new bookings (EX-1) |
 //!
@@ -35,6 +37,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{NaiveDate, NaiveTime};
+use prenota_domain::account::{Account, Holder};
 use prenota_domain::booking::{Booking, BookingId};
 use prenota_domain::ports::Unique;
 use prenota_domain::secrets::TokenHash;
@@ -57,6 +60,39 @@ pub fn key(pk: String, sk: &str) -> Item {
 
 pub fn account(id: Uuid) -> Item {
     key(format!("ACCOUNT#{id}"), "ACCOUNT")
+}
+
+/// The index keys of an account: an organisation is listed under its office and status.
+pub fn account_index_keys(account: &Account) -> Item {
+    let Holder::Organisation(organisation) = &account.holder else {
+        return HashMap::new();
+    };
+    let status = serde_json::to_value(account.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let created = account
+        .created_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    HashMap::from([
+        (
+            "gsi1pk".to_owned(),
+            AttributeValue::S(organisations(&organisation.office, &status)),
+        ),
+        (
+            "gsi1sk".to_owned(),
+            AttributeValue::S(format!("{created}#{}", account.id)),
+        ),
+    ])
+}
+
+/// The index partition of an office's organisations in a status.
+pub fn organisations(office: &str, status: &str) -> String {
+    format!("ORGANISATIONS#{office}#{status}")
+}
+
+pub fn export(office: &str, date: NaiveDate) -> Item {
+    key(format!("EXPORT#{office}#{date}"), "EXPORT")
 }
 
 pub fn unique(kind: Unique, value: &str) -> Item {
@@ -136,7 +172,7 @@ pub fn booking_index_keys(booking: &Booking) -> Item {
     HashMap::from([
         (
             "gsi1pk".to_owned(),
-            string(format!("BOOKER#{}", booking.booked_by)),
+            string(booker_partition(&booking.booked_by)),
         ),
         (
             "gsi1sk".to_owned(),
@@ -144,7 +180,7 @@ pub fn booking_index_keys(booking: &Booking) -> Item {
         ),
         (
             "gsi2pk".to_owned(),
-            string(format!("AGENDA#{}#{}", booking.office, booking.date)),
+            string(agenda_partition(&booking.office, booking.date)),
         ),
         (
             "gsi2sk".to_owned(),
@@ -157,10 +193,9 @@ pub fn booking_index_keys(booking: &Booking) -> Item {
         ),
         (
             "gsi3pk".to_owned(),
-            string(format!(
-                "CREATED#{}#{}",
-                booking.office,
-                today_in_rome(booking.created_at)
+            string(created_partition(
+                &booking.office,
+                today_in_rome(booking.created_at),
             )),
         ),
         (
@@ -170,7 +205,20 @@ pub fn booking_index_keys(booking: &Booking) -> Item {
     ])
 }
 
-pub const BY_BOOKER: &str = "by-booker";
+/// The index partitions of bookings: an account's, an office's day, an office's day of creation.
+pub fn booker_partition(account: &uuid::Uuid) -> String {
+    format!("BOOKER#{account}")
+}
+
+pub fn agenda_partition(office: &str, date: NaiveDate) -> String {
+    format!("AGENDA#{office}#{date}")
+}
+
+pub fn created_partition(office: &str, date: NaiveDate) -> String {
+    format!("CREATED#{office}#{date}")
+}
+
+pub const BY_OWNER: &str = "by-owner";
 pub const BY_DAY: &str = "by-day";
 pub const BY_CREATION: &str = "by-creation";
 

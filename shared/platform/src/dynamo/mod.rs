@@ -280,6 +280,27 @@ fn names_map(names: Vec<(&str, &str)>) -> Option<std::collections::HashMap<Strin
     })
 }
 
+/// The outcome of a conditional write: `false` if its condition failed, an error otherwise.
+pub fn condition_held<T, E, R>(
+    outcome: Result<T, SdkError<E, R>>,
+    what: &str,
+) -> anyhow::Result<bool>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match outcome {
+        Ok(_) => Ok(true),
+        Err(error)
+            if aws_sdk_dynamodb::error::ProvideErrorMetadata::code(&error)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(anyhow!("{}", DisplayErrorContext(&error)).context(what.to_owned())),
+    }
+}
+
 /// A domain record as an item, with its key.
 pub fn to_item<T: Serialize>(value: &T, key: Item) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(value).context("serialising an item")?;

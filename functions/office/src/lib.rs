@@ -1,0 +1,66 @@
+//! The office's endpoints (ACC-4's approval, BK-9): organisations waiting for a decision, the
+//! day's agenda, check-in, moving or cancelling an appointment, extraordinary closures. Staff
+//! act on their own office's data only.
+
+use lambda_http::{Body, Request, Response};
+use prenota_domain::Result;
+use prenota_domain::account::AccountView;
+use prenota_domain::booking::BookingView;
+use prenota_domain::office::staff_office;
+use prenota_domain::ports::Clock;
+use prenota_platform::AwsApp;
+use prenota_platform::http::{authorization, json, json_body, language, query, respond};
+use prenota_platform::routes::{Endpoint, Function, find_for};
+use serde_json::json;
+
+#[tracing::instrument(skip_all)]
+pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+    respond(dispatch(app, &request).await, language(&request))
+}
+
+async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+    let matched = find_for(Function::Office, request.method(), request.uri().path())?;
+    let caller = app.authenticate(authorization(request)).await?;
+    staff_office(&caller)?;
+    let id = matched.param("id").unwrap_or_default();
+    match matched.endpoint {
+        Endpoint::OfficeOrganisations => {
+            let organisations = app.office_organisations(&caller, &query(request)).await?;
+            Ok(json(
+                200,
+                &organisations
+                    .iter()
+                    .map(AccountView::from)
+                    .collect::<Vec<_>>(),
+            ))
+        }
+        Endpoint::ApproveOrganisation | Endpoint::RejectOrganisation => {
+            let approve = matched.endpoint == Endpoint::ApproveOrganisation;
+            let decided = app.decide_organisation(&caller, id, approve).await?;
+            Ok(json(200, &AccountView::from(&decided)))
+        }
+        Endpoint::OfficeAgenda => {
+            let agenda = app.office_agenda(&caller, &query(request)).await?;
+            let appointments: Vec<_> = agenda.appointments.iter().map(BookingView::from).collect();
+            Ok(json(
+                200,
+                &json!({ "office": agenda.office, "date": agenda.date, "site": agenda.site, "appointments": appointments }),
+            ))
+        }
+        Endpoint::CheckIn => Ok(json(
+            200,
+            &BookingView::from(&app.check_in(&caller, id).await?),
+        )),
+        Endpoint::OfficeReschedule => {
+            let moved = app
+                .reschedule_booking(&caller, id, &json_body(request)?)
+                .await?;
+            Ok(json(200, &BookingView::from(&moved)))
+        }
+        Endpoint::OfficeCancel => Ok(json(
+            200,
+            &BookingView::from(&app.cancel_booking(&caller, id).await?),
+        )),
+        _ => Ok(json(200, &app.close(&caller, &json_body(request)?).await?)),
+    }
+}

@@ -1,0 +1,619 @@
+//! The office's work (ACC-4's approval, BK-9, EX-1, EX-2): deciding on organisations, the
+//! counter (agenda, check-in, moving, cancelling), extraordinary closures, the end-of-day pass
+//! and the nightly export. Staff see and change their own office's data only.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tracing::{info, instrument, warn};
+use uuid::Uuid;
+
+use crate::App;
+use crate::account::{Account, AccountStatus, Holder};
+use crate::accounts::Caller;
+use crate::booking::{Booking, BookingStatus, Pool};
+use crate::bookings::{CHILD_AGE_LIMIT, locate};
+use crate::catalogue::{Catalogue, Office};
+use crate::error::{Code, Error, Problem, Problems, Result};
+use crate::export::{Csv, booking_columns, booking_row, on_agenda};
+use crate::input::Form;
+use crate::mail::{Attachment, Requested, compose};
+use crate::ports::{BookingChange, BookingWriteError, Clock, Mailer, Signer, Store};
+use crate::slots::Access;
+use crate::texts::Language;
+use crate::time::today_in_rome;
+use crate::types::{age_on, date, text_line};
+
+/// A run that claimed an export and has not finished within this long is presumed dead: another
+/// run may take it over.
+const EXPORT_CLAIM_TIMEOUT_MINUTES: i64 = 30;
+
+/// The office the caller works at; anyone else is refused.
+pub fn staff_office(caller: &Caller) -> Result<&str> {
+    match &caller.account.holder {
+        Holder::Office(staff) => Ok(&staff.office),
+        _ => Err(Code::Forbidden.into()),
+    }
+}
+
+/// An office's day at the counter.
+pub struct Agenda {
+    pub office: String,
+    pub date: NaiveDate,
+    pub site: Option<String>,
+    pub appointments: Vec<Booking>,
+}
+
+/// What an extraordinary closure did.
+#[derive(Serialize)]
+pub struct Closure {
+    pub date: NaiveDate,
+    pub sites: Vec<String>,
+    pub moved: usize,
+    pub cancelled: usize,
+}
+
+/// One office's nightly export.
+#[derive(Debug, Serialize)]
+pub struct ExportReport {
+    pub office: String,
+    pub date: NaiveDate,
+    /// `sent`, `already_sent` (by an earlier run) or `failed` (a later run will send it).
+    pub outcome: &'static str,
+    pub created: usize,
+    pub agenda: usize,
+}
+
+impl<S, M, K, C> App<S, M, K, C>
+where
+    S: Store,
+    M: Mailer,
+    K: Signer,
+    C: Clock,
+{
+    /// An office account, made by an administrator (never by registration): a random password
+    /// nobody knows, and an e-mailed link to choose one.
+    pub async fn create_office_account(
+        &self,
+        office: &str,
+        email: &str,
+        name: &str,
+    ) -> Result<Account> {
+        let now = self.clock.now();
+        let catalogue = self.store.catalogue().await?;
+        let mut problems = Problems::default();
+        let known = problems.check(
+            "office",
+            catalogue
+                .office(office)
+                .map(|o| o.name.clone())
+                .ok_or(Problem::UnknownId),
+        );
+        let email = problems.check("email", crate::types::Email::parse(email));
+        let name = problems.check("name", text_line(name, 100));
+        problems.into_result()?;
+        let (office_name, email, name) = (
+            known.expect("checked"),
+            email.expect("checked"),
+            name.expect("checked"),
+        );
+        let unknown_password =
+            crate::secrets::Password::typed(crate::secrets::LinkSecret::generate().expose());
+        let account = Account {
+            id: Uuid::new_v4(),
+            email,
+            password_hash: unknown_password.hash().map_err(Error::internal)?,
+            status: AccountStatus::Active,
+            language: Language::It,
+            created_at: now,
+            session_generation: 0,
+            version: 1,
+            holder: Holder::Office(crate::account::OfficeStaff {
+                office: office.to_owned(),
+                name,
+            }),
+            consents: None,
+        };
+        let secret = crate::secrets::LinkSecret::generate();
+        let link = crate::ports::LinkToken {
+            hash: secret.hash(),
+            account_id: account.id,
+            purpose: crate::ports::LinkPurpose::ResetPassword,
+            expires_at: now + self.config.activation_link_valid,
+        };
+        match self
+            .store
+            .create_account(&account, std::slice::from_ref(&link))
+            .await
+        {
+            Ok(()) => {}
+            Err(crate::ports::CreateAccountError::Taken(_)) => {
+                return Err(Error::new(Code::EmailTaken).field("email", Problem::AlreadyUsed));
+            }
+            Err(crate::ports::CreateAccountError::Failed(error)) => {
+                return Err(Error::unavailable(error));
+            }
+        }
+        let url = self.config.link("reset-password", secret.expose());
+        let hours = self.config.activation_link_valid.num_hours();
+        let mail = compose(
+            &account.email,
+            &account.display_name(),
+            account.language,
+            Requested::MaybeBySomeoneElse,
+            |t| t.office_welcome(&office_name, &url, hours),
+        );
+        self.mailer
+            .send(&mail)
+            .await
+            .map_err(|error| Error::unavailable(error.context("sending the welcome e-mail")))?;
+        Ok(account)
+    }
+
+    /// `GET /office/organisations?status=`: the organisations that chose this office, waiting
+    /// for approval unless another status is asked for.
+    pub async fn office_organisations(
+        &self,
+        caller: &Caller,
+        query: &BTreeMap<String, String>,
+    ) -> Result<Vec<Account>> {
+        let office = staff_office(caller)?;
+        let status = match query.get("status").map(String::as_str) {
+            None | Some("pending_approval") => AccountStatus::PendingApproval,
+            Some("active") => AccountStatus::Active,
+            Some("rejected") => AccountStatus::Rejected,
+            Some("pending_activation") => AccountStatus::PendingActivation,
+            Some(_) => return Err(Error::invalid("status", Problem::UnknownValue)),
+        };
+        Ok(self.store.organisations(office, status).await?)
+    }
+
+    /// `POST /office/organisations/{id}/approve` and `…/reject`: the organisation is told by
+    /// e-mail; once approved it can sign in and book.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn decide_organisation(
+        &self,
+        caller: &Caller,
+        id: &str,
+        approve: bool,
+    ) -> Result<Account> {
+        let office = staff_office(caller)?;
+        let id = Uuid::parse_str(id).map_err(|_| Error::new(Code::NotFound))?;
+        for _ in 0..3 {
+            let organisation = self.store.account(id).await?.ok_or(Code::NotFound)?;
+            match &organisation.holder {
+                Holder::Organisation(entity) if entity.office == office => {}
+                Holder::Organisation(_) => return Err(Code::Forbidden.into()),
+                _ => return Err(Code::NotFound.into()),
+            }
+            if organisation.status != AccountStatus::PendingApproval {
+                return Err(Code::NotPending.into());
+            }
+            let decided = organisation.with_status(if approve {
+                AccountStatus::Active
+            } else {
+                AccountStatus::Rejected
+            });
+            if self.store.save_account(&decided).await? {
+                let mail = compose(
+                    &decided.email,
+                    &decided.display_name(),
+                    decided.language,
+                    Requested::ByTheRecipient,
+                    |t| t.organisation_decided(approve),
+                );
+                if let Err(error) = self.mailer.send(&mail).await {
+                    warn!(account_id = %decided.id, error = format!("{error:#}"), "decision e-mail not sent");
+                }
+                return Ok(decided);
+            }
+        }
+        Err(Error::unavailable(anyhow::anyhow!(
+            "the organisation kept changing"
+        )))
+    }
+
+    /// `GET /office/agenda?date=&site=`: the day's appointments, by site and time.
+    pub async fn office_agenda(
+        &self,
+        caller: &Caller,
+        query: &BTreeMap<String, String>,
+    ) -> Result<Agenda> {
+        let office_id = staff_office(caller)?.to_owned();
+        // Another office's agenda is not this account's to see.
+        if query.get("office").is_some_and(|asked| *asked != office_id) {
+            return Err(Code::Forbidden.into());
+        }
+        let mut problems = Problems::default();
+        let day = match query.get("date") {
+            Some(text) => problems.check("date", date(text)),
+            None => Some(today_in_rome(self.clock.now())),
+        };
+        let site = query.get("site").filter(|s| !s.is_empty()).cloned();
+        let catalogue = self.store.catalogue().await?;
+        let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
+        if site
+            .as_ref()
+            .is_some_and(|site| !office.sites.iter().any(|s| &s.id == site))
+        {
+            problems.add("site", Problem::UnknownId);
+        }
+        problems.into_result()?;
+        let day = day.expect("checked");
+        let bookings = self.day(&office_id, day).await?;
+        let appointments = bookings
+            .into_iter()
+            .filter(|b| site.as_ref().is_none_or(|site| &b.site == site))
+            .collect();
+        Ok(Agenda {
+            office: office_id,
+            date: day,
+            site,
+            appointments,
+        })
+    }
+
+    /// `POST /office/bookings/{id}/check-in`: the person came. The place stays counted; the
+    /// person may book the service again later.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn check_in(&self, caller: &Caller, id: &str) -> Result<Booking> {
+        staff_office(caller)?;
+        let now = self.clock.now();
+        let previous = self.booking_of(caller, id).await?;
+        if previous.status != BookingStatus::Active || previous.date != today_in_rome(now) {
+            return Err(Code::BookingClosed.into());
+        }
+        self.end(&previous, BookingStatus::CheckedIn, now).await
+    }
+
+    /// Ends a booking (checked in, no-show): the place stays counted, the holds go.
+    async fn end(
+        &self,
+        previous: &Booking,
+        status: BookingStatus,
+        now: DateTime<Utc>,
+    ) -> Result<Booking> {
+        let ended = Booking {
+            status,
+            updated_at: now,
+            version: previous.version + 1,
+            ..previous.clone()
+        };
+        self.store
+            .change_booking(BookingChange::End {
+                previous,
+                ended: &ended,
+            })
+            .await
+            .map_err(|error| match error {
+                BookingWriteError::Changed => Error::new(Code::BookingClosed),
+                BookingWriteError::Failed(error) => Error::unavailable(error),
+                other => Error::internal(anyhow::anyhow!(
+                    "unexpected outcome ending a booking: {other:?}"
+                )),
+            })?;
+        Ok(ended)
+    }
+
+    /// `POST /office/closures`: an extraordinary closure of a site (or of the whole office) on a
+    /// day. The day is closed first, so nobody books it meanwhile; then every appointment it
+    /// hits is moved to the first free slot after it, or cancelled where none is free, and each
+    /// holder gets one e-mail.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn close(&self, caller: &Caller, body: &Value) -> Result<Closure> {
+        let office_id = staff_office(caller)?.to_owned();
+        let now = self.clock.now();
+        let form = Form::new(body)?;
+        let mut problems = Problems::default();
+        let day = form.parse(&mut problems, "date", |text| {
+            let day = date(text)?;
+            if day < today_in_rome(now) {
+                Err(Problem::InPast)
+            } else {
+                Ok(day)
+            }
+        });
+        let reason = form.parse(&mut problems, "reason", |text| text_line(text, 200));
+        let site = form.optional_text(&mut problems, "site").map(str::to_owned);
+        let catalogue = self.store.catalogue().await?;
+        let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
+        if site
+            .as_ref()
+            .is_some_and(|site| !office.sites.iter().any(|s| &s.id == site))
+        {
+            problems.add("site", Problem::UnknownId);
+        }
+        problems.into_result()?;
+        let (day, reason) = (day.expect("checked"), reason.expect("checked"));
+        let sites: Vec<_> = office
+            .sites
+            .iter()
+            .filter(|s| site.as_ref().is_none_or(|id| &s.id == id))
+            .collect();
+        for site in &sites {
+            self.store
+                .close_site(&office_id, site, day, &reason)
+                .await?;
+        }
+
+        let site_ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
+        let hit: Vec<Booking> = self
+            .day(&office_id, day)
+            .await?
+            .into_iter()
+            .filter(|b| b.status == BookingStatus::Active && site_ids.contains(&b.site))
+            .collect();
+        let (mut moved, mut cancelled) = (0, 0);
+        for booking in hit {
+            match self.move_after_closure(&catalogue, &booking, now).await? {
+                Some(mut new) => {
+                    self.issue_receipt(&mut new).await;
+                    self.notify(&catalogue, &new, |t, a| t.booking_moved(a))
+                        .await;
+                    moved += 1;
+                }
+                None => {
+                    let gone = self.cancel_change(&booking, now, None).await?;
+                    self.notify(&catalogue, &gone, |t, a| t.booking_cancelled(a))
+                        .await;
+                    cancelled += 1;
+                }
+            }
+        }
+        info!(office = %office_id, %day, moved, cancelled, "closure");
+        Ok(Closure {
+            date: day,
+            sites: site_ids,
+            moved,
+            cancelled,
+        })
+    }
+
+    /// The first free slot after a closed day for a booking, taken; `None` if there is none
+    /// within the horizon.
+    async fn move_after_closure(
+        &self,
+        catalogue: &Catalogue,
+        booking: &Booking,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Booking>> {
+        let (_, place) = locate(
+            catalogue,
+            &booking.service,
+            &booking.office,
+            Some(&booking.site),
+        )?;
+        let access = if booking.pool == Pool::Reserved {
+            Access::Vulnerable
+        } else {
+            Access::Public
+        };
+        let from = booking.date + Duration::days(1);
+        let to = today_in_rome(now) + Duration::days(i64::from(self.config.booking_horizon_days));
+        let days = u32::try_from((to - from).num_days() + 1).unwrap_or(0);
+        let counts = self.store.slot_counts(&place, from, to).await?;
+        let free = place.free_slots(&counts, from, days, now, access);
+        let children_fit = |day: NaiveDate| {
+            booking
+                .children
+                .iter()
+                .all(|c| age_on(c.birth_date, day) < CHILD_AGE_LIMIT)
+        };
+        for slot in free.iter().filter(|slot| children_fit(slot.date)).take(8) {
+            match self
+                .move_booking(
+                    booking,
+                    &place,
+                    (slot.date, slot.time, slot.starts_at),
+                    access,
+                    None,
+                    now,
+                )
+                .await
+            {
+                Ok(moved) => return Ok(Some(moved)),
+                Err(BookingWriteError::SlotFull | BookingWriteError::Closed) => continue,
+                Err(BookingWriteError::Failed(error)) => return Err(Error::unavailable(error)),
+                Err(other) => {
+                    return Err(Error::internal(anyhow::anyhow!(
+                        "moving after a closure: {other:?}"
+                    )));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// End of day (BK-9): the day's appointments nobody came to become `no_show`, which frees
+    /// each person to book that service again. Answers how many.
+    #[instrument(skip_all, fields(%day))]
+    pub async fn end_of_day(&self, day: NaiveDate) -> Result<usize> {
+        let now = self.clock.now();
+        let catalogue = self.store.catalogue().await?;
+        let mut missed = 0;
+        for office in &catalogue.offices {
+            for booking in self.day(&office.id, day).await? {
+                if booking.status == BookingStatus::Active && booking.starts_at < now {
+                    match self.end(&booking, BookingStatus::NoShow, now).await {
+                        Ok(_) => missed += 1,
+                        // Checked in meanwhile: nothing to do.
+                        Err(error) if error.code == Code::BookingClosed => {}
+                        Err(error) => return Err(error),
+                    }
+                }
+            }
+        }
+        info!(missed, "end of day");
+        Ok(missed)
+    }
+
+    /// The nightly export (EX-1, EX-2): to each office one e-mail with the bookings made on
+    /// `day` and the agenda of its next working day, as CSV and PDF. A marker per office and day,
+    /// claimed conditionally, makes a rerun send nothing twice; a failed send releases it.
+    #[instrument(skip_all, fields(%day))]
+    pub async fn export(&self, day: NaiveDate) -> Result<Vec<ExportReport>> {
+        let now = self.clock.now();
+        let catalogue = self.store.catalogue().await?;
+        let mut reports = Vec::new();
+        for office in &catalogue.offices {
+            let stale = now - Duration::minutes(EXPORT_CLAIM_TIMEOUT_MINUTES);
+            if !self.store.claim_export(&office.id, day, now, stale).await? {
+                reports.push(ExportReport {
+                    office: office.id.clone(),
+                    date: day,
+                    outcome: "already_sent",
+                    created: 0,
+                    agenda: 0,
+                });
+                continue;
+            }
+            let sent = self.export_office(&catalogue, office, day).await;
+            self.store
+                .finish_export(&office.id, day, sent.is_ok())
+                .await?;
+            let (outcome, created, agenda) = match sent {
+                Ok((created, agenda)) => ("sent", created, agenda),
+                Err(error) => {
+                    warn!(office = %office.id, error = format!("{error:#}"), "export not sent");
+                    ("failed", 0, 0)
+                }
+            };
+            reports.push(ExportReport {
+                office: office.id.clone(),
+                date: day,
+                outcome,
+                created,
+                agenda,
+            });
+        }
+        Ok(reports)
+    }
+
+    /// Builds and sends one office's export. The day's bookings are written to the CSV a page
+    /// at a time (only the CSV's text grows with their number); the agenda, bounded by the
+    /// office's capacity, is kept for the PDF.
+    async fn export_office(
+        &self,
+        catalogue: &Catalogue,
+        office: &Office,
+        day: NaiveDate,
+    ) -> anyhow::Result<(usize, usize)> {
+        let mut created = Csv::new(&booking_columns());
+        let mut from = None;
+        loop {
+            let page = self.store.created_on(&office.id, day, from).await?;
+            for booking in &page.bookings {
+                created.row(&booking_row(catalogue, booking));
+            }
+            from = page.next;
+            if from.is_none() {
+                break;
+            }
+        }
+        let next = next_working_day(office, day);
+        let agenda: Vec<Booking> = self
+            .day(&office.id, next)
+            .await?
+            .into_iter()
+            .filter(on_agenda)
+            .collect();
+        let mut agenda_csv = Csv::new(&booking_columns());
+        for booking in &agenda {
+            agenda_csv.row(&booking_row(catalogue, booking));
+        }
+        let agenda_refs: Vec<&Booking> = agenda.iter().collect();
+        let pdf = crate::pdf::agenda(catalogue, &office.id, next, &agenda_refs);
+
+        let address = crate::types::Email::parse(&office.email)
+            .map_err(|_| anyhow::anyhow!("the office's e-mail address"))?;
+        let (count_created, count_agenda) = (created.rows(), agenda.len());
+        let mut mail = compose(
+            &address,
+            &office.name,
+            Language::It,
+            Requested::ByTheRecipient,
+            |t| t.office_export(day, next, count_created, count_agenda),
+        );
+        mail.attachments = vec![
+            Attachment {
+                filename: format!("prenotazioni-{day}.csv"),
+                content_type: "text/csv",
+                content: created.into_bytes(),
+            },
+            Attachment {
+                filename: format!("agenda-{next}.csv"),
+                content_type: "text/csv",
+                content: agenda_csv.into_bytes(),
+            },
+            Attachment {
+                filename: format!("agenda-{next}.pdf"),
+                content_type: "application/pdf",
+                content: pdf,
+            },
+        ];
+        self.mailer.send(&mail).await?;
+        Ok((count_created, count_agenda))
+    }
+
+    /// Every booking of an office's day (its agenda, all statuses), page after page.
+    async fn day(&self, office: &str, day: NaiveDate) -> Result<Vec<Booking>> {
+        let mut bookings = Vec::new();
+        let mut from = None;
+        loop {
+            let page = self.store.agenda(office, day, from).await?;
+            bookings.extend(page.bookings);
+            from = page.next;
+            if from.is_none() {
+                return Ok(bookings);
+            }
+        }
+    }
+}
+
+/// The first day after `day` on which the office opens (weekly hours, holidays, patron day).
+pub fn next_working_day(office: &Office, day: NaiveDate) -> NaiveDate {
+    (1..=14)
+        .map(|offset| day + Duration::days(offset))
+        .find(|candidate| {
+            !office.closed_on(*candidate)
+                && office.sites.iter().any(|site| {
+                    site.sections
+                        .iter()
+                        .any(|section| !section.slot_times(*candidate).is_empty())
+                })
+        })
+        .unwrap_or(day + Duration::days(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_working_day_skips_weekends_and_holidays() {
+        let catalogue = Catalogue::from_files(
+            include_str!("../catalogue/services.json"),
+            include_str!("../catalogue/offices.json"),
+        )
+        .unwrap();
+        let milano = catalogue.office("milano").unwrap();
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            next_working_day(milano, day("2027-01-08")),
+            day("2027-01-11"),
+            "Friday → Monday"
+        );
+        assert_eq!(
+            next_working_day(milano, day("2027-12-06")),
+            day("2027-12-09"),
+            "Sant'Ambrogio, Immacolata"
+        );
+        assert_eq!(
+            next_working_day(milano, day("2027-03-26")),
+            day("2027-03-30"),
+            "Easter Monday"
+        );
+    }
+}
