@@ -116,7 +116,7 @@ fn verify_offline(keys: &Path, receipt: &Path) -> (bool, String) {
 
 #[tokio::test]
 async fn a_receipt_round_trips_from_pdf_to_verification_online_and_offline() {
-    let app = TestApp::spawn_with_catalogue(|_| {}).await;
+    let app = TestApp::spawn().await;
     app.clock.set(MONDAY);
     let client = app.person_client().await;
     let booked = app.book(&client, &slot("2027-01-12", "09:10")).await;
@@ -173,7 +173,7 @@ async fn a_receipt_round_trips_from_pdf_to_verification_online_and_offline() {
 
 #[tokio::test]
 async fn a_tampered_truncated_or_unknown_code_is_forged_and_never_an_error() {
-    let app = TestApp::spawn_with_catalogue(|_| {}).await;
+    let app = TestApp::spawn().await;
     app.clock.set(MONDAY);
     let client = app.person_client().await;
     let booked = app.book(&client, &slot("2027-01-12", "09:10")).await;
@@ -223,7 +223,7 @@ async fn a_tampered_truncated_or_unknown_code_is_forged_and_never_an_error() {
 
 #[tokio::test]
 async fn a_receipt_signed_by_a_key_not_in_the_set_is_forged_and_rotation_keeps_old_ones_valid() {
-    let app = TestApp::spawn_with_catalogue(|_| {}).await;
+    let app = TestApp::spawn().await;
     app.clock.set(MONDAY);
     let other_key = app.stack.create_receipt_key().await.unwrap();
     // Another deployment, signing with a key this one does not publish.
@@ -286,7 +286,7 @@ async fn a_receipt_signed_by_a_key_not_in_the_set_is_forged_and_rotation_keeps_o
 
 #[tokio::test]
 async fn a_cancelled_booking_s_genuine_receipt_says_cancelled_and_a_moved_one_says_where_to() {
-    let app = TestApp::spawn_with_catalogue(|_| {}).await;
+    let app = TestApp::spawn().await;
     app.clock.set(MONDAY);
     let client = app.person_client().await;
     let booked = app.book(&client, &slot("2027-01-12", "09:10")).await;
@@ -334,7 +334,7 @@ async fn a_cancelled_booking_s_genuine_receipt_says_cancelled_and_a_moved_one_sa
 
 #[tokio::test]
 async fn the_receipt_prints_both_languages_and_every_diacritic() {
-    let app = TestApp::spawn_with_catalogue(|_| {}).await;
+    let app = TestApp::spawn().await;
     app.clock.set(MONDAY);
     let mut body = person();
     body["surname"] = json!("Nguyễn Thị");
@@ -372,7 +372,7 @@ async fn the_receipt_prints_both_languages_and_every_diacritic() {
 
 #[tokio::test]
 async fn the_confirmation_carries_the_receipt_and_only_the_owner_downloads_it() {
-    let app = TestApp::spawn_with_catalogue(|_| {}).await;
+    let app = TestApp::spawn().await;
     app.clock.set(MONDAY);
     let (client, stranger) = (app.person_client().await, app.person_client().await);
     let booked = app.book(&client, &slot("2027-01-12", "09:10")).await;

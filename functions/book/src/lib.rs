@@ -18,9 +18,9 @@ async fn book<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<B
     find_for(Function::Book, request.method(), request.uri().path())?;
     let caller = app.authenticate(authorization(request)).await?;
     let body = json_body(request)?;
-    let booked = app
+    let booking = app
         .book(&caller, &body, header_text(request, "idempotency-key"))
         .await?;
     // A retry with the same key answers exactly as the first request did.
-    Ok(json(201, &BookingView::from(&booked.booking)))
+    Ok(json(201, &BookingView::from(&booking)))
 }

@@ -61,12 +61,6 @@ pub struct AvailableSlot {
     pub remaining: u32,
 }
 
-/// A booking made, or found again for a retried request.
-pub struct Booked {
-    pub booking: Booking,
-    pub replayed: bool,
-}
-
 impl<S, M, K, C> App<S, M, K, C>
 where
     S: Store,
@@ -171,13 +165,14 @@ where
 
     /// `POST /bookings` (BK-1, BK-2, BK-3, BK-8, BK-10, CAT-4): one transaction takes the place,
     /// claims the person's hold, the idempotency key and the day's change, and puts the booking.
+    /// A retry with the same key gets the booking it made.
     #[instrument(skip_all, fields(account_id = %caller.account.id, booking_id))]
     pub async fn book(
         &self,
         caller: &Caller,
         body: &Value,
         idempotency_key: Option<&str>,
-    ) -> Result<Booked> {
+    ) -> Result<Booking> {
         let now = self.clock.now();
         let today = today_in_rome(now);
         let request = parse_booking_request(body, today)?;
@@ -270,10 +265,7 @@ where
                         self.issue_receipt(&mut booking).await;
                         self.notify(&catalogue, &booking, |t, a| t.booking_confirmed(a))
                             .await;
-                        return Ok(Booked {
-                            booking,
-                            replayed: false,
-                        });
+                        return Ok(booking);
                     }
                     Err(BookingWriteError::SlotFull) => continue,
                     Err(BookingWriteError::IdTaken) => {
@@ -553,7 +545,7 @@ where
         id: &BookingId,
         stored: &str,
         claim: Option<&IdempotencyClaim>,
-    ) -> Result<Booked> {
+    ) -> Result<Booking> {
         if claim.is_none_or(|claim| claim.fingerprint != stored) {
             return Err(Code::IdempotencyKeyReused.into());
         }
@@ -565,10 +557,7 @@ where
         if booking.booked_by != caller.account.id {
             return Err(Code::Forbidden.into());
         }
-        Ok(Booked {
-            booking,
-            replayed: true,
-        })
+        Ok(booking)
     }
 
     /// Tells the booking's account, in both languages. A mail that cannot be sent never undoes
