@@ -117,29 +117,13 @@ impl AccountStore for DynamoStore {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let mut accounts = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name(keys::BY_OWNER)
-                .key_condition_expression("gsi1pk = :pk")
-                .expression_attribute_values(":pk", string(keys::organisations(office, &status)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-                .context("Query organisations")?;
-            for item in page.items.unwrap_or_default() {
-                accounts.push(from_item(item)?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(accounts);
-            }
-        }
+        self.index_all(
+            keys::BY_OWNER,
+            "gsi1pk",
+            &keys::organisations(office, &status),
+            false,
+        )
+        .await
     }
 
     async fn save_account(&self, account: &Account) -> anyhow::Result<bool> {

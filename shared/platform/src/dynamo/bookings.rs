@@ -137,60 +137,6 @@ impl DynamoStore {
     }
 }
 
-impl DynamoStore {
-    /// One page of bookings from an index partition. The cursor is the page's last key, as JSON
-    /// (every key attribute is a string).
-    async fn index_page(
-        &self,
-        index: &str,
-        attribute: &str,
-        partition: &str,
-        from: Option<String>,
-    ) -> anyhow::Result<Page> {
-        let start = from
-            .map(|cursor| {
-                serde_json::from_str::<std::collections::HashMap<String, String>>(&cursor)
-            })
-            .transpose()
-            .context("a page cursor")?
-            .map(|key| {
-                key.into_iter()
-                    .map(|(name, value)| (name, AttributeValue::S(value)))
-                    .collect()
-            });
-        let page = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", attribute)
-            .expression_attribute_values(":pk", string(partition))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-            .with_context(|| format!("Query {index}"))?;
-        let bookings = page
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect::<anyhow::Result<_>>()?;
-        let next = page
-            .last_evaluated_key
-            .map(|key| {
-                let strings: std::collections::HashMap<String, String> = key
-                    .into_iter()
-                    .filter_map(|(name, value)| value.as_s().ok().map(|v| (name, v.clone())))
-                    .collect();
-                serde_json::to_string(&strings)
-            })
-            .transpose()?;
-        Ok(Page { bookings, next })
-    }
-}
-
 /// Which item of a transaction stands for what, to read its cancellation reasons.
 #[derive(Clone, Copy, PartialEq)]
 enum Part {
@@ -429,30 +375,9 @@ impl BookingStore for DynamoStore {
     }
 
     async fn bookings_by(&self, account: Uuid) -> anyhow::Result<Vec<Booking>> {
-        let mut bookings = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name(keys::BY_OWNER)
-                .key_condition_expression("gsi1pk = :pk")
-                .expression_attribute_values(":pk", string(keys::booker_partition(&account)))
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-                .context("Query bookings by booker")?;
-            for item in page.items.unwrap_or_default() {
-                bookings.push(from_item(item)?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(bookings);
-            }
-        }
+        let partition = keys::booker_partition(&account);
+        self.index_all(keys::BY_OWNER, "gsi1pk", &partition, true)
+            .await
     }
 
     async fn agenda(
@@ -462,8 +387,10 @@ impl BookingStore for DynamoStore {
         from: Option<String>,
     ) -> anyhow::Result<Page> {
         let partition = keys::agenda_partition(office, date);
-        self.index_page(keys::BY_DAY, "gsi2pk", &partition, from)
-            .await
+        let (bookings, next) = self
+            .index_page(keys::BY_DAY, "gsi2pk", &partition, false, from)
+            .await?;
+        Ok(Page { bookings, next })
     }
 
     async fn created_on(
@@ -473,8 +400,10 @@ impl BookingStore for DynamoStore {
         from: Option<String>,
     ) -> anyhow::Result<Page> {
         let partition = keys::created_partition(office, date);
-        self.index_page(keys::BY_CREATION, "gsi3pk", &partition, from)
-            .await
+        let (bookings, next) = self
+            .index_page(keys::BY_CREATION, "gsi3pk", &partition, false, from)
+            .await?;
+        Ok(Page { bookings, next })
     }
 
     async fn claim_export(

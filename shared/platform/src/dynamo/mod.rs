@@ -5,6 +5,7 @@ mod accounts;
 mod bookings;
 pub mod keys;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
@@ -254,6 +255,84 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// One page of the items of an index partition (`attribute` = `partition`), in index order
+    /// or the reverse, and the cursor of the next page: the page's last key as JSON (every key
+    /// attribute is a string).
+    pub async fn index_page<T: DeserializeOwned>(
+        &self,
+        index: &str,
+        attribute: &str,
+        partition: &str,
+        reverse: bool,
+        from: Option<String>,
+    ) -> anyhow::Result<(Vec<T>, Option<String>)> {
+        let start = from
+            .map(|cursor| serde_json::from_str::<HashMap<String, String>>(&cursor))
+            .transpose()
+            .context("a page cursor")?
+            .map(|key| {
+                key.into_iter()
+                    .map(|(name, value)| (name, AttributeValue::S(value)))
+                    .collect()
+            });
+        let page = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", attribute)
+            .expression_attribute_values(":pk", string(partition))
+            .scan_index_forward(!reverse)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            .with_context(|| format!("Query {index}"))?;
+        let items = page
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<anyhow::Result<_>>()?;
+        let next = page
+            .last_evaluated_key
+            .map(|key| {
+                let strings: HashMap<String, String> = key
+                    .into_iter()
+                    .filter_map(|(name, value)| value.as_s().ok().map(|v| (name, v.clone())))
+                    .collect();
+                serde_json::to_string(&strings)
+            })
+            .transpose()?;
+        Ok((items, next))
+    }
+
+    /// Every item of an index partition, page after page (for partitions that stay small: an
+    /// account's bookings, an office's organisations in one status).
+    pub async fn index_all<T: DeserializeOwned>(
+        &self,
+        index: &str,
+        attribute: &str,
+        partition: &str,
+        reverse: bool,
+    ) -> anyhow::Result<Vec<T>> {
+        let mut all = Vec::new();
+        let mut from = None;
+        loop {
+            let (items, next) = self
+                .index_page(index, attribute, partition, reverse, from)
+                .await?;
+            all.extend(items);
+            from = next;
+            if from.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+}
+
 /// Exponential backoff with full jitter: 10 ms, 20 ms, 40 ms … at most 640 ms.
 async fn backoff(attempt: u32) {
     let ceiling_ms = 10u64 << attempt.min(6);
@@ -271,7 +350,7 @@ fn values_map(
     })
 }
 
-fn names_map(names: Vec<(&str, &str)>) -> Option<std::collections::HashMap<String, String>> {
+fn names_map(names: Vec<(&str, &str)>) -> Option<HashMap<String, String>> {
     (!names.is_empty()).then(|| {
         names
             .into_iter()
