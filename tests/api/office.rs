@@ -452,6 +452,23 @@ async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_
     let counts_before = mail_counts(&app, &holders).await;
 
     let staff = staff(&app, "alessandria").await;
+    // Bad input names its fields and closes nothing.
+    for (body, fields) in [
+        (
+            json!({ "date": "2027-01-12", "site": "nowhere", "reason": "Sciopero" }),
+            vec!["site"],
+        ),
+        (
+            json!({ "date": "2027-01-08", "reason": "" }),
+            vec!["date", "reason"],
+        ),
+    ] {
+        let refused = app.post_as("/office/closures", &staff.session, &body).await;
+        assert_eq!(refused.status, 422, "{body}: {}", refused.body);
+        let named: Vec<&String> = refused.body["fields"].as_object().unwrap().keys().collect();
+        assert_eq!(named, fields, "{body}: {}", refused.body);
+    }
+    assert_eq!(mail_counts(&app, &holders).await, counts_before);
     let closure = app
         .post_as(
             "/office/closures",

@@ -107,6 +107,12 @@ pub struct Office {
     pub sites: Vec<Site>,
 }
 
+impl Office {
+    pub fn has_site(&self, id: &str) -> bool {
+        self.sites.iter().any(|site| site.id == id)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Site {
     pub id: String,
@@ -421,9 +427,7 @@ impl Catalogue {
         let (Some(service), Some(office)) = (service, office) else {
             return Err(problems);
         };
-        if let Some(site) = site_id
-            && !office.sites.iter().any(|s| s.id == site)
-        {
+        if site_id.is_some_and(|site| !office.has_site(site)) {
             return Err(vec![("site", Problem::UnknownId)]);
         }
         match self.places(service, office, site_id).first() {

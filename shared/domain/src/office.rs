@@ -234,10 +234,7 @@ where
         let site = query.get("site").filter(|s| !s.is_empty()).cloned();
         let catalogue = self.store.catalogue().await?;
         let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
-        if site
-            .as_ref()
-            .is_some_and(|site| !office.sites.iter().any(|s| &s.id == site))
-        {
+        if site.as_deref().is_some_and(|site| !office.has_site(site)) {
             problems.add("site", Problem::UnknownId);
         }
         problems.into_result()?;
@@ -319,10 +316,7 @@ where
         let site = form.optional_text(&mut problems, "site").map(str::to_owned);
         let catalogue = self.store.catalogue().await?;
         let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
-        if site
-            .as_ref()
-            .is_some_and(|site| !office.sites.iter().any(|s| &s.id == site))
-        {
+        if site.as_deref().is_some_and(|site| !office.has_site(site)) {
             problems.add("site", Problem::UnknownId);
         }
         problems.into_result()?;
