@@ -60,6 +60,20 @@ async fn office_accounts_are_made_by_the_administrator_and_choose_their_password
     );
     assert_eq!(me["id"], account.id.to_string());
 
+    // A welcome e-mail that cannot be sent leaves no account behind: the command can be rerun.
+    let retried = unique_email("marco.verdi");
+    let broken = app.with_sender("nobody@unverified.example");
+    assert!(
+        broken
+            .create_office_account("milano", &retried, "Marco Verdi")
+            .await
+            .is_err()
+    );
+    app.app
+        .create_office_account("milano", &retried, "Marco Verdi")
+        .await
+        .expect("the first attempt left nothing behind");
+
     assert!(
         app.app
             .create_office_account("torino", &unique_email("x"), "X")

@@ -85,21 +85,12 @@ where
         Span::current().record("account_id", tracing::field::display(account.id));
         let links = self.activation_links(&account, now);
         let tokens: Vec<LinkToken> = links.iter().map(|(token, _, _)| token.clone()).collect();
-        match self.store.create_account(&account, &tokens).await {
-            Ok(()) => {}
-            Err(CreateAccountError::Taken(unique)) => return Err(taken(unique)),
-            Err(CreateAccountError::Failed(error)) => return Err(Error::unavailable(error)),
-        }
-        if let Err(error) = self.send_activation_mails(&account, &links).await {
-            self.store
-                .delete_account(&account, &tokens)
-                .await
-                .context("removing an account whose activation e-mail could not be sent")
-                .map_err(Error::internal)?;
-            return Err(Error::unavailable(
-                error.context("sending the activation e-mail"),
-            ));
-        }
+        self.create_account_and_tell(
+            &account,
+            &tokens,
+            self.send_activation_mails(&account, &links),
+        )
+        .await?;
         Ok(Registered {
             account_id: account.id,
             status: account.status,
@@ -421,6 +412,33 @@ where
             .collect()
     }
 
+    /// Writes a new account with its links, then sends its first e-mails (`tell`, which runs
+    /// only once the account is written). If they cannot be sent, the account, its claims and
+    /// its links are removed again: nothing is left half-made, and the request can be repeated.
+    pub(crate) async fn create_account_and_tell(
+        &self,
+        account: &Account,
+        links: &[LinkToken],
+        tell: impl Future<Output = anyhow::Result<()>>,
+    ) -> Result<()> {
+        match self.store.create_account(account, links).await {
+            Ok(()) => {}
+            Err(CreateAccountError::Taken(unique)) => return Err(taken(unique)),
+            Err(CreateAccountError::Failed(error)) => return Err(Error::unavailable(error)),
+        }
+        if let Err(error) = tell.await {
+            self.store
+                .delete_account(account, links)
+                .await
+                .context("removing an account whose first e-mail could not be sent")
+                .map_err(Error::internal)?;
+            return Err(Error::unavailable(
+                error.context("sending a new account's first e-mail"),
+            ));
+        }
+        Ok(())
+    }
+
     async fn send_activation_mails(
         &self,
         account: &Account,
@@ -442,7 +460,7 @@ where
     }
 }
 
-fn new_link(
+pub(crate) fn new_link(
     account_id: Uuid,
     purpose: LinkPurpose,
     expires_at: DateTime<Utc>,

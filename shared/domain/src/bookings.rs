@@ -767,7 +767,7 @@ fn write_error(error: BookingWriteError, today: NaiveDate) -> Error {
 pub fn appointment(catalogue: &Catalogue, booking: &Booking, language: Language) -> Appointment {
     let service = catalogue.service(&booking.service);
     let office = catalogue.office(&booking.office);
-    let site = office.and_then(|office| office.sites.iter().find(|site| site.id == booking.site));
+    let site = office.and_then(|office| office.site(&booking.site));
     Appointment {
         number: booking.id.printed(),
         service: service.map_or_else(

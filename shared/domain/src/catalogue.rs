@@ -108,8 +108,12 @@ pub struct Office {
 }
 
 impl Office {
+    pub fn site(&self, id: &str) -> Option<&Site> {
+        self.sites.iter().find(|site| site.id == id)
+    }
+
     pub fn has_site(&self, id: &str) -> bool {
-        self.sites.iter().any(|site| site.id == id)
+        self.site(id).is_some()
     }
 }
 

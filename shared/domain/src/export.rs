@@ -95,7 +95,7 @@ pub fn booking_row(catalogue: &Catalogue, booking: &Booking) -> Vec<String> {
     let (it, en) = (Language::It.texts(), Language::En.texts());
     let site = catalogue
         .office(&booking.office)
-        .and_then(|office| office.sites.iter().find(|site| site.id == booking.site))
+        .and_then(|office| office.site(&booking.site))
         .map_or_else(|| booking.site.clone(), |site| site.name.clone());
     let service = catalogue
         .service(&booking.service)

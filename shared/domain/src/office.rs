@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::App;
 use crate::account::{Account, AccountStatus, Holder};
-use crate::accounts::Caller;
+use crate::accounts::{Caller, new_link};
 use crate::booking::{Booking, BookingStatus, Pool};
 use crate::bookings::{CHILD_AGE_LIMIT, locate};
 use crate::catalogue::{Catalogue, Office};
@@ -20,7 +20,7 @@ use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::export::{Csv, booking_columns, booking_row, on_agenda};
 use crate::input::Form;
 use crate::mail::{Attachment, Requested, compose};
-use crate::ports::{BookingChange, BookingWriteError, Clock, Mailer, Signer, Store};
+use crate::ports::{BookingChange, BookingWriteError, Clock, LinkPurpose, Mailer, Signer, Store};
 use crate::slots::Access;
 use crate::texts::Language;
 use crate::time::today_in_rome;
@@ -116,26 +116,12 @@ where
             }),
             consents: None,
         };
-        let secret = crate::secrets::LinkSecret::generate();
-        let link = crate::ports::LinkToken {
-            hash: secret.hash(),
-            account_id: account.id,
-            purpose: crate::ports::LinkPurpose::ResetPassword,
-            expires_at: now + self.config.activation_link_valid,
-        };
-        match self
-            .store
-            .create_account(&account, std::slice::from_ref(&link))
-            .await
-        {
-            Ok(()) => {}
-            Err(crate::ports::CreateAccountError::Taken(_)) => {
-                return Err(Error::new(Code::EmailTaken).field("email", Problem::AlreadyUsed));
-            }
-            Err(crate::ports::CreateAccountError::Failed(error)) => {
-                return Err(Error::unavailable(error));
-            }
-        }
+        // The link to choose a password lasts as long as an activation link.
+        let (link, secret) = new_link(
+            account.id,
+            LinkPurpose::ResetPassword,
+            now + self.config.activation_link_valid,
+        );
         let url = self.config.link("reset-password", secret.expose());
         let hours = self.config.activation_link_valid.num_hours();
         let mail = compose(
@@ -145,10 +131,12 @@ where
             Requested::MaybeBySomeoneElse,
             |t| t.office_welcome(&office_name, &url, hours),
         );
-        self.mailer
-            .send(&mail)
-            .await
-            .map_err(|error| Error::unavailable(error.context("sending the welcome e-mail")))?;
+        self.create_account_and_tell(
+            &account,
+            std::slice::from_ref(&link),
+            self.mailer.send(&mail),
+        )
+        .await?;
         Ok(account)
     }
 
