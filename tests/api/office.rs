@@ -232,6 +232,15 @@ async fn a_rejected_organisation_is_told_and_cannot_sign_in() {
         .await
         .body;
     assert_eq!(rejected_list.as_array().unwrap().len(), 1);
+    let unknown = app
+        .get_as("/office/organisations?status=approved", &milano.session)
+        .await;
+    assert_eq!(
+        (unknown.status, unknown.body["fields"]["status"].is_string()),
+        (422, true),
+        "{}",
+        unknown.body
+    );
 }
 
 #[tokio::test]

@@ -148,12 +148,11 @@ where
         query: &BTreeMap<String, String>,
     ) -> Result<Vec<Account>> {
         let office = staff_office(caller)?;
-        let status = match query.get("status").map(String::as_str) {
-            None | Some("pending_approval") => AccountStatus::PendingApproval,
-            Some("active") => AccountStatus::Active,
-            Some("rejected") => AccountStatus::Rejected,
-            Some("pending_activation") => AccountStatus::PendingActivation,
-            Some(_) => return Err(Error::invalid("status", Problem::UnknownValue)),
+        let status = match query.get("status") {
+            None => AccountStatus::PendingApproval,
+            // Named as the API names an account's status.
+            Some(text) => serde_json::from_value(Value::String(text.clone()))
+                .map_err(|_| Error::invalid("status", Problem::UnknownValue))?,
         };
         Ok(self.store.organisations(office, status).await?)
     }

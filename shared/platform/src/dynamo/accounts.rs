@@ -113,14 +113,10 @@ impl AccountStore for DynamoStore {
         office: &str,
         status: AccountStatus,
     ) -> anyhow::Result<Vec<Account>> {
-        let status = serde_json::to_value(status)?
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
         self.index_all(
             keys::BY_OWNER,
             "gsi1pk",
-            &keys::organisations(office, &status),
+            &keys::organisations(office, status),
             false,
         )
         .await

@@ -37,7 +37,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{NaiveDate, NaiveTime};
-use prenota_domain::account::{Account, Holder};
+use prenota_domain::account::{Account, AccountStatus, Holder};
 use prenota_domain::booking::{Booking, BookingId};
 use prenota_domain::ports::Unique;
 use prenota_domain::secrets::TokenHash;
@@ -67,17 +67,13 @@ pub fn account_index_keys(account: &Account) -> Item {
     let Holder::Organisation(organisation) = &account.holder else {
         return HashMap::new();
     };
-    let status = serde_json::to_value(account.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
     let created = account
         .created_at
         .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     HashMap::from([
         (
             "gsi1pk".to_owned(),
-            AttributeValue::S(organisations(&organisation.office, &status)),
+            AttributeValue::S(organisations(&organisation.office, account.status)),
         ),
         (
             "gsi1sk".to_owned(),
@@ -86,9 +82,13 @@ pub fn account_index_keys(account: &Account) -> Item {
     ])
 }
 
-/// The index partition of an office's organisations in a status.
-pub fn organisations(office: &str, status: &str) -> String {
-    format!("ORGANISATIONS#{office}#{status}")
+/// The index partition of an office's organisations in a status (named as in the API).
+pub fn organisations(office: &str, status: AccountStatus) -> String {
+    let status = serde_json::to_value(status).unwrap_or_default();
+    format!(
+        "ORGANISATIONS#{office}#{}",
+        status.as_str().unwrap_or_default()
+    )
 }
 
 pub fn export(office: &str, date: NaiveDate) -> Item {
