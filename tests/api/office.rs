@@ -433,6 +433,27 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
 }
 
 #[tokio::test]
+async fn the_office_books_at_its_own_office_only_and_may_use_reserved_places() {
+    let app = TestApp::spawn().await;
+    app.clock.set(MONDAY);
+    let milano = staff(&app, "milano").await;
+    let beneficiary =
+        json!({ "surname": "Haile", "given_names": "Selam", "birth_date": "1960-05-05" });
+    // Friday 15th, 08:30 at via Cagni: the Rifugiati section holds places for vulnerable persons.
+    let reserved = json!({ "service": "procedure-presentazione", "office": "milano", "site": "cagni",
+        "date": "2027-01-15", "time": "08:30", "beneficiary": beneficiary, "vulnerable": true });
+    let booked = app.book(&milano, &reserved).await;
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    assert_eq!(booked.body["reserved_place"], true);
+
+    let alessandria = json!({ "service": "cure-mediche", "office": "alessandria",
+        "date": "2027-01-12", "time": "09:10", "beneficiary": beneficiary });
+    let elsewhere = app.book(&milano, &alessandria).await;
+    assert_eq!((elsewhere.status, elsewhere.code()), (403, "forbidden"));
+    app.assert_consistent().await;
+}
+
+#[tokio::test]
 async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_once() {
     // Alessandria's general counters, one place a slot, open only Tuesday 12th 09:00–10:00 and
     // Wednesday 13th 09:00–09:40: two of Tuesday's three appointments find a place on Wednesday.

@@ -111,13 +111,10 @@ impl Account {
         }
     }
 
-    /// The office an organisation works with, or office staff belong to.
-    pub fn office(&self) -> Option<&str> {
-        match &self.holder {
-            Holder::Person(_) => None,
-            Holder::Organisation(organisation) => Some(&organisation.office),
-            Holder::Office(staff) => Some(&staff.office),
-        }
+    /// Whether this account belongs to the staff of `office`: they see and change that
+    /// office's bookings, and no other's.
+    pub fn is_staff_of(&self, office: &str) -> bool {
+        matches!(&self.holder, Holder::Office(staff) if staff.office == office)
     }
 
     /// The account with another status (the office's decision on an organisation).

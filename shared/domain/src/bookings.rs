@@ -310,9 +310,7 @@ where
     pub async fn booking_of(&self, caller: &Caller, id: &str) -> Result<Booking> {
         let id = BookingId::parse(id).ok_or(Code::NotFound)?;
         let booking = self.store.booking(&id).await?.ok_or(Code::NotFound)?;
-        // The account that made it, or the staff of its office.
-        let office_staff = matches!(&caller.account.holder, Holder::Office(staff) if staff.office == booking.office);
-        if booking.booked_by != caller.account.id && !office_staff {
+        if booking.booked_by != caller.account.id && !caller.account.is_staff_of(&booking.office) {
             return Err(Code::Forbidden.into());
         }
         Ok(booking)
@@ -493,7 +491,9 @@ where
             {
                 Ok(Access::Vulnerable)
             }
-            Holder::Office(staff) if staff.office == place.office.id => Ok(Access::Vulnerable),
+            Holder::Office(_) if caller.account.is_staff_of(&place.office.id) => {
+                Ok(Access::Vulnerable)
+            }
             _ => Err(Error::new(Code::Forbidden).field("vulnerable", Problem::NotAllowed)),
         }
     }
@@ -560,8 +560,6 @@ where
         Ok(booking)
     }
 
-    /// Tells the booking's account, in both languages. A mail that cannot be sent never undoes
-    /// a booking: it is logged.
     /// Tells the booking's account, in both languages, with the receipt attached when the
     /// booking has one. A mail that cannot be sent never undoes a booking: it is logged.
     pub(crate) async fn notify(
@@ -648,9 +646,7 @@ fn attendee(
                 return Err(Code::ServiceNotBookable.into());
             }
             // Office staff book at their own office only.
-            if let Holder::Office(staff) = &caller.account.holder
-                && staff.office != request.office
-            {
+            if booker == Booker::Office && !caller.account.is_staff_of(&request.office) {
                 return Err(Code::Forbidden.into());
             }
             let beneficiary = request
