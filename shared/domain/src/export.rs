@@ -6,6 +6,7 @@ use crate::booking::{Booking, BookingStatus};
 use crate::catalogue::{Booker, Catalogue};
 use crate::texts::Language;
 use crate::time::ROME;
+use crate::types::IdentityDocument;
 
 /// A CSV file being written.
 pub struct Csv {
@@ -121,7 +122,7 @@ pub fn booking_row(catalogue: &Catalogue, booking: &Booking) -> Vec<String> {
         person
             .document
             .as_ref()
-            .map(|d| format!("{} {}", d.issuing_country.as_str(), d.number.as_str()))
+            .map(IdentityDocument::listed)
             .unwrap_or_default(),
         booking
             .children

@@ -17,6 +17,7 @@ use crate::catalogue::Catalogue;
 use crate::receipt::qr_code;
 use crate::texts::Language;
 use crate::time::ROME;
+use crate::types::IdentityDocument;
 
 const REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Latin.ttf");
 const BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold-Latin.ttf");
@@ -433,22 +434,19 @@ pub fn agenda(
         page.columns(&titles, Weight::Bold, 8.0, GREY);
         for booking in rows {
             let person = &booking.attendee;
-            let name = match booking.children.len() {
-                0 => format!(
-                    "{} {}",
-                    person.surname.as_str().to_uppercase(),
-                    person.given_names.as_str()
-                ),
-                n => format!(
-                    "{} {} (+{n})",
-                    person.surname.as_str().to_uppercase(),
-                    person.given_names.as_str()
-                ),
-            };
+            let mut name = format!(
+                "{} {}",
+                person.surname.as_str().to_uppercase(),
+                person.given_names.as_str()
+            );
+            // The children come with the person: the counter sees how many.
+            if !booking.children.is_empty() {
+                name.push_str(&format!(" (+{})", booking.children.len()));
+            }
             let document = person
                 .document
                 .as_ref()
-                .map(|d| format!("{} {}", d.issuing_country.as_str(), d.number.as_str()))
+                .map(IdentityDocument::listed)
                 .unwrap_or_default();
             let service = catalogue
                 .service(&booking.service)

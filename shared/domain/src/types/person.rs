@@ -216,6 +216,11 @@ impl IdentityDocument {
     pub fn identity_key(&self) -> String {
         format!("{}:{}", self.issuing_country.as_str(), self.number.as_str())
     }
+
+    /// As the office's lists print it: `MA AB1234567`.
+    pub fn listed(&self) -> String {
+        format!("{} {}", self.issuing_country.as_str(), self.number.as_str())
+    }
 }
 
 /// ISO 3166-1 alpha-2, officially assigned codes, plus XK (Kosovo, used on its documents).
