@@ -14,7 +14,8 @@
 //!
 //! Settings (environment): `PRENOTA_AWS_ENDPOINT` (moto, default `http://127.0.0.1:4566`),
 //! `TABLE_NAME` (`prenota`), `SENDER_ADDRESS` (`prenota@prenota.local`), `PORT` (3000),
-//! `PORTAL_URL` (the local portal pages, `http://127.0.0.1:$PORT/portal`).
+//! `PORTAL_URL` (where e-mailed links point: the portal this server serves,
+//! `http://127.0.0.1:$PORT`), `PORTAL_DIR` (the built portal, `portal/dist`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::SystemClock;
+use prenota_local::portal::Site;
 use prenota_local::{Stack, mailbox, router};
 use prenota_platform::dynamo::DynamoStore;
 use prenota_platform::{AwsApp, Settings};
@@ -32,6 +34,7 @@ struct LocalSettings {
     sender: String,
     port: u16,
     portal_url: String,
+    portal_dir: Option<std::path::PathBuf>,
 }
 
 impl LocalSettings {
@@ -44,7 +47,8 @@ impl LocalSettings {
             table: var("TABLE_NAME", "prenota"),
             sender: var("SENDER_ADDRESS", "prenota@prenota.local"),
             port,
-            portal_url: var("PORTAL_URL", &format!("http://127.0.0.1:{port}/portal")),
+            portal_url: var("PORTAL_URL", &format!("http://127.0.0.1:{port}")),
+            portal_dir: std::env::var_os("PORTAL_DIR").map(std::path::PathBuf::from),
         })
     }
 }
@@ -102,7 +106,7 @@ async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
     let address = SocketAddr::from(([127, 0, 0, 1], settings.port));
     println!("Prenota is serving on http://{address} (mailbox: http://{address}/_local/mailbox)");
     tokio::select! {
-        served = router::serve(Arc::new(app), address, stack.endpoint.clone()) => served,
+        served = router::serve(Arc::new(app), address, Site::new(settings.portal_dir.clone(), &stack.endpoint)) => served,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }

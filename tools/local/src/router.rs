@@ -19,7 +19,7 @@ use prenota_platform::http::{error_response, language};
 use prenota_platform::routes::{self, Function};
 use tokio::net::TcpListener;
 
-use crate::portal;
+use crate::portal::{self, Site};
 
 /// Hands a request to the function that serves its route, as API Gateway would.
 pub async fn dispatch<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
@@ -62,26 +62,27 @@ pub fn lambda_request(request: lambda_http::http::Request<Vec<u8>>, source_ip: &
     Request::from_parts(parts, body)
 }
 
-/// Serves the API (and the local portal and mailbox pages) on `address` until the process ends.
+/// Serves the API (and the built portal and the mailbox page) on `address` until the process
+/// ends.
 pub async fn serve<C: Clock + 'static>(
     app: Arc<AwsApp<C>>,
     address: SocketAddr,
-    moto: String,
+    site: Site,
 ) -> anyhow::Result<()> {
-    serve_on(TcpListener::bind(address).await?, app, moto).await
+    serve_on(TcpListener::bind(address).await?, app, site).await
 }
 
 pub async fn serve_on<C: Clock + 'static>(
     listener: TcpListener,
     app: Arc<AwsApp<C>>,
-    moto: String,
+    site: Site,
 ) -> anyhow::Result<()> {
     loop {
         let (stream, peer) = listener.accept().await?;
-        let (app, moto) = (app.clone(), moto.clone());
+        let (app, site) = (app.clone(), site.clone());
         tokio::spawn(async move {
             let service =
-                service_fn(move |request| answer(app.clone(), moto.clone(), peer, request));
+                service_fn(move |request| answer(app.clone(), site.clone(), peer, request));
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
@@ -91,7 +92,7 @@ pub async fn serve_on<C: Clock + 'static>(
 
 async fn answer<C: Clock>(
     app: Arc<AwsApp<C>>,
-    moto: String,
+    site: Site,
     peer: SocketAddr,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
@@ -102,7 +103,10 @@ async fn answer<C: Clock>(
         .map(|collected| collected.to_bytes().to_vec())
         .unwrap_or_default();
     let request = lambda_http::http::Request::from_parts(parts, body);
-    if let Some(page) = portal::page(&request, &app.config.portal_url, &moto).await {
+    // The API's routes first; what no route matches may be a page of the portal.
+    if routes::find(request.method(), request.uri().path()).is_err()
+        && let Some(page) = portal::page(&request, &site).await
+    {
         return Ok(page);
     }
     let response = dispatch(&app, lambda_request(request, &peer.ip().to_string())).await;
