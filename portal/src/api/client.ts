@@ -1,0 +1,156 @@
+// The one way the portal talks to the API: the base URL from /config.json (same origin when
+// absent), Accept-Language (it or en), the session's bearer token, and one error type.
+import { apiLanguage } from '../i18n';
+import { session, signOut } from '../session';
+import type {
+  ActivationResult,
+  ApiErrorBody,
+  Availability,
+  AvailabilityQuery,
+  Booking,
+  BookingPage,
+  BookingRequest,
+  BookingsQuery,
+  LoginResult,
+  OfficesResponse,
+  OrganisationRegistration,
+  PersonRegistration,
+  PersonalData,
+  ServicesResponse,
+  Account,
+} from './types';
+
+let base = '';
+
+/** Reads /config.json ({"api": "https://…"}) once at start; absent or empty: same origin. */
+export async function loadConfig(): Promise<void> {
+  try {
+    const response = await fetch('/config.json', { cache: 'no-store' });
+    const type = response.headers.get('content-type') ?? '';
+    if (response.ok && type.includes('json')) {
+      const config = (await response.json()) as { api?: unknown };
+      if (typeof config.api === 'string') base = config.api.replace(/\/+$/, '');
+    }
+  } catch {
+    base = '';
+  }
+}
+
+/** What went wrong: the API's error (its code, fields, problems), or `network` (no answer). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: ApiErrorBody | null;
+  constructor(status: number, body: ApiErrorBody | null) {
+    super(body?.error ?? (status === 0 ? 'network' : `http_${status}`));
+    this.status = status;
+    this.body = body;
+  }
+  /** The error code: the API's, or `network` when the request never got an answer. */
+  get code(): string {
+    if (this.status === 0) return 'network';
+    return this.body?.error ?? (this.status >= 500 ? 'unavailable' : 'internal');
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+/** What to do when the session is no longer valid (the app sends the person to sign in). */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+interface Options {
+  method?: 'GET' | 'POST' | 'DELETE';
+  body?: unknown;
+  auth?: boolean;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+}
+
+async function call(path: string, options: Options = {}): Promise<Response> {
+  const headers: Record<string, string> = { 'Accept-Language': apiLanguage(), ...options.headers };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = session.value?.token;
+  if (options.auth && token) headers.Authorization = `Bearer ${token}`;
+  let url = base + path;
+  if (options.query) {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.query)) {
+      if (value !== undefined && value !== '') params.set(name, String(value));
+    }
+    const text = params.toString();
+    if (text) url += `?${text}`;
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: 'omit',
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (!response.ok) {
+    let body: ApiErrorBody | null = null;
+    try {
+      body = (await response.json()) as ApiErrorBody;
+    } catch {
+      body = null;
+    }
+    if (response.status === 401 && options.auth) {
+      signOut();
+      onUnauthorized();
+    }
+    throw new ApiError(response.status, body);
+  }
+  return response;
+}
+
+async function json<T>(path: string, options?: Options): Promise<T> {
+  const response = await call(path, options);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export const api = {
+  services: () => json<ServicesResponse>('/services'),
+  offices: () => json<OfficesResponse>('/offices'),
+  availability: (query: AvailabilityQuery) =>
+    json<Availability>('/availability', { query: query as Record<string, string | number | undefined> }),
+
+  register: (body: PersonRegistration | OrganisationRegistration) =>
+    json<unknown>('/register', { method: 'POST', body }),
+  activate: (token: string) => json<ActivationResult>('/activate', { method: 'POST', body: { token } }),
+  resendActivation: (email: string) => json<unknown>('/activate/resend', { method: 'POST', body: { email } }),
+  login: (email: string, password: string) =>
+    json<LoginResult>('/login', { method: 'POST', body: { email, password } }),
+  logout: () => json<void>('/logout', { method: 'POST', auth: true }),
+  me: () => json<Account>('/me', { auth: true }),
+  requestPasswordReset: (email: string) => json<unknown>('/password-reset', { method: 'POST', body: { email } }),
+  confirmPasswordReset: (token: string, password: string) =>
+    json<unknown>('/password-reset/confirm', { method: 'POST', body: { token, password } }),
+  myData: () => json<PersonalData>('/me/data', { auth: true }),
+  eraseAccount: () => json<void>('/me', { method: 'DELETE', auth: true }),
+
+  book: (body: BookingRequest, idempotencyKey: string) =>
+    json<Booking>('/bookings', { method: 'POST', body, auth: true, headers: { 'Idempotency-Key': idempotencyKey } }),
+  bookings: async (query: BookingsQuery = {}): Promise<BookingPage> => {
+    const answer = await json<BookingPage | Booking[]>('/bookings', {
+      auth: true,
+      query: query as Record<string, string | undefined>,
+    });
+    // The API answered a bare array before lists were paged: read both.
+    return Array.isArray(answer) ? { bookings: answer, next_cursor: null } : answer;
+  },
+  booking: (id: string) => json<Booking>(`/bookings/${encodeURIComponent(id)}`, { auth: true }),
+  cancel: (id: string) => json<Booking>(`/bookings/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true }),
+  reschedule: (id: string, date: string, time: string) =>
+    json<Booking>(`/bookings/${encodeURIComponent(id)}/reschedule`, {
+      method: 'POST',
+      auth: true,
+      body: { date, time },
+    }),
+  receipt: async (id: string): Promise<Blob> =>
+    (await call(`/bookings/${encodeURIComponent(id)}/receipt.pdf`, { auth: true })).blob(),
+};

@@ -1,0 +1,35 @@
+// The API's types, generated from infra/openapi.yaml (npm run types): when the contract changes
+// under the portal, the type check fails here and at every use.
+import type { components, paths } from './schema';
+
+type Schemas = components['schemas'];
+export type Account = Schemas['Account'];
+export type Booking = Schemas['Booking'];
+export type BookingPage = Schemas['BookingPage'];
+export type BookingRequest = Schemas['BookingRequest'];
+export type Attendee = Schemas['Attendee'];
+export type Document = Schemas['Document'];
+export type Service = Schemas['Service'];
+export type Office = Schemas['Office'];
+export type Availability = Schemas['Availability'];
+export type ApiErrorBody = Schemas['Error'];
+export type ErrorCode = ApiErrorBody['error'];
+export type Problem = Schemas['Problem'];
+export type PersonRegistration = Schemas['PersonRegistration'];
+export type OrganisationRegistration = Schemas['OrganisationRegistration'];
+export type LoginResult = Schemas['LoginResult'];
+export type ActivationResult = Schemas['ActivationResult'];
+export type PersonalData = Schemas['PersonalData'];
+export type OfficeChange = NonNullable<Schemas['OfficeChange']>;
+
+type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : never;
+
+export type ServicesResponse = Json<'/services', 'get', 200>;
+export type OfficesResponse = Json<'/offices', 'get', 200>;
+export type BookingsResponse = Json<'/bookings', 'get', 200>;
+export type AvailabilityQuery = NonNullable<paths['/availability']['get']['parameters']['query']>;
+export type BookingsQuery = NonNullable<paths['/bookings']['get']['parameters']['query']>;

@@ -1,0 +1,52 @@
+// Dates and times in the chosen language's conventions, always in Europe/Rome (the offices').
+import { language } from './i18n';
+
+const ZONE = 'Europe/Rome';
+const LOCALES = { it: 'it-IT', en: 'en-GB', fr: 'fr-FR', ar: 'ar' } as const;
+
+function locale(): string {
+  return LOCALES[language.value];
+}
+
+/** A calendar day (YYYY-MM-DD, the office's day) as "lunedì 11 gennaio 2027". */
+export function formatDay(day: string, style: 'long' | 'short' = 'long'): string {
+  const noon = new Date(`${day}T12:00:00Z`);
+  if (Number.isNaN(noon.getTime())) return day;
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: ZONE,
+    weekday: style === 'long' ? 'long' : 'short',
+    day: 'numeric',
+    month: style === 'long' ? 'long' : 'short',
+    year: style === 'long' ? 'numeric' : undefined,
+  }).format(noon);
+}
+
+/** A slot time (HH:MM, office time) in the locale's style. */
+export function formatTime(time: string): string {
+  const [h, m] = time.split(':').map(Number);
+  if (h === undefined || m === undefined || Number.isNaN(h) || Number.isNaN(m)) return time;
+  return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(2000, 0, 1, h, m)),
+  );
+}
+
+/** An instant (RFC 3339) as a date and time in Europe/Rome. */
+export function formatInstant(instant: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: ZONE,
+    dateStyle: 'long',
+    timeStyle: 'short',
+  }).format(date);
+}
+
+/** Euro cents as "€ 16,00" in the locale. */
+export function formatMoney(cents: number): string {
+  return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'EUR' }).format(cents / 100);
+}
+
+/** Today in Europe/Rome, as YYYY-MM-DD. */
+export function todayInRome(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

@@ -1,0 +1,61 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n';
+
+/**
+ * A page or step: its heading receives the focus when it appears (so a screen reader reads
+ * where the person now is), and the document title names it (with the step, when there is one).
+ */
+export function PageHeading(props: { title: string; step?: string; lead?: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${props.step ? `${props.step} – ` : ''}${props.title} – ${t('app.name')}`;
+    heading.current?.focus();
+  }, [props.title, props.step]);
+  return (
+    <div class="mb-4">
+      <h1 ref={heading} tabIndex={-1} class="h2">
+        {props.title}
+      </h1>
+      {props.lead && <p class="lead">{props.lead}</p>}
+    </div>
+  );
+}
+
+export function Loading() {
+  return (
+    <div class="d-flex align-items-center gap-2 my-3" role="status">
+      <div class="progress-spinner progress-spinner-active size-sm" aria-hidden="true" />
+      <span>{t('common.loading')}</span>
+    </div>
+  );
+}
+
+export function Alert(props: {
+  kind: 'success' | 'danger' | 'info' | 'warning';
+  children: ComponentChildren;
+  live?: boolean;
+}) {
+  return (
+    <div
+      class={`alert alert-${props.kind}`}
+      role={props.live ? (props.kind === 'danger' ? 'alert' : 'status') : undefined}
+    >
+      {props.children}
+    </div>
+  );
+}
+
+/** An error that can be retried (5xx, lost connection, 429): the message and a retry button. */
+export function ErrorWithRetry(props: { message: string; onRetry?: () => void }) {
+  return (
+    <div class="alert alert-danger" role="alert">
+      <p class="mb-2">{props.message}</p>
+      {props.onRetry && (
+        <button type="button" class="btn btn-outline-primary btn-sm" onClick={props.onRetry}>
+          {t('common.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
