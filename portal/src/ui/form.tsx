@@ -68,17 +68,12 @@ function describedBy(id: string, hint?: string, error?: string): string | undefi
   return ids.length ? ids.join(' ') : undefined;
 }
 
-function Required() {
-  return <span aria-hidden="true"> *</span>;
-}
-
 export function TextField(props: FieldProps) {
   const id = fieldId(props.path);
   return (
     <div class="form-group">
       <label class="active" for={id}>
         {props.label}
-        {props.required && <Required />}
       </label>
       <input
         id={id}
@@ -121,7 +116,6 @@ export function SelectField(
     <div class="select-wrapper mb-3 mt-4">
       <label for={id}>
         {props.label}
-        {props.required && <Required />}
       </label>
       <select
         id={id}

@@ -26,7 +26,7 @@ const ar: Messages = {
   'common.sending': 'جارٍ الإرسال…',
   'common.yes': 'نعم',
   'form.error_summary': 'يرجى تصحيح هذه الأخطاء',
-  'form.required_note': 'الحقول المعلَّمة بنجمة (*) إلزامية.',
+  'form.required_note': 'جميع الحقول إلزامية.',
   'form.choose': 'اختر…',
 
   'home.title': 'احجز موعدك في مكتب الهجرة',

@@ -25,7 +25,7 @@ const en: Messages = {
   'common.sending': 'Sending…',
   'common.yes': 'Yes',
   'form.error_summary': 'Please correct these errors',
-  'form.required_note': 'Fields marked with an asterisk (*) are required.',
+  'form.required_note': 'All fields are required.',
   'form.choose': 'Choose…',
 
   'home.title': 'Book your appointment at the Immigration Office',

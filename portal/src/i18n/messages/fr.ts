@@ -25,7 +25,7 @@ const fr: Messages = {
   'common.sending': 'Envoi en cours…',
   'common.yes': 'Oui',
   'form.error_summary': 'Veuillez corriger ces erreurs',
-  'form.required_note': 'Les champs marqués d’un astérisque (*) sont obligatoires.',
+  'form.required_note': 'Tous les champs sont obligatoires.',
   'form.choose': 'Choisir…',
 
   'home.title': 'Prenez rendez-vous au bureau de l’immigration',

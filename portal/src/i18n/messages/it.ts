@@ -24,7 +24,7 @@ const it = {
   'common.sending': 'Invio in corso…',
   'common.yes': 'Sì',
   'form.error_summary': 'Correggi questi errori',
-  'form.required_note': 'I campi contrassegnati con l’asterisco (*) sono obbligatori.',
+  'form.required_note': 'Tutti i campi sono obbligatori.',
   'form.choose': 'Scegli…',
 
   'home.title': 'Prenota il tuo appuntamento all’Ufficio Immigrazione',

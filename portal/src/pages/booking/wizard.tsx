@@ -406,7 +406,7 @@ function PeopleStep({ draft, setDraft, organisation }: StepProps) {
           </fieldset>
         ))}
         {draft.children.length < MAX_CHILDREN && (
-          <button type="button" class="btn btn-outline-primary" onClick={addChild}>
+          <button id="add-child" type="button" class="btn btn-outline-primary" onClick={addChild}>
             {t('wizard.add_child')}
           </button>
         )}

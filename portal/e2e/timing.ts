@@ -1,0 +1,10 @@
+import { startStack } from './stack.ts';
+import { activePerson } from './api.ts';
+const stack = await startStack();
+let t0 = Date.now();
+const p = await activePerson(stack);
+console.log('one person', Date.now() - t0, p.email);
+t0 = Date.now();
+await Promise.all(Array.from({ length: 10 }, () => activePerson(stack)));
+console.log('ten in parallel', Date.now() - t0);
+await stack.stop();
