@@ -64,3 +64,45 @@ ensure_poppler() {
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq poppler-utils >/dev/null
 }
+
+# ---- The portal (portal/): Node.js, its packages, its build, Chromium for its browser tests ----
+
+# Node.js 20 or newer with npm (Vite needs 20.19+): the machine's, else Debian's.
+ensure_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null &&
+    [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ]; then
+    return 0
+  fi
+  say "Installing Node.js and npm (Debian)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq nodejs npm >/dev/null
+}
+
+# Debian's Chromium for the browser tests (Playwright's own browser downloads are not used).
+ensure_chromium() {
+  if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+    return 0
+  fi
+  say "Installing Chromium (Debian)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+# The portal's packages (npm ci, again only when package-lock.json changed) and its build into
+# portal/dist, with Vite's progress on the terminal.
+build_portal() {
+  ensure_node
+  (
+    cd "$ROOT/portal"
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      say "Installing the portal's packages (npm ci)"
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    say "Building the portal (portal/dist)"
+    npm run --silent build
+  )
+}

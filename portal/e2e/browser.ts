@@ -25,7 +25,8 @@ export async function newContext(browser: Browser, base: string, options: { widt
     timezoneId: 'Europe/Rome',
     acceptDownloads: true,
   });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(30_000);
+  context.setDefaultNavigationTimeout(30_000);
   return context;
 }
 

@@ -92,7 +92,7 @@ async function call(path: string, options: Options = {}): Promise<Response> {
     throw new ApiError(0, null);
   }
   if (!response.ok) {
-    let body: ApiErrorBody | null = null;
+    let body: ApiErrorBody | null;
     try {
       body = (await response.json()) as ApiErrorBody;
     } catch {

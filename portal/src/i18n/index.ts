@@ -34,7 +34,6 @@ export function isLanguage(value: unknown): value is Language {
 
 /** The remembered language, else the browser's first supported one, else Italian. */
 export function initialLanguage(): Language {
-  // eslint-disable-next-line no-restricted-globals
   const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
   if (isLanguage(stored)) return stored;
   for (const tag of globalThis.navigator?.languages ?? []) {
@@ -48,7 +47,6 @@ export async function setLanguage(next: Language): Promise<void> {
   const loaded = await loaders[next]();
   messages.value = loaded.default;
   language.value = next;
-  // eslint-disable-next-line no-restricted-globals
   globalThis.localStorage?.setItem(STORAGE_KEY, next);
   const root = document.documentElement;
   root.lang = next;

@@ -10,8 +10,8 @@ import { apiLanguage, t } from '../../i18n';
 import { CheckboxField, ErrorSummary, RadioGroup, SelectField, TextField } from '../../ui/form';
 import { Alert, PageHeading } from '../../ui/page';
 
-export const TERMS_VERSION = '2026-11-22';
-export const PRIVACY_VERSION = '2026-11-22';
+// The terms and the privacy notice shown are the API's current versions (it records them with
+// the consent); the pages /termini and /privacy show their date.
 
 type Kind = 'person' | 'organisation';
 type Values = Record<string, string>;
@@ -106,8 +106,6 @@ export default function Register() {
               number: v('document.number').trim(),
               issuing_country: v('document.issuing_country'),
             },
-            terms_version: TERMS_VERSION,
-            privacy_notice_version: PRIVACY_VERSION,
             ...common,
           }
         : {
@@ -126,10 +124,8 @@ export default function Register() {
     } catch (error) {
       const fields = fieldErrors(error);
       setErrors(fields);
+      // The summary lists the fields; a sentence only when no field explains the error.
       setMessage(Object.keys(fields).length ? null : describeError(error));
-      if (Object.keys(fields).length && !['validation_failed', 'email_taken', 'document_taken', 'fiscal_code_taken'].includes((error as { code?: string }).code ?? '')) {
-        setMessage(describeError(error));
-      }
     } finally {
       setBusy(false);
     }
