@@ -3,7 +3,7 @@ import { api } from '../../api/client';
 import type { Booking, Office, Service } from '../../api/types';
 import { pick } from '../../i18n';
 
-function save(blob: Blob, filename: string): void {
+export function save(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

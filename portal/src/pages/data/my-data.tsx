@@ -10,6 +10,7 @@ import { navigate } from '../../router';
 import { session, signOut } from '../../session';
 import { ErrorSummary, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
+import { save } from '../appointments/files';
 
 function Tree(props: { value: unknown }): JSX.Element {
   const { value } = props;
@@ -64,15 +65,7 @@ export default function MyData() {
   }, []);
 
   function download() {
-    const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'prenota-dati.json';
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    save(new Blob([JSON.stringify(data, null, 2)], { type: 'application/octet-stream' }), 'prenota-dati.json');
   }
 
   async function erase(event: Event) {
