@@ -937,6 +937,63 @@ async fn three_hundred_concurrent_requests_for_fifty_places_make_exactly_fifty_b
     );
 }
 
+/// A click-day burst of "first available": 300 people at once for a service whose first day has
+/// 30 places. Nobody is told "no places" while later days have room: all 300 are booked, the
+/// earliest days filled first, no slot over capacity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_hundred_at_once_for_the_first_free_place_are_all_booked_on_some_day() {
+    let app = spawn_on_monday(|catalogue| {
+        general_counters(catalogue, |section| {
+            // Every weekday 08:30–09:30: three 20-minute slots of ten counters, 30 places a day.
+            section.counters = 10;
+            let day = hours(&["08:30-09:30"]);
+            section.hours = WeeklyHours {
+                mon: day.clone(),
+                tue: day.clone(),
+                wed: day.clone(),
+                thu: day.clone(),
+                fri: day,
+                ..Default::default()
+            };
+        })
+    })
+    .await;
+    let mut clients = Vec::new();
+    for _ in 0..300 {
+        clients.push(Arc::new(app.person_client().await));
+    }
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|client| {
+            let app = Arc::clone(&app.app);
+            tokio::spawn(async move {
+                let bearer = format!("Bearer {}", client.session);
+                let body = json!({ "service": "cure-mediche", "office": "alessandria" });
+                call(
+                    &app,
+                    Method::POST,
+                    "/bookings",
+                    Some(&body),
+                    &[("authorization", &bearer)],
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut days = std::collections::BTreeMap::<String, usize>::new();
+    for task in tasks {
+        let response = task.await.unwrap();
+        assert_eq!(response.status, 201, "{}", response.body);
+        *days
+            .entry(response.body["date"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    // Ten full days (the 11th is Monday; Epiphany is past), each with its 30 places.
+    assert_eq!(days.len(), 10, "{days:?}");
+    assert!(days.values().all(|&n| n == 30), "{days:?}");
+    app.assert_consistent().await;
+}
+
 /// After many random bookings, cancellations and moves by many people, at once, the checker
 /// finds every count equal to its active bookings and no person with two for one service.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

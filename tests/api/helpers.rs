@@ -130,6 +130,9 @@ impl TestApp {
             &settings(&table, SENDER, vec![receipt_key.clone()]),
             clock.clone(),
         );
+        // moto serialises every call: a burst of hundreds of requests queues for seconds where
+        // DynamoDB would answer in milliseconds, so a booking waits longer for its turn here.
+        app.config.booking_patience = Duration::seconds(120);
         adjust(&mut app.config);
         TestApp {
             app: Arc::new(app),

@@ -401,7 +401,7 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
     let notice = mail.last().unwrap();
     assert!(notice.subject.contains("Appuntamento spostato"));
     let receipt = prenota_verify::receipt_code(&notice.attachments[0].content).unwrap();
-    assert!(receipt.starts_with("PR1:"));
+    assert!(receipt.starts_with(prenota_domain::receipt::PREFIX));
 
     let cancelled = app
         .delete_as(&format!("/office/bookings/{id}"), &milano.session)

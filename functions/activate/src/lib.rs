@@ -5,7 +5,7 @@ use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{json, json_body, language, respond};
+use prenota_platform::http::{json, json_body, language, respond, source_ip};
 use prenota_platform::routes::{Endpoint, Function, find_for};
 use serde_json::json;
 
@@ -23,7 +23,7 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
             Ok(json(200, &json!({ "status": status })))
         }
         _ => {
-            app.resend_activation(&body).await?;
+            app.resend_activation(&body, &source_ip(request)).await?;
             Ok(json(202, &json!({ "status": "accepted" })))
         }
     }

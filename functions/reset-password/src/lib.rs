@@ -6,7 +6,7 @@ use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{json, json_body, language, respond};
+use prenota_platform::http::{json, json_body, language, respond, source_ip};
 use prenota_platform::routes::{Endpoint, Function, find_for};
 use serde_json::json;
 
@@ -24,7 +24,8 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
     let body = json_body(request)?;
     match matched.endpoint {
         Endpoint::RequestPasswordReset => {
-            app.request_password_reset(&body).await?;
+            app.request_password_reset(&body, &source_ip(request))
+                .await?;
             Ok(json(202, &json!({ "status": "accepted" })))
         }
         _ => {

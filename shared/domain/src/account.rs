@@ -38,6 +38,16 @@ pub struct Account {
     pub version: u64,
     pub holder: Holder,
     pub consents: Option<Consents>,
+    /// A registration not activated by then is gone, with its claims on the e-mail, the
+    /// document or the fiscal code (nobody can squat them); `None` once activated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The last sign-in: an account unused for long is warned, then erased (PD-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// When the holder was told that the unused account will be erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactivity_warned_at: Option<DateTime<Utc>>,
 }
 
 /// Who holds the account.
@@ -174,7 +184,16 @@ impl Account {
             }
             Holder::Office(_) => {}
         }
+        if next.status != AccountStatus::PendingActivation {
+            next.expires_at = None;
+        }
         next
+    }
+
+    /// Whether the account has expired unactivated by `now` (the store's TTL removes it
+    /// lazily: until then it is treated as gone).
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
     }
 
     /// The account with a new password: every session opened before ends. Following a reset
@@ -208,6 +227,8 @@ pub struct AccountView<'a> {
     #[serde(flatten)]
     pub holder: &'a Holder,
     pub consents: &'a Option<Consents>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl<'a> From<&'a Account> for AccountView<'a> {
@@ -220,6 +241,7 @@ impl<'a> From<&'a Account> for AccountView<'a> {
             created_at: account.created_at,
             holder: &account.holder,
             consents: &account.consents,
+            expires_at: account.expires_at,
         }
     }
 }

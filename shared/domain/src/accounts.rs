@@ -2,7 +2,7 @@
 //! password. Each reads top to bottom: parse, check limits, change the store, send the mail.
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use tracing::{Span, instrument, warn};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use crate::ports::{
     Clock, CreateAccountError, LinkPurpose, LinkToken, LinkUseError, Mailer, Session, Signer,
     Store, Unique,
 };
-use crate::rate_limit::Limit;
+use crate::rate_limit::Counter;
 use crate::registration::parse_registration;
 use crate::secrets::{LinkSecret, Password, SessionToken};
 use crate::texts::AddressKind;
@@ -62,13 +62,11 @@ where
             .map(|office| office.id.as_str())
             .collect();
         let registration = parse_registration(body, today_in_rome(now), now, &offices)?;
-        self.count(
-            &self.config.limits.registrations_per_ip,
-            "register-ip",
-            source_ip,
-            now,
-        )
-        .await?;
+        let limits = &self.config.limits;
+        self.limit(&[limits
+            .registrations_per_source
+            .counter("register-ip", source_ip, now)])
+            .await?;
 
         let account = Account {
             id: Uuid::new_v4(),
@@ -81,6 +79,9 @@ where
             version: 1,
             holder: registration.holder,
             consents: Some(registration.consents),
+            expires_at: Some(now + self.config.activation_link_valid),
+            last_seen_at: None,
+            inactivity_warned_at: None,
         };
         Span::current().record("account_id", tracing::field::display(account.id));
         let links = self.activation_links(&account, now);
@@ -120,32 +121,36 @@ where
         }
     }
 
-    /// `POST /activate/resend`: new links for the addresses not yet verified. The answer is the
-    /// same whether or not the e-mail is registered.
+    /// `POST /activate/resend`: new links for the addresses not yet verified. The answer, and
+    /// the work behind it, are the same whether or not the e-mail is registered (see
+    /// `link_request`).
     #[instrument(skip_all)]
-    pub async fn resend_activation(&self, body: &Value) -> Result<()> {
+    pub async fn resend_activation(&self, body: &Value, source_ip: &str) -> Result<()> {
         let email = email_field(body)?;
         let now = self.clock.now();
-        self.count(
-            &self.config.limits.resends_per_email,
-            "resend",
-            email.as_str(),
-            now,
-        )
-        .await?;
-        let Some(account) = self.store.account_by_email(&email).await? else {
-            return Ok(());
-        };
-        let links = self.activation_links(&account, now);
-        if links.is_empty() {
-            return Ok(());
-        }
-        let tokens: Vec<LinkToken> = links.iter().map(|(token, _, _)| token.clone()).collect();
-        self.store.add_links(&tokens).await?;
-        if let Err(error) = self.send_activation_mails(&account, &links).await {
-            // Answering differently would tell that the account exists: log it, the person can
-            // ask again.
-            warn!(account_id = %account.id, error = format!("{error:#}"), "activation e-mail not sent");
+        let account = self.link_request("resend", &email, source_ip, now).await?;
+        let pending = account.as_ref().map(|a| self.activation_links(a, now));
+        match (&account, pending) {
+            (Some(account), Some(links)) if !links.is_empty() => {
+                let tokens: Vec<LinkToken> = links.iter().map(|(t, _, _)| t.clone()).collect();
+                self.store.add_links(&tokens).await?;
+                self.deliver(self.send_activation_mails(account, &links))
+                    .await;
+            }
+            _ => {
+                // Nothing to activate: the same writes and one e-mail all the same, which tells
+                // the address's owner what to do instead.
+                self.store.add_links(&[unusable_link(now)]).await?;
+                let active = account.is_some();
+                let mail = compose(
+                    &email,
+                    "",
+                    self.language_of(account.as_ref()),
+                    Requested::MaybeBySomeoneElse,
+                    |t| t.no_activation_needed(active, &self.config.portal_url),
+                );
+                self.deliver(self.mailer.send(&mail)).await;
+            }
         }
         Ok(())
     }
@@ -163,33 +168,30 @@ where
         };
 
         let now = self.clock.now();
+        // Counted before the password is checked, and conditionally, so that parallel guesses
+        // cannot pass a limit; given back when the password is right. The tight limit is per
+        // account and source: a stranger who knows an e-mail locks only themselves out.
         let limits = &self.config.limits;
-        let failures = [
-            (
-                limits.sign_in_failures_per_account,
-                limits
-                    .sign_in_failures_per_account
-                    .counter("sign-in-account", email.as_str(), now),
+        let attempts = [
+            limits.sign_in_per_account_and_source.counter(
+                "sign-in-account-source",
+                &format!("{}|{source_ip}", email.as_str()),
+                now,
             ),
-            (
-                limits.sign_in_failures_per_ip,
-                limits
-                    .sign_in_failures_per_ip
-                    .counter("sign-in-ip", source_ip, now),
-            ),
+            limits
+                .sign_in_per_source
+                .counter("sign-in-ip", source_ip, now),
+            limits
+                .sign_in_per_account
+                .counter("sign-in-account", email.as_str(), now),
         ];
-        let counters: Vec<_> = failures
-            .iter()
-            .map(|(_, counter)| counter.clone())
-            .collect();
-        let counts = self.store.current(&counters).await?;
-        for ((limit, counter), count) in failures.iter().zip(counts) {
-            if count >= limit.max {
-                return Err(Error::rate_limited(counter.window_ends));
-            }
-        }
+        self.limit(&attempts).await?;
 
-        let account = self.store.account_by_email(&email).await?;
+        let account = self
+            .store
+            .account_by_email(&email)
+            .await?
+            .filter(|account| !account.expired(now));
         let matches = match &account {
             Some(account) => password.matches(&account.password_hash),
             None => {
@@ -198,11 +200,17 @@ where
             }
         };
         let Some(account) = account.filter(|_| matches) else {
-            self.store.increment(&counters).await?;
             return Err(Code::InvalidCredentials.into());
         };
         Span::current().record("account_id", tracing::field::display(account.id));
+        self.store.give_back(&attempts).await?;
         refuse_inactive(&account)?;
+        if account
+            .last_seen_at
+            .is_none_or(|seen| now - seen > Duration::hours(12))
+        {
+            self.store.touch_account(&account, now).await?;
+        }
 
         let token = SessionToken::generate(account.id);
         let session = Session {
@@ -224,9 +232,11 @@ where
     /// belong to the account's current generation, and the account must be active.
     #[instrument(skip_all, fields(account_id))]
     pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Caller> {
+        // The scheme's name is case-insensitive (RFC 9110 §11.1).
         let token = authorization
-            .and_then(|header| header.strip_prefix("Bearer "))
-            .and_then(SessionToken::parse)
+            .and_then(|header| header.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .and_then(|(_, token)| SessionToken::parse(token.trim()))
             .ok_or(Code::Unauthenticated)?;
         let (session, account) = self
             .store
@@ -253,40 +263,96 @@ where
         Ok(())
     }
 
-    /// `POST /password-reset` (ACC-6): the same answer whether or not the account exists.
+    /// `POST /password-reset` (ACC-6): the same answer, in the same time, whether or not the
+    /// account exists (see `link_request`).
     #[instrument(skip_all)]
-    pub async fn request_password_reset(&self, body: &Value) -> Result<()> {
+    pub async fn request_password_reset(&self, body: &Value, source_ip: &str) -> Result<()> {
         let email = email_field(body)?;
         let now = self.clock.now();
-        self.count(
-            &self.config.limits.resets_per_email,
-            "reset",
-            email.as_str(),
-            now,
-        )
-        .await?;
-        let Some(account) = self.store.account_by_email(&email).await? else {
-            return Ok(());
+        let account = self.link_request("reset", &email, source_ip, now).await?;
+        let expires_at = now + self.config.reset_link_valid;
+        let (token, secret) = match &account {
+            Some(account) => new_link(
+                account.id,
+                LinkPurpose::ResetPassword,
+                expires_at,
+                account.session_generation,
+            ),
+            None => (unusable_link(now), LinkSecret::generate()),
         };
-        let (token, secret) = new_link(
-            account.id,
-            LinkPurpose::ResetPassword,
-            now + self.config.reset_link_valid,
-        );
         self.store.add_links(std::slice::from_ref(&token)).await?;
         let link = self.config.link("reset-password", secret.expose());
         let minutes = self.config.reset_link_valid.num_minutes();
-        let mail = compose(
-            &account.email,
-            &account.display_name(),
-            account.language,
-            Requested::MaybeBySomeoneElse,
-            |t| t.password_reset(&link, minutes),
+        let (name, portal) = (
+            account
+                .as_ref()
+                .map(Account::display_name)
+                .unwrap_or_default(),
+            &self.config.portal_url,
         );
-        if let Err(error) = self.mailer.send(&mail).await {
-            warn!(account_id = %account.id, error = format!("{error:#}"), "password reset e-mail not sent");
-        }
+        let mail = compose(
+            &email,
+            &name,
+            self.language_of(account.as_ref()),
+            Requested::MaybeBySomeoneElse,
+            |t| match &account {
+                Some(_) => t.password_reset(&link, minutes),
+                None => t.no_account_for_reset(portal),
+            },
+        );
+        self.deliver(self.mailer.send(&mail)).await;
         Ok(())
+    }
+
+    /// The account a link request is for, after its limits. Both link requests do the same
+    /// work whether or not there is an account (the same reads, one link written, one e-mail
+    /// sent: to an address without an account, a note saying so), so that neither the answer
+    /// nor its time tells whether an address is registered. The limits count per address and
+    /// source, per source, and (loosely) per address, so that nobody can use up an owner's
+    /// requests or flood mailboxes.
+    async fn link_request(
+        &self,
+        what: &str,
+        email: &Email,
+        source_ip: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Account>> {
+        let limits = &self.config.limits;
+        self.limit(&[
+            limits.link_requests_per_address_and_source.counter(
+                &format!("{what}-address-source"),
+                &format!("{}|{source_ip}", email.as_str()),
+                now,
+            ),
+            limits
+                .link_requests_per_source
+                .counter(&format!("{what}-source"), source_ip, now),
+            limits.link_requests_per_address.counter(
+                &format!("{what}-address"),
+                email.as_str(),
+                now,
+            ),
+        ])
+        .await?;
+        let account = self.store.account_by_email(email).await?;
+        if account.is_none() {
+            // The read of an account that a registered address costs.
+            self.store.account(Uuid::nil()).await?;
+        }
+        Ok(account.filter(|account| !account.expired(now)))
+    }
+
+    /// The language to write to an address in: its account's, or Italian.
+    fn language_of(&self, account: Option<&Account>) -> crate::Language {
+        account.map_or_else(Default::default, |account| account.language)
+    }
+
+    /// Sends a mail whose failure must not change the answer (it would tell whether the
+    /// account exists): the failure is logged, and the person can ask again.
+    async fn deliver(&self, sending: impl Future<Output = anyhow::Result<()>>) {
+        if let Err(error) = sending.await {
+            warn!(error = format!("{error:#}"), "link e-mail not sent");
+        }
     }
 
     /// `POST /password-reset/confirm`: sets the new password and ends every session.
@@ -309,7 +375,10 @@ where
         loop {
             let now = self.clock.now();
             let (link, account) = self.live_link(&secret, now).await?;
-            if link.purpose != LinkPurpose::ResetPassword {
+            // A reset link made before the last password change is spent with it.
+            if link.purpose != LinkPurpose::ResetPassword
+                || link.generation != account.session_generation
+            {
                 return Err(Code::LinkInvalid.into());
             }
             Span::current().record("account_id", tracing::field::display(account.id));
@@ -342,23 +411,13 @@ where
         }
     }
 
-    /// Counts one event against `limit`; past it, 429 until the window ends.
-    async fn count(
-        &self,
-        limit: &Limit,
-        what: &str,
-        value: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let counter = limit.counter(what, value, now);
-        let counts = self.store.increment(std::slice::from_ref(&counter)).await?;
-        if counts
-            .first()
-            .is_some_and(|&count| limit.exceeded_by(count))
-        {
-            return Err(Error::rate_limited(counter.window_ends));
+    /// Counts one event on each counter; if one is full, nothing is counted and the answer is
+    /// 429 until its window ends.
+    async fn limit(&self, counters: &[Counter]) -> Result<()> {
+        match self.store.take(counters).await? {
+            None => Ok(()),
+            Some(full) => Err(Error::rate_limited(counters[full].window_ends)),
         }
-        Ok(())
     }
 
     /// A stored, unexpired link and its account; anything else is 410.
@@ -379,6 +438,7 @@ where
             .store
             .account(link.account_id)
             .await?
+            .filter(|account| !account.expired(now))
             .ok_or(Code::LinkInvalid)?;
         Ok((link, account))
     }
@@ -400,13 +460,19 @@ where
         account: &Account,
         now: DateTime<Utc>,
     ) -> Vec<(LinkToken, LinkSecret, AddressKind)> {
-        let expires_at = now + self.config.activation_link_valid;
+        // Never past the registration's own expiry.
+        let expires_at = (now + self.config.activation_link_valid)
+            .min(account.expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC));
         account
             .unverified_addresses()
             .into_iter()
             .map(|address| {
-                let (token, secret) =
-                    new_link(account.id, LinkPurpose::Activate(address), expires_at);
+                let (token, secret) = new_link(
+                    account.id,
+                    LinkPurpose::Activate(address),
+                    expires_at,
+                    account.session_generation,
+                );
                 (token, secret, address)
             })
             .collect()
@@ -464,6 +530,7 @@ pub(crate) fn new_link(
     account_id: Uuid,
     purpose: LinkPurpose,
     expires_at: DateTime<Utc>,
+    generation: u32,
 ) -> (LinkToken, LinkSecret) {
     let secret = LinkSecret::generate();
     (
@@ -472,9 +539,22 @@ pub(crate) fn new_link(
             account_id,
             purpose,
             expires_at,
+            generation,
         },
         secret,
     )
+}
+
+/// A link written where a registered address would get one, that opens nothing (no account
+/// has the nil id) and whose secret nobody knows; it expires within the hour.
+fn unusable_link(now: DateTime<Utc>) -> LinkToken {
+    new_link(
+        Uuid::nil(),
+        LinkPurpose::ResetPassword,
+        now + Duration::hours(1),
+        0,
+    )
+    .0
 }
 
 fn taken(unique: Unique) -> Error {

@@ -117,18 +117,23 @@ pub struct Attendee {
 }
 
 impl Attendee {
-    /// What makes two bookings the same person's: the identity document, or, for people
-    /// without one (seed 001), their names and date of birth.
-    pub fn identity_key(&self) -> String {
-        match &self.document {
-            Some(document) => format!("DOC:{}", document.identity_key()),
-            None => format!(
-                "NAME:{}|{}|{}",
-                self.surname.folded(),
-                self.given_names.folded(),
-                self.birth_date
-            ),
+    /// The keys that make two bookings the same person's (BK-2, BK-4): the names and date of
+    /// birth always, and the identity document when there is one. A booking claims them all,
+    /// so neither another spelling of the name nor leaving the document out gets a second
+    /// appointment. Names are compared transliterated and as a set of words (a surname typed
+    /// in the given names' field is the same person).
+    pub fn identity_keys(&self) -> Vec<String> {
+        let mut words: Vec<String> =
+            format!("{} {}", self.surname.folded(), self.given_names.folded())
+                .split(' ')
+                .map(str::to_owned)
+                .collect();
+        words.sort();
+        let mut keys = vec![format!("NAME:{}|{}", words.join(" "), self.birth_date)];
+        if let Some(document) = &self.document {
+            keys.push(format!("DOC:{}", document.identity_key()));
         }
+        keys
     }
 
     pub fn full_name(&self) -> String {
@@ -136,10 +141,10 @@ impl Attendee {
     }
 }
 
-/// The key of the claim "this person holds an active booking for this service" (BK-2), hashed:
-/// it must not carry the document number in clear.
-pub fn hold_key(service: &str, attendee: &Attendee) -> String {
-    let digest = Sha256::digest(format!("{service}\u{0}{}", attendee.identity_key()).as_bytes());
+/// The key of the claim "this person holds an active booking for this service" (BK-2), for one
+/// of the person's identity keys, hashed: it must not carry the document number in clear.
+pub fn hold_key(service: &str, identity_key: &str) -> String {
+    let digest = Sha256::digest(format!("{service}\u{0}{identity_key}").as_bytes());
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -166,6 +171,11 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u64,
+    /// Booked for a vulnerable person (CAT-4) by a designated organisation or the office: it
+    /// may take reserved places, and keeps that right when moved. A public booking that got a
+    /// reserved place released to everyone does not.
+    #[serde(default)]
+    pub vulnerable: bool,
     /// The signed receipt of the booking as it is now (none while being issued, or after a move
     /// until the new one is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,12 +183,31 @@ pub struct Booking {
 }
 
 impl Booking {
-    /// The hold keys this booking claims: the attendee's, then each child's.
-    pub fn hold_keys(&self) -> Vec<String> {
+    /// The holds this booking claims, with whose they are: 0 the attendee, `i + 1` child `i`.
+    pub fn holds(&self) -> Vec<(usize, String)> {
         std::iter::once(&self.attendee)
             .chain(&self.children)
-            .map(|a| hold_key(&self.service, a))
+            .enumerate()
+            .flat_map(|(person, attendee)| {
+                attendee
+                    .identity_keys()
+                    .into_iter()
+                    .map(move |key| (person, hold_key(&self.service, &key)))
+            })
             .collect()
+    }
+
+    pub fn hold_keys(&self) -> Vec<String> {
+        self.holds().into_iter().map(|(_, key)| key).collect()
+    }
+
+    /// Which places the booking may hold when it moves: the same as when it was made.
+    pub fn access(&self) -> crate::slots::Access {
+        if self.vulnerable {
+            crate::slots::Access::Vulnerable
+        } else {
+            crate::slots::Access::Public
+        }
     }
 }
 
@@ -201,6 +230,7 @@ pub struct BookingView<'a> {
     pub beneficiary: Option<&'a Attendee>,
     pub children: &'a [Attendee],
     pub reserved_place: bool,
+    pub vulnerable: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -221,6 +251,7 @@ impl<'a> From<&'a Booking> for BookingView<'a> {
             beneficiary: (!for_self).then_some(&booking.attendee),
             children: &booking.children,
             reserved_place: booking.pool == Pool::Reserved,
+            vulnerable: booking.vulnerable,
             created_at: booking.created_at,
         }
     }
@@ -276,9 +307,18 @@ pub fn parse_booking_request(body: &Value, today: NaiveDate) -> Result<BookingRe
     let beneficiary = form
         .optional_object(&mut problems, "beneficiary")
         .and_then(|b| parse_attendee(&b, &mut problems, today));
-    let children: Vec<Attendee> = form
-        .objects(&mut problems, "children")
+    let children_forms = form.objects(&mut problems, "children");
+    if children_forms.len() > crate::limits::CHILDREN {
+        problems.add(
+            "children",
+            Problem::TooMany {
+                max: crate::limits::CHILDREN,
+            },
+        );
+    }
+    let children: Vec<Attendee> = children_forms
         .iter()
+        .take(crate::limits::CHILDREN)
         .filter_map(|child| parse_attendee(child, &mut problems, today))
         .collect();
     let vulnerable = form
@@ -353,13 +393,25 @@ mod tests {
         let mut problems = Problems::default();
         let body = json!({"surname": "Çelik", "given_names": "Ayşe", "birth_date": "1980-01-02"});
         let without = parse_attendee(&Form::new(&body).unwrap(), &mut problems, today()).unwrap();
-        let body =
-            json!({"surname": "ÇELIK", "given_names": "  AYŞE ", "birth_date": "1980-01-02"});
-        let shouting = parse_attendee(&Form::new(&body).unwrap(), &mut problems, today()).unwrap();
-        assert_eq!(without.identity_key(), shouting.identity_key());
-        assert_eq!(hold_key("s", &without), hold_key("s", &shouting));
-        assert_ne!(hold_key("s", &without), hold_key("t", &without));
-        assert!(!hold_key("s", &without).contains("ELIK"));
+        let spellings = [
+            json!({"surname": "ÇELIK", "given_names": "  AYŞE ", "birth_date": "1980-01-02"}),
+            json!({"surname": "Celik", "given_names": "Ayse", "birth_date": "1980-01-02"}),
+            // The names' fields swapped, as people whose names are written surname first do.
+            json!({"surname": "Ayşe", "given_names": "Çelik", "birth_date": "1980-01-02"}),
+        ];
+        for body in spellings {
+            let other = parse_attendee(&Form::new(&body).unwrap(), &mut problems, today()).unwrap();
+            assert_eq!(without.identity_keys(), other.identity_keys(), "{body}");
+        }
+        let key = &without.identity_keys()[0];
+        assert_ne!(hold_key("s", key), hold_key("t", key));
+        assert!(!hold_key("s", key).contains("ELIK"));
+        // With a document, both the names and the document identify the person.
+        let body = json!({"surname": "Çelik", "given_names": "Ayşe", "birth_date": "1980-01-02",
+            "document": {"type": "passport", "number": "U1234567", "issuing_country": "TR"}});
+        let with = parse_attendee(&Form::new(&body).unwrap(), &mut problems, today()).unwrap();
+        assert_eq!(with.identity_keys()[0], without.identity_keys()[0]);
+        assert_eq!(with.identity_keys()[1], "DOC:TR:U1234567");
         assert!(problems.is_empty());
     }
 
@@ -396,6 +448,14 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(error.fields["time"], Problem::Needs("date"));
+        let child = json!({"surname": "Rossi", "given_names": "Luca", "birth_date": "2020-01-01"});
+        let error = parse_booking_request(
+            &json!({"service": "s", "office": "o", "children": vec![child; 11]}),
+            today(),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(error.fields["children"], Problem::TooMany { max: 10 });
     }
 
     #[test]

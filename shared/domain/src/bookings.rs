@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use tracing::{Span, instrument, warn};
@@ -33,9 +33,8 @@ use crate::types::{Country, age_on, date};
 /// Children under this age on the appointment day come with a parent's booking (BK-8).
 pub const CHILD_AGE_LIMIT: u32 = 14;
 
-/// How many slots a "next available" booking tries before it gives up (each try is one
-/// transaction; a burst that fills the window leaves `no_availability`).
-const NEXT_AVAILABLE_ATTEMPTS: usize = 8;
+/// How many random booking numbers a booking tries (a clash is one chance in 2^60).
+const ID_ATTEMPTS: usize = 3;
 
 /// Free times and places per date (`GET /availability`).
 #[derive(Serialize)]
@@ -164,8 +163,8 @@ where
     }
 
     /// `POST /bookings` (BK-1, BK-2, BK-3, BK-8, BK-10, CAT-4): one transaction takes the place,
-    /// claims the person's hold, the idempotency key and the day's change, and puts the booking.
-    /// A retry with the same key gets the booking it made.
+    /// claims the person's holds, the idempotency key and the day's change, and puts the
+    /// booking. A retry with the same key gets the booking it made.
     #[instrument(skip_all, fields(account_id = %caller.account.id, booking_id))]
     pub async fn book(
         &self,
@@ -179,6 +178,14 @@ where
         let idempotency = idempotency_key
             .map(|key| self.idempotency_claim(caller, key, body, now))
             .transpose()?;
+        // A retry finds its booking before anything else: the slot may have filled meanwhile.
+        if let Some(claim) = &idempotency
+            && let Some((booking, fingerprint)) = self.store.idempotent_booking(claim, now).await?
+        {
+            return self
+                .replay(caller, &booking, &fingerprint, Some(claim))
+                .await;
+        }
         let catalogue = self.store.catalogue().await?;
         let (service, place) = locate(
             &catalogue,
@@ -190,115 +197,175 @@ where
         let access = self.access(caller, &place, &request)?;
         check_people(&attendee, &request.children)?;
         let daily_changes = self.daily_changes(caller, &attendee, now);
+        let draft = Draft {
+            caller,
+            booker,
+            place: &place,
+            service,
+            attendee: &attendee,
+            request: &request,
+            access,
+            idempotency: idempotency.as_ref(),
+            daily_changes: daily_changes.as_ref(),
+        };
+        let outcome = match (request.date, request.time) {
+            (Some(date), Some(time)) => self.book_slot(&draft, date, time, now).await,
+            (date, _) => self.book_first_free(&draft, date, now).await,
+        };
+        let booking = match outcome {
+            Ok(booking) => booking,
+            Err(Attempt::Replay {
+                booking,
+                fingerprint,
+            }) => {
+                return self
+                    .replay(caller, &booking, &fingerprint, idempotency.as_ref())
+                    .await;
+            }
+            Err(Attempt::Refused(error)) => return Err(error),
+        };
+        Span::current().record("booking_id", tracing::field::display(&booking.id));
+        let mut booking = booking;
+        self.issue_receipt(&mut booking).await;
+        self.notify(&catalogue, &booking, |t, a| t.booking_confirmed(a))
+            .await;
+        Ok(booking)
+    }
 
-        // The slots to try, in order: the one asked for, or the free ones.
-        let mut free: Vec<FreeSlot> = match request.date {
+    /// An explicit day and time: one transaction decides (nothing is read first; the
+    /// section's capacities stand in for the places left).
+    async fn book_slot(
+        &self,
+        draft: &Draft<'_>,
+        date: NaiveDate,
+        time: NaiveTime,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<Booking, Attempt> {
+        let place = draft.place;
+        let starts_at = place
+            .check_slot(date, Some(time), now, self.config.booking_horizon_days)
+            .map_err(|(field, problem)| Error::invalid(field, problem))?
+            .expect("a time was given");
+        check_children_on(&draft.request.children, date)?;
+        let slot = FreeSlot {
+            date,
+            time,
+            starts_at,
+            general_left: place.capacity(Pool::General),
+            reserved_left: place.capacity(Pool::Reserved),
+            reserved_released: place.reserved_released(date, now),
+        };
+        for pool in place.pools_for(draft.access, date, now) {
+            match self.try_slot(draft, &slot, pool, now).await {
+                Tried::Booked(booking) => return Ok(*booking),
+                Tried::Full => continue,
+                Tried::Closed => return Err(Error::invalid("date", Problem::Closed).into()),
+                Tried::Failed(attempt) => return Err(attempt),
+            }
+        }
+        Err(Error::from(Code::SlotFull).into())
+    }
+
+    /// "First available" (BK-3), on `date` or from today: it keeps going until it has a place
+    /// or a fresh read of the counts shows none left, so a burst never answers "no places" while
+    /// there are some. Each read's free places are tried spread at random over the earliest
+    /// day's first places; a full slot is dropped, a closed day too; when the read is used up
+    /// the counts are read again. Bounded in time (`booking_patience`), not in tries: past it
+    /// the answer is 503 with `retry_after`, never `no_availability`.
+    async fn book_first_free(
+        &self,
+        draft: &Draft<'_>,
+        date: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<Booking, Attempt> {
+        let place = draft.place;
+        let children = &draft.request.children;
+        let (from, days) = match date {
             Some(date) => {
-                let start = place
-                    .check_slot(date, request.time, now, self.config.booking_horizon_days)
+                place
+                    .check_slot(date, None, now, self.config.booking_horizon_days)
                     .map_err(|(field, problem)| Error::invalid(field, problem))?;
-                check_children_on(&request.children, date)?;
-                match (request.time, start) {
-                    (Some(time), Some(starts_at)) => {
-                        // An explicit slot: nothing is read, the transaction's condition decides
-                        // (the places left are not known: the capacities stand in for them).
-                        vec![FreeSlot {
-                            date,
-                            time,
-                            starts_at,
-                            general_left: place.capacity(Pool::General),
-                            reserved_left: place.capacity(Pool::Reserved),
-                            reserved_released: place.reserved_released(date, now),
-                        }]
-                    }
-                    _ => self.free_slots(&place, date, 1, now, access).await?,
-                }
+                check_children_on(children, date)?;
+                (date, 1)
             }
             None => {
                 // Children only grow older: one too old today fits no date.
-                check_children_on(&request.children, today)?;
-                let days = self.config.booking_horizon_days + 1;
-                let mut free = self.free_slots(&place, today, days, now, access).await?;
-                free.retain(|slot| children_under_age(&request.children, slot.date));
-                free
+                check_children_on(children, today_in_rome(now))?;
+                (today_in_rome(now), self.config.booking_horizon_days + 1)
             }
         };
-        let explicit = request.time.is_some();
-
-        let mut attempts = 0;
-        while attempts < NEXT_AVAILABLE_ATTEMPTS {
-            let index = if explicit {
-                Some(0)
-            } else {
-                pick(&free, access, self.config.burst_spread, |n| {
-                    rand::random_range(0..n)
-                })
+        let give_up_at = now + self.config.booking_patience;
+        loop {
+            let mut free = self
+                .free_slots(place, from, days, self.clock.now(), draft.access)
+                .await?;
+            free.retain(|slot| children_under_age(children, slot.date));
+            if free.is_empty() {
+                return Err(Error::from(Code::NoAvailability).into());
             }
-            .filter(|&i| i < free.len());
-            let Some(index) = index else { break };
-            let slot = free[index].clone();
-            let slot_pools = if explicit {
-                place.pools_for(access, slot.date, now)
-            } else {
-                slot.pools(access)
-            };
-            let mut slot_full = true;
-            for pool in slot_pools {
-                attempts += 1;
-                let booking = new_booking(
-                    caller, booker, &place, service, &slot, pool, &attendee, &request, now,
-                );
-                let capacity = place.capacity(pool);
-                match self
-                    .store
-                    .create_booking(
-                        &booking,
-                        capacity,
-                        idempotency.as_ref(),
-                        daily_changes.as_ref(),
-                    )
-                    .await
-                {
-                    Ok(()) => {
-                        Span::current().record("booking_id", tracing::field::display(&booking.id));
-                        let mut booking = booking;
-                        self.issue_receipt(&mut booking).await;
-                        self.notify(&catalogue, &booking, |t, a| t.booking_confirmed(a))
-                            .await;
-                        return Ok(booking);
-                    }
-                    Err(BookingWriteError::SlotFull) => continue,
-                    Err(BookingWriteError::IdTaken) => {
-                        slot_full = false;
-                        break;
-                    }
-                    Err(BookingWriteError::Closed) if explicit => {
-                        return Err(Error::invalid("date", Problem::Closed));
-                    }
-                    Err(BookingWriteError::Closed) => {
-                        free.retain(|other| other.date != slot.date);
-                        slot_full = false;
-                        break;
-                    }
-                    Err(BookingWriteError::Replay {
-                        booking,
-                        fingerprint,
-                    }) => {
-                        return self
-                            .replay(caller, &booking, &fingerprint, idempotency.as_ref())
-                            .await;
-                    }
-                    Err(error) => return Err(write_error(error, today)),
+            while let Some(index) = pick(&free, draft.access, self.config.burst_spread, |n| {
+                rand::random_range(0..n)
+            }) {
+                if self.clock.now() > give_up_at {
+                    return Err(Error::busy(self.clock.now() + Duration::seconds(5)).into());
                 }
-            }
-            if slot_full {
-                if explicit {
-                    return Err(Code::SlotFull.into());
+                let slot = free[index].clone();
+                let mut slot_full = true;
+                for pool in slot.pools(draft.access) {
+                    match self.try_slot(draft, &slot, pool, now).await {
+                        Tried::Booked(booking) => return Ok(*booking),
+                        Tried::Full => continue,
+                        Tried::Closed => {
+                            free.retain(|other| other.date != slot.date);
+                            slot_full = false;
+                            break;
+                        }
+                        Tried::Failed(attempt) => return Err(attempt),
+                    }
                 }
-                free.remove(index);
+                if slot_full {
+                    free.remove(index);
+                }
             }
         }
-        Err(Code::NoAvailability.into())
+    }
+
+    /// One transaction for one pool of one slot.
+    async fn try_slot(
+        &self,
+        draft: &Draft<'_>,
+        slot: &FreeSlot,
+        pool: Pool,
+        now: DateTime<Utc>,
+    ) -> Tried {
+        // A new random booking number if the first is taken (one in 2^60).
+        for _ in 0..ID_ATTEMPTS {
+            let booking = draft.booking(slot, pool, now);
+            let written = self
+                .store
+                .create_booking(
+                    &booking,
+                    draft.place.capacity(pool),
+                    draft.idempotency,
+                    draft.daily_changes,
+                )
+                .await;
+            return match written {
+                Ok(()) => Tried::Booked(Box::new(booking)),
+                Err(BookingWriteError::SlotFull) => Tried::Full,
+                Err(BookingWriteError::Closed) => Tried::Closed,
+                Err(BookingWriteError::IdTaken) => continue,
+                Err(BookingWriteError::Replay {
+                    booking,
+                    fingerprint,
+                }) => Tried::Failed(Attempt::Replay {
+                    booking,
+                    fingerprint,
+                }),
+                Err(error) => Tried::Failed(write_error(error, today_in_rome(now)).into()),
+            };
+        }
+        Tried::Failed(Error::internal(anyhow::anyhow!("no free booking number")).into())
     }
 
     /// `GET /bookings` (BK-7): the bookings the caller made (an organisation: for others).
@@ -317,18 +384,34 @@ where
     }
 
     /// `DELETE /bookings/{id}` (BK-5): the place is free again at once, and the person may book
-    /// the service again.
+    /// the service again. Of two concurrent changes of one booking, the second is told the
+    /// booking cannot change any more (409), never that the service failed.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
     pub async fn cancel_booking(&self, caller: &Caller, id: &str) -> Result<Booking> {
         let now = self.clock.now();
-        let previous = self.booking_of(caller, id).await?;
-        ensure_changeable(&previous, now)?;
-        let daily_changes = self.daily_changes(caller, &previous.attendee, now);
-        let cancelled = self.cancel_change(&previous, now, daily_changes).await?;
+        let mut previous = self.booking_of(caller, id).await?;
+        let cancelled = loop {
+            ensure_changeable(&previous, now)?;
+            let daily_changes = self.daily_changes(caller, &previous.attendee, now);
+            match self.cancel_change(&previous, now, daily_changes).await {
+                Ok(cancelled) => break cancelled,
+                Err(BookingWriteError::Changed) => previous = self.reread(&previous).await?,
+                Err(error) => return Err(write_error(error, today_in_rome(now))),
+            }
+        };
         let catalogue = self.store.catalogue().await?;
         self.notify(&catalogue, &cancelled, |t, a| t.booking_cancelled(a))
             .await;
         Ok(cancelled)
+    }
+
+    /// A booking read again after a concurrent change; gone or no longer changeable is 409.
+    async fn reread(&self, booking: &Booking) -> Result<Booking> {
+        self.store
+            .booking(&booking.id)
+            .await?
+            .filter(|fresh| fresh.version > booking.version)
+            .ok_or_else(|| Error::new(Code::BookingClosed))
     }
 
     /// Cancels a booking in one transaction: the place is freed and the holds released.
@@ -337,7 +420,7 @@ where
         previous: &Booking,
         now: DateTime<Utc>,
         daily_changes: Option<DailyChanges>,
-    ) -> Result<Booking> {
+    ) -> std::result::Result<Booking, BookingWriteError> {
         let cancelled = Booking {
             status: BookingStatus::Cancelled,
             updated_at: now,
@@ -350,13 +433,13 @@ where
                 cancelled: &cancelled,
                 daily_changes,
             })
-            .await
-            .map_err(|error| write_error(error, today_in_rome(now)))?;
+            .await?;
         Ok(cancelled)
     }
 
     /// `POST /bookings/{id}/reschedule` (BK-6): the new slot is taken in the same transaction
-    /// that releases the old one, or nothing changes.
+    /// that releases the old one, or nothing changes. The booking keeps the places it may hold
+    /// (a vulnerable person's reserved ones, or anyone's).
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
     pub async fn reschedule_booking(
         &self,
@@ -367,62 +450,61 @@ where
         let now = self.clock.now();
         let today = today_in_rome(now);
         let (new_date, new_time) = parse_new_slot(body)?;
-        let previous = self.booking_of(caller, id).await?;
-        ensure_changeable(&previous, now)?;
-        if (previous.date, previous.time) == (new_date, new_time) {
-            return Ok(previous);
-        }
+        let mut previous = self.booking_of(caller, id).await?;
         let catalogue = self.store.catalogue().await?;
-        let (_, place) = locate(
-            &catalogue,
-            &previous.service,
-            &previous.office,
-            Some(&previous.site),
-        )?;
-        let starts_at = place
-            .check_slot(
-                new_date,
-                Some(new_time),
-                now,
-                self.config.booking_horizon_days,
-            )
-            .map_err(|(field, problem)| Error::invalid(field, problem))?
-            .expect("a time was given");
-        check_children_on(&previous.children, new_date)?;
-        let access = if previous.pool == Pool::Reserved {
-            Access::Vulnerable
-        } else {
-            Access::Public
-        };
-        let daily_changes = self.daily_changes(caller, &previous.attendee, now);
-        let slot = (new_date, new_time, starts_at);
-        match self
-            .move_booking(&previous, &place, slot, access, daily_changes, now)
-            .await
-        {
-            Ok(mut moved) => {
-                self.issue_receipt(&mut moved).await;
-                self.notify(&catalogue, &moved, |t, a| t.booking_moved(a))
-                    .await;
-                Ok(moved)
+        let moved = loop {
+            ensure_changeable(&previous, now)?;
+            if (previous.date, previous.time) == (new_date, new_time) {
+                return Ok(previous);
             }
-            Err(BookingWriteError::Closed) => Err(Error::invalid("date", Problem::Closed)),
-            Err(error) => Err(write_error(error, today)),
-        }
+            let (_, place) = locate(
+                &catalogue,
+                &previous.service,
+                &previous.office,
+                Some(&previous.site),
+            )?;
+            let starts_at = place
+                .check_slot(
+                    new_date,
+                    Some(new_time),
+                    now,
+                    self.config.booking_horizon_days,
+                )
+                .map_err(|(field, problem)| Error::invalid(field, problem))?
+                .expect("a time was given");
+            check_children_on(&previous.children, new_date)?;
+            let daily_changes = self.daily_changes(caller, &previous.attendee, now);
+            let slot = (new_date, new_time, starts_at);
+            match self
+                .move_booking(&previous, &place, slot, daily_changes, now)
+                .await
+            {
+                Ok(moved) => break moved,
+                Err(BookingWriteError::Changed) => previous = self.reread(&previous).await?,
+                Err(BookingWriteError::Closed) => {
+                    return Err(Error::invalid("date", Problem::Closed));
+                }
+                Err(error) => return Err(write_error(error, today)),
+            }
+        };
+        let mut moved = moved;
+        self.issue_receipt(&mut moved).await;
+        self.notify(&catalogue, &moved, |t, a| t.booking_moved(a))
+            .await;
+        Ok(moved)
     }
 
-    /// Moves a booking to another slot of its place: the new place is taken (in the pools
-    /// `access` may use) in the transaction that frees the old one. Neither signs nor tells.
+    /// Moves a booking to another slot of its place: the new place is taken (in the pools the
+    /// booking may use) in the transaction that frees the old one. Neither signs nor tells.
     pub(crate) async fn move_booking(
         &self,
         previous: &Booking,
         place: &Place<'_>,
-        (date, time, starts_at): (NaiveDate, chrono::NaiveTime, DateTime<Utc>),
-        access: Access,
+        (date, time, starts_at): (NaiveDate, NaiveTime, DateTime<Utc>),
         daily_changes: Option<DailyChanges>,
         now: DateTime<Utc>,
     ) -> std::result::Result<Booking, BookingWriteError> {
-        for pool in place.pools_for(access, date, now) {
+        for pool in place.pools_for(previous.access(), date, now) {
             let moved = Booking {
                 date,
                 time,
@@ -463,11 +545,7 @@ where
         if days == 1 && counts.closed.contains(&from) {
             return Err(Error::invalid("date", Problem::Closed));
         }
-        let free = place.free_slots(&counts, from, days, now, access);
-        if free.is_empty() {
-            return Err(Code::NoAvailability.into());
-        }
-        Ok(free)
+        Ok(place.free_slots(&counts, from, days, now, access))
     }
 
     /// May this caller take a reserved place (CAT-4)? Only a designated organisation (or the
@@ -498,24 +576,35 @@ where
         }
     }
 
-    /// An organisation's operations on one person are counted per day (BK-4).
+    /// Operations on one person are counted per day: an organisation's on each beneficiary
+    /// (BK-4), a person's on their own bookings (booking and cancelling cost a signature and an
+    /// e-mail each). Every identity key of the person counts, so another spelling does not
+    /// start a new count. Office staff are not limited.
     fn daily_changes(
         &self,
         caller: &Caller,
         attendee: &Attendee,
         now: DateTime<Utc>,
     ) -> Option<DailyChanges> {
-        let Holder::Organisation(_) = caller.account.holder else {
-            return None;
+        let limit = match caller.account.holder {
+            Holder::Organisation(_) => self.config.daily_changes_per_beneficiary,
+            Holder::Person(_) => self.config.daily_changes_per_person,
+            Holder::Office(_) => return None,
         };
         let today = today_in_rome(now);
         Some(DailyChanges {
-            id: format!(
-                "{}#{}#{today}",
-                caller.account.id,
-                counter_key("person", &attendee.identity_key())
-            ),
-            limit: self.config.daily_changes_per_person,
+            ids: attendee
+                .identity_keys()
+                .iter()
+                .map(|key| {
+                    format!(
+                        "{}#{}#{today}",
+                        caller.account.id,
+                        counter_key("person", key)
+                    )
+                })
+                .collect(),
+            limit,
             expires_at: now + Duration::days(2),
         })
     }
@@ -527,7 +616,10 @@ where
         body: &Value,
         now: DateTime<Utc>,
     ) -> Result<IdempotencyClaim> {
-        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        if key.is_empty()
+            || key.len() > crate::limits::IDEMPOTENCY_KEY_BYTES
+            || !key.bytes().all(|b| b.is_ascii_graphic())
+        {
             return Err(Error::invalid("Idempotency-Key", Problem::Invalid));
         }
         Ok(IdempotencyClaim {
@@ -661,12 +753,14 @@ fn attendee(
 /// A person appears once in a booking: two operations on one hold cannot share a transaction,
 /// and a child cannot be attached twice.
 fn check_people(attendee: &Attendee, children: &[Attendee]) -> Result<()> {
-    let mut seen = HashSet::from([attendee.identity_key()]);
+    let mut seen: HashSet<String> = attendee.identity_keys().into_iter().collect();
     let mut problems = Problems::default();
     for (index, child) in children.iter().enumerate() {
-        if !seen.insert(child.identity_key()) {
+        let keys = child.identity_keys();
+        if keys.iter().any(|key| seen.contains(key)) {
             problems.add(format!("children.{index}"), Problem::AlreadyUsed);
         }
+        seen.extend(keys);
     }
     problems.into_result()
 }
@@ -687,39 +781,69 @@ fn check_children_on(children: &[Attendee], date: NaiveDate) -> Result<()> {
     problems.into_result()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn new_booking(
-    caller: &Caller,
+/// What a booking request settles before any slot is tried.
+struct Draft<'a> {
+    caller: &'a Caller,
     booker: Booker,
-    place: &Place<'_>,
-    service: &Service,
-    slot: &FreeSlot,
-    pool: Pool,
-    attendee: &Attendee,
-    request: &BookingRequest,
-    now: DateTime<Utc>,
-) -> Booking {
-    Booking {
-        id: BookingId::generate(),
-        status: BookingStatus::Active,
-        service: service.id.clone(),
-        office: place.office.id.clone(),
-        site: place.site.id.clone(),
-        section: place.section.id.clone(),
-        date: slot.date,
-        time: slot.time,
-        starts_at: slot.starts_at,
-        pool,
-        attendee: attendee.clone(),
-        children: request.children.clone(),
-        booked_by: caller.account.id,
-        booker,
-        notify: caller.account.email.clone(),
-        language: caller.account.language,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        receipt: None,
+    place: &'a Place<'a>,
+    service: &'a Service,
+    attendee: &'a Attendee,
+    request: &'a BookingRequest,
+    access: Access,
+    idempotency: Option<&'a IdempotencyClaim>,
+    daily_changes: Option<&'a DailyChanges>,
+}
+
+impl Draft<'_> {
+    /// The booking of this request in `slot`, holding a place of `pool`.
+    fn booking(&self, slot: &FreeSlot, pool: Pool, now: DateTime<Utc>) -> Booking {
+        Booking {
+            id: BookingId::generate(),
+            status: BookingStatus::Active,
+            service: self.service.id.clone(),
+            office: self.place.office.id.clone(),
+            site: self.place.site.id.clone(),
+            section: self.place.section.id.clone(),
+            date: slot.date,
+            time: slot.time,
+            starts_at: slot.starts_at,
+            pool,
+            attendee: self.attendee.clone(),
+            children: self.request.children.clone(),
+            booked_by: self.caller.account.id,
+            booker: self.booker,
+            notify: self.caller.account.email.clone(),
+            language: self.caller.account.language,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            vulnerable: self.access == Access::Vulnerable,
+            receipt: None,
+        }
+    }
+}
+
+/// How one transaction for a slot went.
+enum Tried {
+    Booked(Box<Booking>),
+    Full,
+    Closed,
+    Failed(Attempt),
+}
+
+/// Why a booking request ends without a new booking: a retry of an earlier one (answered with
+/// its booking), or a refusal.
+enum Attempt {
+    Replay {
+        booking: BookingId,
+        fingerprint: String,
+    },
+    Refused(Error),
+}
+
+impl From<Error> for Attempt {
+    fn from(error: Error) -> Self {
+        Attempt::Refused(error)
     }
 }
 
@@ -749,9 +873,8 @@ fn write_error(error: BookingWriteError, today: NaiveDate) -> Error {
         BookingWriteError::AlreadyBooked { index } => Error::new(Code::AlreadyBooked)
             .field(format!("children.{}", index - 1), Problem::AlreadyUsed),
         BookingWriteError::TooManyChanges => Error::too_many_changes(today + Duration::days(1)),
-        BookingWriteError::Changed => {
-            Error::unavailable(anyhow::anyhow!("the booking changed meanwhile"))
-        }
+        // Changed again after being read again: someone else is changing it right now.
+        BookingWriteError::Changed => Error::new(Code::BookingClosed),
         BookingWriteError::Replay { .. } | BookingWriteError::IdTaken => {
             Error::internal(anyhow::anyhow!("unexpected booking write outcome"))
         }

@@ -329,16 +329,31 @@ impl Catalogue {
         Ok(catalogue)
     }
 
-    /// Unique ids, services that exist, sections that can hold slots.
+    /// Unique ids, services that exist, sections that can hold slots. Site ids are unique
+    /// across offices, and site and service ids short enough for a receipt's QR code (which
+    /// carries them, and from a site its office).
     pub fn check(&self) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
         for service in &self.services {
             if !seen.insert(&service.id) {
                 return Err(format!("service {} listed twice", service.id));
             }
+            if service.id.len() > crate::limits::SERVICE_ID_BYTES {
+                return Err(format!(
+                    "service id {} is too long for receipts",
+                    service.id
+                ));
+            }
         }
+        let mut sites = std::collections::HashSet::new();
         for office in &self.offices {
             for site in &office.sites {
+                if !sites.insert(&site.id) {
+                    return Err(format!("site {} listed twice", site.id));
+                }
+                if site.id.len() > crate::limits::SITE_ID_BYTES {
+                    return Err(format!("site id {} is too long for receipts", site.id));
+                }
                 for section in &site.sections {
                     let place = format!("{}/{}/{}", office.id, site.id, section.id);
                     if section.slot_minutes == 0
@@ -366,6 +381,11 @@ impl Catalogue {
 
     pub fn office(&self, id: &str) -> Option<&Office> {
         self.offices.iter().find(|o| o.id == id)
+    }
+
+    /// The office a site belongs to (site ids are unique across offices).
+    pub fn office_of_site(&self, site: &str) -> Option<&Office> {
+        self.offices.iter().find(|o| o.has_site(site))
     }
 
     /// The documents to bring for a service: the general ones, then its own.

@@ -15,22 +15,39 @@ pub struct Config {
     pub limits: Limits,
     /// How far ahead bookings open (and availability looks).
     pub booking_horizon_days: u32,
-    /// An organisation's operations a day on one person (BK-4).
+    /// An organisation's operations (book, move, cancel) a day on one beneficiary (BK-4).
+    pub daily_changes_per_beneficiary: u32,
+    /// A person's operations a day on their own bookings.
     pub daily_changes_per_person: u32,
+    /// How long a "first available" booking keeps trying while every place it tries is taken
+    /// by someone faster (a burst); past it, 503 with `retry_after`.
+    pub booking_patience: Duration,
     /// How many of the first free places a "next available" booking picks among (BK-3).
     pub burst_spread: u32,
     /// How long an `Idempotency-Key` finds its booking again.
     pub idempotency_valid: Duration,
 }
 
-/// Rate limits (counters with a fixed window, stored with a TTL).
+/// Rate limits (counters with a fixed window, stored with a TTL), keyed so that an attacker
+/// cannot turn them against an account's owner: what one source does counts against that
+/// source, and the limits on an address alone are loose enough that only many sources at once
+/// reach them.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    pub sign_in_failures_per_account: Limit,
-    pub sign_in_failures_per_ip: Limit,
-    pub registrations_per_ip: Limit,
-    pub resets_per_email: Limit,
-    pub resends_per_email: Limit,
+    /// Sign-in attempts on one account from one source address.
+    pub sign_in_per_account_and_source: Limit,
+    /// Sign-in attempts from one source address on any account.
+    pub sign_in_per_source: Limit,
+    /// Sign-in attempts on one account from anywhere: the slow back-off against guessing from
+    /// many addresses.
+    pub sign_in_per_account: Limit,
+    pub registrations_per_source: Limit,
+    /// Reset and activation links asked for one address from one source.
+    pub link_requests_per_address_and_source: Limit,
+    /// Link requests from one source on any address (no flooding of many mailboxes).
+    pub link_requests_per_source: Limit,
+    /// Link requests for one address from anywhere (no flooding of one mailbox).
+    pub link_requests_per_address: Limit,
 }
 
 impl Config {
@@ -41,15 +58,19 @@ impl Config {
             reset_link_valid: Duration::hours(1),
             session_valid: Duration::hours(8),
             limits: Limits {
-                sign_in_failures_per_account: Limit::new(5, Duration::minutes(15)),
-                sign_in_failures_per_ip: Limit::new(30, Duration::minutes(15)),
-                // Associations register many people from one office connection.
-                registrations_per_ip: Limit::new(30, Duration::hours(1)),
-                resets_per_email: Limit::new(3, Duration::hours(1)),
-                resends_per_email: Limit::new(3, Duration::hours(1)),
+                sign_in_per_account_and_source: Limit::new(5, Duration::minutes(15)),
+                // Associations sign many people in from one office connection.
+                sign_in_per_source: Limit::new(30, Duration::minutes(15)),
+                sign_in_per_account: Limit::new(100, Duration::hours(1)),
+                registrations_per_source: Limit::new(30, Duration::hours(1)),
+                link_requests_per_address_and_source: Limit::new(3, Duration::hours(1)),
+                link_requests_per_source: Limit::new(20, Duration::hours(1)),
+                link_requests_per_address: Limit::new(10, Duration::hours(1)),
             },
             booking_horizon_days: 60,
-            daily_changes_per_person: 3,
+            daily_changes_per_beneficiary: 3,
+            daily_changes_per_person: 5,
+            booking_patience: Duration::seconds(8),
             burst_spread: 20,
             idempotency_valid: Duration::hours(24),
         }

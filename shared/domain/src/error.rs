@@ -13,6 +13,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub enum Code {
     /// The body is not JSON, or not an object, or a query string is unreadable.
     MalformedRequest,
+    /// The body is larger than `limits::BODY_BYTES`.
+    PayloadTooLarge,
     /// One or more fields failed validation; `fields` names each.
     ValidationFailed,
     /// No session, or an expired or revoked one, or wrong credentials.
@@ -54,6 +56,7 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::MalformedRequest => "malformed_request",
+            Code::PayloadTooLarge => "payload_too_large",
             Code::ValidationFailed => "validation_failed",
             Code::Unauthenticated => "unauthenticated",
             Code::InvalidCredentials => "invalid_credentials",
@@ -84,6 +87,7 @@ impl Code {
     pub fn status(self) -> u16 {
         match self {
             Code::MalformedRequest => 400,
+            Code::PayloadTooLarge => 413,
             Code::ValidationFailed => 422,
             Code::Unauthenticated | Code::InvalidCredentials => 401,
             Code::NotActivated
@@ -159,6 +163,47 @@ pub enum Problem {
     },
     /// A field that needs another one (a time without its date).
     Needs(&'static str),
+    /// A list with more elements than allowed (children of one booking).
+    TooMany {
+        max: usize,
+    },
+}
+
+impl Problem {
+    /// The problem as a stable code (`problems` in an error body), for a portal that words it
+    /// in its own languages.
+    pub fn code(self) -> &'static str {
+        match self {
+            Problem::Required => "required",
+            Problem::WrongType => "wrong_type",
+            Problem::Invalid => "invalid",
+            Problem::TooShort { .. } => "too_short",
+            Problem::TooLong { .. } => "too_long",
+            Problem::InvalidEmail => "invalid_email",
+            Problem::InvalidPhone => "invalid_phone",
+            Problem::InvalidCap => "invalid_cap",
+            Problem::BadCheckCharacter => "bad_check_character",
+            Problem::InvalidDate => "invalid_date",
+            Problem::InvalidTime => "invalid_time",
+            Problem::InFuture => "in_future",
+            Problem::InPast => "in_past",
+            Problem::Implausible => "implausible",
+            Problem::TooYoung => "too_young",
+            Problem::SameAsEmail => "same_as_email",
+            Problem::MustAccept => "must_accept",
+            Problem::UnknownValue => "unknown_value",
+            Problem::AlreadyUsed => "already_used",
+            Problem::UnknownId => "unknown_id",
+            Problem::Closed => "closed",
+            Problem::NotASlot => "not_a_slot",
+            Problem::NotOffered => "not_offered",
+            Problem::NotAllowed => "not_allowed",
+            Problem::NotAChild => "not_a_child",
+            Problem::TooFar { .. } => "too_far",
+            Problem::Needs(_) => "needs",
+            Problem::TooMany { .. } => "too_many",
+        }
+    }
 }
 
 /// A domain error: a code, per-field problems, and the hints a retry needs.
@@ -212,6 +257,15 @@ impl Error {
     pub fn unavailable(source: anyhow::Error) -> Self {
         Error {
             source: Some(source),
+            ..Error::new(Code::Unavailable)
+        }
+    }
+
+    /// Too many requests for the same places at once (a click day): nothing was written; the
+    /// caller is asked to try again at `retry_after`.
+    pub fn busy(retry_after: DateTime<Utc>) -> Self {
+        Error {
+            retry_after: Some(retry_after),
             ..Error::new(Code::Unavailable)
         }
     }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod input;
+pub mod limits;
 pub mod mail;
 pub mod office;
 pub mod pdf;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::App;
 use crate::account::{Account, AccountStatus, Holder};
 use crate::accounts::{Caller, new_link};
-use crate::booking::{Booking, BookingStatus, Pool};
+use crate::booking::{Booking, BookingStatus};
 use crate::bookings::{CHILD_AGE_LIMIT, locate};
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Error, Problem, Problems, Result};
@@ -21,7 +21,6 @@ use crate::export::{Csv, booking_columns, booking_row, on_agenda};
 use crate::input::Form;
 use crate::mail::{Attachment, Requested, compose};
 use crate::ports::{BookingChange, BookingWriteError, Clock, LinkPurpose, Mailer, Signer, Store};
-use crate::slots::Access;
 use crate::texts::Language;
 use crate::time::today_in_rome;
 use crate::types::{age_on, date, text_line};
@@ -92,7 +91,7 @@ where
                 .ok_or(Problem::UnknownId),
         );
         let email = problems.check("email", crate::types::Email::parse(email));
-        let name = problems.check("name", text_line(name, 100));
+        let name = problems.check("name", text_line(name, crate::limits::STAFF_NAME_CHARS));
         problems.into_result()?;
         let (office_name, email, name) = (
             known.expect("checked"),
@@ -115,12 +114,16 @@ where
                 name,
             }),
             consents: None,
+            expires_at: None,
+            last_seen_at: None,
+            inactivity_warned_at: None,
         };
         // The link to choose a password lasts as long as an activation link.
         let (link, secret) = new_link(
             account.id,
             LinkPurpose::ResetPassword,
             now + self.config.activation_link_valid,
+            account.session_generation,
         );
         let url = self.config.link("reset-password", secret.expose());
         let hours = self.config.activation_link_valid.num_hours();
@@ -299,7 +302,9 @@ where
                 Ok(day)
             }
         });
-        let reason = form.parse(&mut problems, "reason", |text| text_line(text, 200));
+        let reason = form.parse(&mut problems, "reason", |text| {
+            text_line(text, crate::limits::REASON_CHARS)
+        });
         let site = form.optional_text(&mut problems, "site").map(str::to_owned);
         let catalogue = self.store.catalogue().await?;
         let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
@@ -336,7 +341,10 @@ where
                     moved += 1;
                 }
                 None => {
-                    let gone = self.cancel_change(&booking, now, None).await?;
+                    let gone = self
+                        .cancel_change(&booking, now, None)
+                        .await
+                        .map_err(|error| Error::unavailable(anyhow::anyhow!("{error:?}")))?;
                     self.notify(&catalogue, &gone, |t, a| t.booking_cancelled(a))
                         .await;
                     cancelled += 1;
@@ -366,11 +374,7 @@ where
             &booking.office,
             Some(&booking.site),
         )?;
-        let access = if booking.pool == Pool::Reserved {
-            Access::Vulnerable
-        } else {
-            Access::Public
-        };
+        let access = booking.access();
         let from = booking.date + Duration::days(1);
         let to = today_in_rome(now) + Duration::days(i64::from(self.config.booking_horizon_days));
         let days = u32::try_from((to - from).num_days() + 1).unwrap_or(0);
@@ -388,7 +392,6 @@ where
                     booking,
                     &place,
                     (slot.date, slot.time, slot.starts_at),
-                    access,
                     None,
                     now,
                 )

@@ -80,6 +80,10 @@ pub struct LinkToken {
     pub account_id: Uuid,
     pub purpose: LinkPurpose,
     pub expires_at: DateTime<Utc>,
+    /// The account's session generation when the link was made: a new password starts a new
+    /// one, which also ends every reset link sent before it.
+    #[serde(default)]
+    pub generation: u32,
 }
 
 #[derive(Debug)]
@@ -138,13 +142,21 @@ pub trait AccountStore: Send + Sync {
     fn save_account(&self, account: &Account) -> impl Future<Output = anyhow::Result<bool>> + Send;
 
     /// Consumes the link (it must still exist and not be expired at `now`) and writes the
-    /// account (whose `version` must be one more than the stored one), all or nothing.
+    /// account (whose `version` must be one more than the stored one), all or nothing. An
+    /// account that stopped expiring (activated) keeps its unique claims for good.
     fn save_account_using_link(
         &self,
         link: &LinkToken,
         now: DateTime<Utc>,
         account: &Account,
     ) -> impl Future<Output = Result<(), LinkUseError>> + Send;
+
+    /// Records that the account was used now (sign-in), for the inactivity rule (PD-1).
+    fn touch_account(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 /// A signed-in session as stored (the token itself is never stored).
@@ -175,17 +187,16 @@ pub trait Store: AccountStore + SessionStore + Counters + BookingStore {}
 impl<T: AccountStore + SessionStore + Counters + BookingStore> Store for T {}
 
 pub trait Counters: Send + Sync {
-    /// Adds one to each counter and returns their new values.
-    fn increment(
+    /// Counts one event on every counter, all or none, and only while each is below its
+    /// `max` (so that concurrent requests cannot pass a limit together): `None` if counted,
+    /// `Some(i)` (nothing counted) if counter `i` is full.
+    fn take(
         &self,
         counters: &[Counter],
-    ) -> impl Future<Output = anyhow::Result<Vec<u32>>> + Send;
+    ) -> impl Future<Output = anyhow::Result<Option<usize>>> + Send;
 
-    /// The current values, without counting.
-    fn current(
-        &self,
-        counters: &[Counter],
-    ) -> impl Future<Output = anyhow::Result<Vec<u32>>> + Send;
+    /// Takes one event back from each counter (an attempt that turned out legitimate).
+    fn give_back(&self, counters: &[Counter]) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 /// The claim of an `Idempotency-Key` (BK-10): written with the booking, so a retry finds it.
@@ -198,10 +209,11 @@ pub struct IdempotencyClaim {
     pub expires_at: DateTime<Utc>,
 }
 
-/// An organisation's operations on one person on one day (BK-4), counted with each change.
+/// The operations on one person on one day (BK-4), counted with each change: one counter per
+/// identity key of the person, each within `limit`.
 #[derive(Debug, Clone)]
 pub struct DailyChanges {
-    pub id: String,
+    pub ids: Vec<String>,
     pub limit: u32,
     pub expires_at: DateTime<Utc>,
 }
@@ -214,7 +226,7 @@ pub enum BookingWriteError {
     /// The office closed that day (an extraordinary closure).
     Closed,
     /// The person (index 0) or child `index - 1` already holds an active booking for the
-    /// service.
+    /// service (under one of their identity keys).
     AlreadyBooked {
         index: usize,
     },
@@ -273,6 +285,13 @@ pub trait BookingStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> impl Future<Output = anyhow::Result<SlotCounts>> + Send;
+
+    /// The booking an unexpired idempotency claim made, and its request's fingerprint.
+    fn idempotent_booking(
+        &self,
+        claim: &IdempotencyClaim,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Option<(BookingId, String)>>> + Send;
 
     /// Takes a place of the booking's pool (within `capacity`), claims the holds, the
     /// idempotency key and the day's change, and puts the booking: one transaction.

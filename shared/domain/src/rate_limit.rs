@@ -11,11 +11,12 @@ pub struct Limit {
     pub window: Duration,
 }
 
-/// One counter in one window.
+/// One counter in one window, and the most events it lets through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counter {
     pub id: String,
     pub window_ends: DateTime<Utc>,
+    pub max: u32,
 }
 
 impl Limit {
@@ -30,11 +31,8 @@ impl Limit {
         Counter {
             id: format!("{what}#{}#{start}", counter_key(what, value)),
             window_ends: DateTime::from_timestamp(start + window, 0).unwrap_or(now),
+            max: self.max,
         }
-    }
-
-    pub fn exceeded_by(&self, count: u32) -> bool {
-        count > self.max
     }
 }
 
@@ -53,6 +51,6 @@ mod tests {
         assert_ne!(a.id, c.id);
         assert_eq!(a.window_ends, at("2026-11-22T11:00:00Z"));
         assert!(!a.id.contains("amina"));
-        assert!(!limit.exceeded_by(3) && limit.exceeded_by(4));
+        assert_eq!(a.max, 3);
     }
 }

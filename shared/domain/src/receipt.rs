@@ -2,7 +2,11 @@
 //! person's document, signed so that it cannot be altered unnoticed: the EU Digital COVID
 //! Certificate's recipe, minus its zlib layer (which saves nothing on ~180 bytes).
 //!
-//! - The record is a CBOR array (positions, not names: no redundant text).
+//! - The record is a CBOR array (positions, not names: no redundant text): the booking number,
+//!   the person's name transliterated as a passport's machine-readable zone writes it (cut at
+//!   `limits::RECEIPT_NAME_BYTES`), the document, the number of children, the site, the service,
+//!   and the appointment's day and time. Its size is bounded by the limits on input, so every
+//!   receipt fits a QR code of version 10 at error correction M (at most 311 characters).
 //! - It is the payload of a COSE_Sign1 (RFC 9052) signed with ES256 (ECDSA P-256, SHA-256): the
 //!   signature is the raw r‖s, 64 bytes; the protected header names the key (`kid`, 8 bytes).
 //! - The whole is base45-encoded (RFC 9285), whose alphabet is the QR code's alphanumeric mode,
@@ -10,7 +14,7 @@
 //!
 //! Any COSE library can check a receipt with the published keys (`/.well-known/receipt-keys`).
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use minicbor::data::Tag;
 use minicbor::{Decoder, Encoder};
 use p256::ecdsa::signature::Verifier;
@@ -23,16 +27,23 @@ use sha2::{Digest, Sha256};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::booking::{Booking, BookingId};
+use crate::booking::{Attendee, Booking, BookingId};
 
-/// The version prefix of every receipt code.
-pub const PREFIX: &str = "PR1:";
+/// The version prefix of every receipt code. (PR1, before the record was bounded, was never
+/// issued outside tests.)
+pub const PREFIX: &str = "PR2:";
+
+/// The most characters a receipt code has: the capacity of a QR code of version 10 at error
+/// correction M in alphanumeric mode.
+pub const MAX_CODE_CHARS: usize = 311;
 
 /// COSE: the `alg` and `kid` header labels, ES256, and the COSE_Sign1 tag.
 const ALG: u64 = 1;
 const KID: u64 = 4;
 const ES256: i64 = -7;
 const COSE_SIGN1: u64 = 18;
+/// The fields of the record, in order: number, name, document, children, site, service, time.
+const RECORD_FIELDS: u64 = 7;
 
 /// Which key signed: the first 8 bytes of the SHA-256 of its public key (SubjectPublicKeyInfo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,35 +136,50 @@ pub fn parse_jwks(set: &Value) -> Result<Vec<ReceiptKey>, String> {
 pub struct ReceiptData {
     pub booking: BookingId,
     pub number: String,
+    /// `SURNAME, GIVEN NAMES` transliterated as the document's machine-readable zone writes it
+    /// (`NGUYEN, THI ANH`), cut at `limits::RECEIPT_NAME_BYTES` characters.
     pub name: String,
     /// Issuing country and number (`MA:YA1234567`); absent for a person without documents.
     pub document: Option<String>,
-    pub children: Vec<String>,
-    pub office: String,
+    /// How many children under 14 come with the person (their names are on the printed
+    /// receipt and in the booking).
+    pub children: u32,
     pub site: String,
     pub service: String,
     pub date: NaiveDate,
     #[serde(with = "crate::booking::hhmm")]
     pub time: NaiveTime,
-    pub issued_at: DateTime<Utc>,
 }
 
 impl ReceiptData {
-    pub fn of(booking: &Booking, issued_at: DateTime<Utc>) -> ReceiptData {
+    pub fn of(booking: &Booking) -> ReceiptData {
         ReceiptData {
             booking: booking.id.clone(),
             number: booking.id.printed(),
-            name: booking.attendee.full_name(),
+            name: receipt_name(&booking.attendee),
             document: booking.attendee.document.as_ref().map(|d| d.identity_key()),
-            children: booking.children.iter().map(|c| c.full_name()).collect(),
-            office: booking.office.clone(),
+            children: u32::try_from(booking.children.len()).unwrap_or(u32::MAX),
             site: booking.site.clone(),
             service: booking.service.clone(),
             date: booking.date,
             time: booking.time,
-            issued_at: issued_at.with_nanosecond(0).unwrap_or(issued_at),
         }
     }
+}
+
+/// The name as the QR code carries it: `SURNAME, GIVEN NAMES`, transliterated, at most
+/// `limits::RECEIPT_NAME_BYTES` bytes (cut at a character boundary, without a dangling comma).
+pub fn receipt_name(attendee: &Attendee) -> String {
+    let full = format!(
+        "{}, {}",
+        attendee.surname.folded(),
+        attendee.given_names.folded()
+    );
+    let mut end = full.len().min(crate::limits::RECEIPT_NAME_BYTES);
+    while !full.is_char_boundary(end) {
+        end -= 1;
+    }
+    full[..end].trim_end_matches([',', ' ']).to_owned()
 }
 
 /// A record ready to be signed: the signature covers `to_be_signed()`, and `finish` assembles
@@ -180,23 +206,18 @@ pub fn prepare(data: &ReceiptData, kid: KeyId) -> Unsigned {
     header.expect("writing to a Vec cannot fail");
     let mut payload = Encoder::new(Vec::new());
     let record: Encoded = (|| {
-        payload.array(9)?;
+        payload.array(RECORD_FIELDS)?;
         payload.bytes(&data.booking.to_bytes())?;
         payload.str(&data.name)?;
         match &data.document {
             Some(document) => payload.str(document)?,
             None => payload.null()?,
         };
-        payload.array(data.children.len() as u64)?;
-        for child in &data.children {
-            payload.str(child)?;
-        }
         payload
-            .str(&data.office)?
+            .u32(data.children)?
             .str(&data.site)?
             .str(&data.service)?;
         payload.u64(appointment_minutes(data.date, data.time))?;
-        payload.u64(data.issued_at.timestamp().max(0) as u64)?;
         Ok(())
     })();
     record.expect("writing to a Vec cannot fail");
@@ -286,6 +307,11 @@ pub fn verify(code: &str, keys: &[ReceiptKey]) -> Result<ReceiptData, Forged> {
         .find(|key| key.kid == decoded.kid)
         .ok_or(Forged::UnknownKey)?;
     let signature = Signature::from_slice(&decoded.signature).map_err(|_| Forged::BadSignature)?;
+    // Receipts are signed with S in the lower half (`signature_from_der`); the high-S twin of a
+    // genuine signature would verify too, and one receipt would have two valid codes.
+    if signature.normalize_s() != signature {
+        return Err(Forged::BadSignature);
+    }
     key.key
         .verify(&decoded.unsigned.to_be_signed(), &signature)
         .map_err(|_| Forged::BadSignature)?;
@@ -339,7 +365,7 @@ fn decode_cose(bytes: &[u8]) -> Option<Decoded> {
 
 fn decode_record(payload: &[u8]) -> Option<ReceiptData> {
     let mut record = Decoder::new(payload);
-    if record.array().ok()? != Some(9) {
+    if record.array().ok()? != Some(RECORD_FIELDS) {
         return None;
     }
     let booking = BookingId::from_bytes(record.bytes().ok()?.try_into().ok()?);
@@ -351,18 +377,10 @@ fn decode_record(payload: &[u8]) -> Option<ReceiptData> {
         }
         _ => Some(record.str().ok()?.to_owned()),
     };
-    let count = record.array().ok()??;
-    let children = (0..count.min(20))
-        .map(|_| record.str().ok().map(str::to_owned))
-        .collect::<Option<Vec<_>>>()?;
-    if children.len() as u64 != count {
-        return None;
-    }
-    let office = record.str().ok()?.to_owned();
+    let children = record.u32().ok()?;
     let site = record.str().ok()?.to_owned();
     let service = record.str().ok()?.to_owned();
     let (date, time) = appointment_from_minutes(record.u64().ok()?)?;
-    let issued_at = DateTime::from_timestamp(i64::try_from(record.u64().ok()?).ok()?, 0)?;
     if record.position() != payload.len() {
         return None;
     }
@@ -372,12 +390,10 @@ fn decode_record(payload: &[u8]) -> Option<ReceiptData> {
         name,
         document,
         children,
-        office,
         site,
         service,
         date,
         time,
-        issued_at,
     })
 }
 
@@ -396,10 +412,10 @@ fn appointment_from_minutes(minutes: u64) -> Option<(NaiveDate, NaiveTime)> {
     Some((moment.date(), moment.time()))
 }
 
-/// The QR code of a receipt: error correction M, so a creased printout still reads.
-pub fn qr_code(code: &str) -> qrcode::QrCode {
-    qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M)
-        .expect("a receipt code fits a QR code")
+/// The QR code of a receipt: error correction M, so a creased printout still reads. `None`
+/// only for a code that no QR code holds, which the limits on input rule out.
+pub fn qr_code(code: &str) -> Option<qrcode::QrCode> {
+    qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M).ok()
 }
 
 /// RFC 9285: two bytes in three characters of the QR code's alphanumeric set.
@@ -485,22 +501,47 @@ mod tests {
         ReceiptData {
             number: booking.printed(),
             booking,
-            name: "Nguyễn Thị Ánh".into(),
+            name: "NGUYEN, THI ANH".into(),
             document: Some("VN:C1234567".into()),
-            children: vec!["Nguyễn Minh Khang".into()],
-            office: "milano".into(),
+            children: 1,
             site: "cagni".into(),
             service: "protezione-rinnovo".into(),
             date: NaiveDate::from_ymd_opt(2027, 1, 12).unwrap(),
             time: NaiveTime::from_hms_opt(9, 15, 0).unwrap(),
-            issued_at: DateTime::from_timestamp(1_795_251_600, 0).unwrap(),
         }
     }
 
+    /// Signed as KMS's signatures are stored: S in the lower half.
     fn sign(data: &ReceiptData, signing: &SigningKey, kid: KeyId) -> String {
         let unsigned = prepare(data, kid);
         let signature: Signature = signing.sign(&unsigned.to_be_signed());
-        unsigned.finish(&signature.to_bytes().into())
+        unsigned.finish(&signature.normalize_s().to_bytes().into())
+    }
+
+    /// The largest record the limits allow: the longest site and service ids the catalogue
+    /// accepts, a name past the cut, the longest document, as many children as allowed.
+    fn worst_case() -> ReceiptData {
+        use crate::types::{Name, birth_date};
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let attendee = Attendee {
+            surname: Name::parse("Wolfeschlegelsteinhausenbergerdorff").unwrap(),
+            given_names: Name::parse("Hubert Blaine").unwrap(),
+            birth_date: birth_date("1990-01-01", today).unwrap(),
+            document: None,
+        };
+        let name = receipt_name(&attendee);
+        assert_eq!(name.len(), crate::limits::RECEIPT_NAME_BYTES);
+        ReceiptData {
+            number: "ZZZZ-ZZZZ-ZZZZ".into(),
+            booking: BookingId::parse("ZZZZ-ZZZZ-ZZZZ").unwrap(),
+            name,
+            document: Some(format!("VN:{}", "Z".repeat(20))),
+            children: crate::limits::CHILDREN as u32,
+            site: "s".repeat(crate::limits::SITE_ID_BYTES),
+            service: "s".repeat(crate::limits::SERVICE_ID_BYTES),
+            date: NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+            time: NaiveTime::from_hms_opt(23, 59, 0).unwrap(),
+        }
     }
 
     #[test]
@@ -512,12 +553,13 @@ mod tests {
     }
 
     #[test]
-    fn the_code_is_short_enough_for_a_small_qr_code() {
+    fn the_worst_case_receipt_fits_a_version_10_qr_code() {
         let (signing, key) = key(7);
-        let code = sign(&data(), &signing, key.kid);
-        // A long name, a child, the longest service id: still within 300 characters.
-        assert!(code.len() <= 300, "{} characters", code.len());
-        let qr = qr_code(&code);
+        let code = sign(&worst_case(), &signing, key.kid);
+        assert!(code.len() <= MAX_CODE_CHARS, "{} characters", code.len());
+        println!("worst-case receipt code: {} characters", code.len());
+        assert_eq!(verify(&code, &[key]), Ok(worst_case()));
+        let qr = qr_code(&code).expect("a QR code");
         assert!(
             matches!(qr.version(), qrcode::Version::Normal(v) if v <= 10),
             "{:?}",
@@ -538,16 +580,14 @@ mod tests {
         type Change = Box<dyn Fn(&mut ReceiptData)>;
         let changes: Vec<Change> = vec![
             Box::new(|d| d.booking = BookingId::parse("7K3P-9QX2-M4NE").unwrap()),
-            Box::new(|d| d.name = "Nguyen Thi Anh".into()),
+            Box::new(|d| d.name = "NGUYEN, THI AN".into()),
             Box::new(|d| d.document = Some("VN:C1234568".into())),
             Box::new(|d| d.document = None),
-            Box::new(|d| d.children.clear()),
-            Box::new(|d| d.office = "alessandria".into()),
+            Box::new(|d| d.children = 0),
             Box::new(|d| d.site = "legnano".into()),
             Box::new(|d| d.service = "cure-mediche".into()),
             Box::new(|d| d.date = d.date.succ_opt().unwrap()),
             Box::new(|d| d.time = NaiveTime::from_hms_opt(9, 30, 0).unwrap()),
-            Box::new(|d| d.issued_at += chrono::Duration::seconds(1)),
         ];
         for change in changes {
             let mut altered = data();
@@ -559,6 +599,34 @@ mod tests {
                 Err(Forged::BadSignature)
             );
         }
+    }
+
+    #[test]
+    fn the_high_s_twin_of_a_genuine_signature_is_refused() {
+        let (signing, key) = key(7);
+        let good = sign(&data(), &signing, key.kid);
+        let decoded = decode(&good).unwrap();
+        let low = Signature::from_slice(&decoded.signature).unwrap();
+        // (r, n − s): the same signature mathematically, another byte string.
+        let high = Signature::from_scalars(low.r(), -*low.s()).unwrap();
+        assert_ne!(high, low);
+        let twin = prepare(&data(), key.kid).finish(&high.to_bytes().into());
+        assert_ne!(twin, good);
+        assert_eq!(
+            verify(&twin, std::slice::from_ref(&key)),
+            Err(Forged::BadSignature)
+        );
+        assert!(verify(&good, &[key]).is_ok());
+    }
+
+    #[test]
+    fn a_receipt_with_many_children_is_still_genuine() {
+        let (signing, key) = key(7);
+        let many = ReceiptData {
+            children: 25,
+            ..data()
+        };
+        assert_eq!(verify(&sign(&many, &signing, key.kid), &[key]), Ok(many));
     }
 
     #[test]

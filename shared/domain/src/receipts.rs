@@ -1,7 +1,7 @@
 //! The receipt use cases (RC-1 … RC-5): issuing it once when a booking is made or moved, the
 //! PDF, and verifying a scanned code online.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveTime, Timelike};
 use serde::Serialize;
 use serde_json::Value;
 use tracing::{instrument, warn};
@@ -32,6 +32,9 @@ pub struct Verification {
     pub status: Option<BookingStatus>,
     /// What the receipt certifies, to compare with the person's document.
     pub booking: Option<ReceiptData>,
+    /// The office of the receipt's site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
     /// The appointment was moved after this receipt was issued: the current one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<MovedTo>,
@@ -73,13 +76,13 @@ where
     }
 
     async fn sign_receipt(&self, booking: &Booking) -> anyhow::Result<Receipt> {
-        let issued_at = self.clock.now();
-        let data = ReceiptData::of(booking, issued_at);
-        let unsigned = receipt::prepare(&data, self.signer.signing_key().await?);
+        let now = self.clock.now();
+        let unsigned =
+            receipt::prepare(&ReceiptData::of(booking), self.signer.signing_key().await?);
         let signature = self.signer.sign(&unsigned.to_be_signed()).await?;
         Ok(Receipt {
             code: unsigned.finish(&signature),
-            issued_at: data.issued_at,
+            issued_at: now.with_nanosecond(0).unwrap_or(now),
         })
     }
 
@@ -119,11 +122,18 @@ where
                 date: b.date,
                 time: b.time,
             });
+        let office = self
+            .store
+            .catalogue()
+            .await?
+            .office_of_site(&data.site)
+            .map(|office| office.id.clone());
         Ok(Verification {
             genuine: true,
             reason: None,
             status: booking.map(|b| b.status),
             booking: Some(data),
+            office,
             moved_to,
         })
     }
@@ -140,6 +150,7 @@ fn forged_answer(forged: Forged) -> Verification {
         reason: Some(forged.as_str()),
         status: None,
         booking: None,
+        office: None,
         moved_to: None,
     }
 }

@@ -9,6 +9,7 @@ use crate::account::{
 };
 use crate::error::{Problem, Problems, Result};
 use crate::input::Form;
+use crate::limits;
 use crate::secrets::Password;
 use crate::texts::Language;
 use crate::types::{
@@ -103,8 +104,12 @@ fn parse_person(form: &Form, problems: &mut Problems, today: NaiveDate) -> Optio
     let sex = form.parse(problems, "sex", Sex::parse);
     let citizenship = form.parse(problems, "citizenship", Country::parse);
     let document = parse_document(form, problems, "document", true);
-    let address = form.parse(problems, "address", |text| text_line(text, 200));
-    let municipality = form.parse(problems, "municipality", |text| text_line(text, 100));
+    let address = form.parse(problems, "address", |text| {
+        text_line(text, limits::ADDRESS_CHARS)
+    });
+    let municipality = form.parse(problems, "municipality", |text| {
+        text_line(text, limits::MUNICIPALITY_CHARS)
+    });
     let cap = form.parse(problems, "cap", Cap::parse);
     let phone = form.parse(problems, "phone", Phone::parse);
     Some(Holder::Person(Person {
@@ -150,10 +155,16 @@ fn parse_organisation(
     email: Option<&Email>,
     offices: &[&str],
 ) -> Option<Holder> {
-    let name = form.parse(problems, "name", |text| text_line(text, 200));
+    let name = form.parse(problems, "name", |text| {
+        text_line(text, limits::ORGANISATION_NAME_CHARS)
+    });
     let fiscal_code = form.parse(problems, "fiscal_code", FiscalCode::parse);
-    let address = form.parse(problems, "address", |text| text_line(text, 200));
-    let municipality = form.parse(problems, "municipality", |text| text_line(text, 100));
+    let address = form.parse(problems, "address", |text| {
+        text_line(text, limits::ADDRESS_CHARS)
+    });
+    let municipality = form.parse(problems, "municipality", |text| {
+        text_line(text, limits::MUNICIPALITY_CHARS)
+    });
     let cap = form.parse(problems, "cap", Cap::parse);
     let pec = form.parse(problems, "pec", Email::parse);
     let phone = form.parse(problems, "phone", Phone::parse);

@@ -126,6 +126,7 @@ fn sample_booking(n: usize, created: NaiveDate, date: NaiveDate) -> Booking {
         created_at,
         updated_at: created_at,
         version: 1,
+        vulnerable: false,
         receipt: None,
     }
 }

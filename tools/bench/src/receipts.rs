@@ -76,7 +76,7 @@ pub async fn run(rounds: usize) -> anyhow::Result<()> {
             .await;
         assert_eq!((status, answer["genuine"].as_bool()), (200, Some(true)));
     }
-    let qr = qr_code(&receipt.code);
+    let qr = qr_code(&receipt.code).expect("a receipt fits a QR code");
     println!("## Receipts ({rounds} rounds, release build)\n");
     println!(
         "- QR text: {} characters (`{}…`), QR version {:?}, error correction M, alphanumeric mode",

@@ -53,6 +53,9 @@ pub async fn signed_in<C: Clock>(app: &AwsApp<C>, body: &Value) -> anyhow::Resul
         version: 1,
         holder,
         consents: Some(registration.consents),
+        expires_at: None,
+        last_seen_at: None,
+        inactivity_warned_at: None,
     };
     app.store
         .create_account(&account, &[])
@@ -84,6 +87,9 @@ pub async fn office_staff<C: Clock>(app: &AwsApp<C>, office: &str) -> anyhow::Re
             name: "Ispettrice Bianchi".into(),
         }),
         consents: None,
+        expires_at: None,
+        last_seen_at: None,
+        inactivity_warned_at: None,
     };
     app.store
         .create_account(&account, &[])

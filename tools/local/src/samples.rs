@@ -23,8 +23,24 @@ pub fn person() -> Value {
     person_with(&unique_email("amina"), &unique_document())
 }
 
+/// A second given name of random letters: people of one test must be different people (BK-2
+/// tells persons apart by their names and date of birth, and by their document).
+pub fn unique_given_names() -> String {
+    let letters: String = (0..8)
+        .map(|i| {
+            let letter = char::from(b'a' + rand::random_range(0..26u8));
+            if i == 0 {
+                letter.to_ascii_uppercase()
+            } else {
+                letter
+            }
+        })
+        .collect();
+    format!("Amina {letters}")
+}
+
 pub fn person_with(email: &str, document_number: &str) -> Value {
-    json!({ "kind": "person", "surname": "Rossi", "given_names": "Amina", "birth_date": "1990-04-12",
+    json!({ "kind": "person", "surname": "Rossi", "given_names": unique_given_names(), "birth_date": "1990-04-12",
         "sex": "F", "citizenship": "MA",
         "document": { "type": "passport", "number": document_number, "issuing_country": "MA" },
         "address": "Via Padova 21", "municipality": "Milano", "cap": "20127",

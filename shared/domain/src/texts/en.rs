@@ -14,6 +14,7 @@ impl Texts for English {
 
     fn error(&self, code: Code) -> &'static str {
         match code {
+            Code::PayloadTooLarge => "The request is too large.",
             Code::MalformedRequest => {
                 "The request cannot be read: the body must be a valid JSON object."
             }
@@ -86,11 +87,16 @@ impl Texts for English {
             }
             Problem::TooFar { days } => format!("bookings open at most {days} days ahead"),
             Problem::Needs(field) => format!("needs the field {field} too"),
+            Problem::TooMany { max } => format!("at most {max} allowed"),
         }
     }
 
     fn greeting(&self, name: &str) -> String {
-        format!("Dear {name},")
+        if name.is_empty() {
+            "Hello,".into()
+        } else {
+            format!("Dear {name},")
+        }
     }
 
     fn signature(&self) -> &'static str {
@@ -336,6 +342,71 @@ impl Texts for English {
                 "the password of your account was just changed and every open session was ended."
                     .into(),
                 "If this was not you, use “Forgot your password?” now to choose a new one.".into(),
+            ],
+            action: None,
+        }
+    }
+
+    fn no_account_for_reset(&self, portal: &str) -> MailText {
+        MailText {
+            subject: "New password requested for Prenota".into(),
+            paragraphs: vec![
+                "we received a request for a new password for this address, but there is no Prenota account with this address.".into(),
+                "If you registered with another address, ask for the new password there; otherwise you can register on the portal.".into(),
+            ],
+            action: Some(("Open Prenota".into(), portal.into())),
+        }
+    }
+
+    fn no_activation_needed(&self, active: bool, portal: &str) -> MailText {
+        let paragraph = if active {
+            "we received a request for a new activation link, but the account of this address is already active: you can sign in, or use “Forgot your password?” if you do not remember it."
+        } else {
+            "we received a request for a new activation link, but there is no registration waiting for this address (registrations not activated within 48 hours are deleted): you can register again on the portal."
+        };
+        MailText {
+            subject: "Activating your Prenota account".into(),
+            paragraphs: vec![paragraph.into()],
+            action: Some(("Open Prenota".into(), portal.into())),
+        }
+    }
+
+    fn account_erased(&self, cancelled: usize) -> MailText {
+        let mut paragraphs = vec![
+            "as you asked, your Prenota account and your personal data have been erased."
+                .to_owned(),
+        ];
+        if cancelled > 0 {
+            paragraphs.push(format!(
+                "Your appointments still to come were cancelled ({cancelled}) and their places freed; receipts already printed are no longer valid."
+            ));
+        }
+        paragraphs.push(
+            "Only statistics that name no person remain (service, site, day, outcome).".into(),
+        );
+        MailText {
+            subject: "Your Prenota account has been erased".into(),
+            paragraphs,
+            action: None,
+        }
+    }
+
+    fn inactivity_warning(&self, on: chrono::NaiveDate, portal: &str) -> MailText {
+        MailText {
+            subject: "Your Prenota account is about to be erased".into(),
+            paragraphs: vec![
+                "you have not used your Prenota account for a long time. So as not to keep personal data longer than needed, we will erase it with your data.".into(),
+                format!("It will be erased on {}. To keep the account, sign in before then.", self.date(on)),
+            ],
+            action: Some(("Sign in to Prenota".into(), portal.into())),
+        }
+    }
+
+    fn erased_for_inactivity(&self) -> MailText {
+        MailText {
+            subject: "Your Prenota account has been erased".into(),
+            paragraphs: vec![
+                "your Prenota account had not been used for a long time and has been erased, with your personal data, as announced. You can register again at any time.".into(),
             ],
             action: None,
         }

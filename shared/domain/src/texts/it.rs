@@ -14,6 +14,7 @@ impl Texts for Italian {
 
     fn error(&self, code: Code) -> &'static str {
         match code {
+            Code::PayloadTooLarge => "La richiesta è troppo grande.",
             Code::MalformedRequest => {
                 "La richiesta non è leggibile: il corpo deve essere un oggetto JSON valido."
             }
@@ -91,11 +92,16 @@ impl Texts for Italian {
             }
             Problem::TooFar { days } => format!("si può prenotare al massimo {days} giorni prima"),
             Problem::Needs(field) => format!("richiede anche il campo {field}"),
+            Problem::TooMany { max } => format!("si può indicare al massimo {max} elementi"),
         }
     }
 
     fn greeting(&self, name: &str) -> String {
-        format!("Gentile {name},")
+        if name.is_empty() {
+            "Buongiorno,".into()
+        } else {
+            format!("Gentile {name},")
+        }
     }
 
     fn signature(&self) -> &'static str {
@@ -371,6 +377,70 @@ impl Texts for Italian {
                 "la password del tuo account è stata appena cambiata e tutte le sessioni aperte sono state chiuse."
                     .into(),
                 "Se non sei stato tu, usa subito «Password dimenticata?» per sceglierne una nuova.".into(),
+            ],
+            action: None,
+        }
+    }
+
+    fn no_account_for_reset(&self, portal: &str) -> MailText {
+        MailText {
+            subject: "Richiesta di nuova password per Prenota".into(),
+            paragraphs: vec![
+                "abbiamo ricevuto una richiesta di nuova password per questo indirizzo, ma a questo indirizzo non corrisponde alcun account Prenota.".into(),
+                "Se ti sei registrato con un altro indirizzo, chiedi la nuova password per quello; altrimenti puoi registrarti dal portale.".into(),
+            ],
+            action: Some(("Apri Prenota".into(), portal.into())),
+        }
+    }
+
+    fn no_activation_needed(&self, active: bool, portal: &str) -> MailText {
+        let paragraph = if active {
+            "abbiamo ricevuto una richiesta di un nuovo link di attivazione, ma l'account di questo indirizzo è già attivo: puoi accedere, o usare «Password dimenticata?» se non ricordi la password."
+        } else {
+            "abbiamo ricevuto una richiesta di un nuovo link di attivazione, ma a questo indirizzo non corrisponde alcuna registrazione in attesa (le registrazioni non attivate entro 48 ore vengono cancellate): puoi registrarti di nuovo dal portale."
+        };
+        MailText {
+            subject: "Attivazione dell'account Prenota".into(),
+            paragraphs: vec![paragraph.into()],
+            action: Some(("Apri Prenota".into(), portal.into())),
+        }
+    }
+
+    fn account_erased(&self, cancelled: usize) -> MailText {
+        let mut paragraphs = vec![
+            "come hai chiesto, il tuo account Prenota e i tuoi dati personali sono stati cancellati.".to_owned(),
+        ];
+        if cancelled > 0 {
+            paragraphs.push(format!(
+                "Gli appuntamenti ancora da svolgere sono stati annullati ({cancelled}) e i posti liberati; le ricevute già stampate non sono più valide."
+            ));
+        }
+        paragraphs.push(
+            "Restano solo dati statistici senza riferimento a persone (servizio, sede, giorno, esito).".into(),
+        );
+        MailText {
+            subject: "Il tuo account Prenota è stato cancellato".into(),
+            paragraphs,
+            action: None,
+        }
+    }
+
+    fn inactivity_warning(&self, on: chrono::NaiveDate, portal: &str) -> MailText {
+        MailText {
+            subject: "Il tuo account Prenota sta per essere cancellato".into(),
+            paragraphs: vec![
+                "non usi il tuo account Prenota da molto tempo. Per non conservare dati personali più del necessario, lo cancelleremo insieme ai tuoi dati.".into(),
+                format!("La cancellazione avverrà il {}. Se vuoi conservare l'account, accedi prima di quella data.", self.date(on)),
+            ],
+            action: Some(("Accedi a Prenota".into(), portal.into())),
+        }
+    }
+
+    fn erased_for_inactivity(&self) -> MailText {
+        MailText {
+            subject: "Il tuo account Prenota è stato cancellato".into(),
+            paragraphs: vec![
+                "il tuo account Prenota non era usato da molto tempo ed è stato cancellato, insieme ai tuoi dati personali, come annunciato. Puoi registrarti di nuovo in qualsiasi momento.".into(),
             ],
             action: None,
         }

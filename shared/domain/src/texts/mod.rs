@@ -186,6 +186,17 @@ pub trait Texts: Sync {
     fn booking_cancelled(&self, appointment: &Appointment) -> MailText;
     fn password_reset(&self, link: &str, valid_minutes: i64) -> MailText;
     fn password_changed(&self) -> MailText;
+    /// To an address with no account that asked for a password reset.
+    fn no_account_for_reset(&self, portal: &str) -> MailText;
+    /// To an address that asked for a new activation link with nothing to activate: its account
+    /// is already active (`active`), or there is none.
+    fn no_activation_needed(&self, active: bool, portal: &str) -> MailText;
+    /// The confirmation that the holder erased their account (PD-2).
+    fn account_erased(&self, cancelled: usize) -> MailText;
+    /// An account unused for long: it will be erased on `on` unless its holder signs in.
+    fn inactivity_warning(&self, on: chrono::NaiveDate, portal: &str) -> MailText;
+    /// An unused account was erased.
+    fn erased_for_inactivity(&self) -> MailText;
 }
 
 #[cfg(test)]
@@ -215,6 +226,7 @@ mod tests {
     fn every_code_and_problem_has_a_message_in_both_languages() {
         let codes = [
             Code::MalformedRequest,
+            Code::PayloadTooLarge,
             Code::ValidationFailed,
             Code::Unauthenticated,
             Code::InvalidCredentials,

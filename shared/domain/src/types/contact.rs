@@ -13,12 +13,16 @@ use crate::error::Problem;
 pub struct Email(String);
 
 impl Email {
+    /// The local part must be ASCII (SES, like most mail systems, does not deliver SMTPUTF8
+    /// addresses); the domain may be internationalised and is kept in its ASCII (IDNA) form, so
+    /// that `amina@bücher.example` and `amina@xn--bcher-kva.example` are one address.
     pub fn parse(input: &str) -> Result<Email, Problem> {
-        let address = input.trim().to_lowercase();
-        if address.chars().count() > 254 {
+        let trimmed = input.trim();
+        if trimmed.chars().count() > 254 {
             return Err(Problem::TooLong { max: 254 });
         }
-        let (local, domain) = address.rsplit_once('@').ok_or(Problem::InvalidEmail)?;
+        let (local, domain) = trimmed.rsplit_once('@').ok_or(Problem::InvalidEmail)?;
+        let local = local.to_ascii_lowercase();
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local.starts_with('.')
@@ -26,7 +30,8 @@ impl Email {
             && !local.contains("..")
             && local
                 .chars()
-                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+        let domain = idna::domain_to_ascii(domain).map_err(|_| Problem::InvalidEmail)?;
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|label| {
@@ -34,11 +39,15 @@ impl Email {
                     && label.len() <= 63
                     && !label.starts_with('-')
                     && !label.ends_with('-')
-                    && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
             && labels
                 .last()
                 .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
+        let address = format!("{local}@{domain}");
+        if address.len() > 254 {
+            return Err(Problem::TooLong { max: 254 });
+        }
         if local_ok && domain_ok {
             Ok(Email(address))
         } else {
@@ -135,20 +144,43 @@ impl Cap {
     }
 }
 
-/// A line of free text (an address, a municipality, an organisation's name): whitespace
-/// collapsed, no control characters, at most `max` characters.
+/// A line of free text (an address, a municipality, an organisation's name): Unicode NFC,
+/// whitespace collapsed, no control or invisible formatting characters (a bidi override or a
+/// zero-width space would let a name display as something else in an e-mail), at most `max`
+/// characters.
 pub fn text_line(input: &str, max: usize) -> Result<String, Problem> {
-    let line = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    use unicode_normalization::UnicodeNormalization;
+    if input.chars().count() > max * 4 {
+        return Err(Problem::TooLong { max });
+    }
+    let line = input
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .nfc()
+        .collect::<String>();
     if line.is_empty() {
         return Err(Problem::Required);
     }
     if line.chars().count() > max {
         return Err(Problem::TooLong { max });
     }
-    if line.chars().any(char::is_control) {
+    if line
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
         return Err(Problem::Invalid);
     }
     Ok(line)
+}
+
+/// Invisible characters that change how text around them displays: bidirectional controls,
+/// zero-width characters, soft hyphens, tags, and the other format characters (Unicode's Cf).
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
 }
 
 #[cfg(test)]
@@ -185,7 +217,22 @@ mod tests {
             assert_eq!(Email::parse(bad), Err(Problem::InvalidEmail), "{bad}");
         }
         assert!(Email::parse("nguyen.thi+prenota@posta.example.it").is_ok());
+        // SES delivers no internationalised local part: refused at the field, not at SES.
+        assert_eq!(
+            Email::parse("amína@example.org"),
+            Err(Problem::InvalidEmail)
+        );
         assert!(Email::parse("ente@pec.associazione.it").is_ok());
+    }
+
+    #[test]
+    fn an_internationalised_domain_is_one_address_in_either_spelling() {
+        let unicode = Email::parse("Amina@Bücher.Example").unwrap();
+        assert_eq!(unicode.as_str(), "amina@xn--bcher-kva.example");
+        assert_eq!(
+            unicode,
+            Email::parse("amina@xn--bcher-kva.example").unwrap()
+        );
     }
 
     #[test]
@@ -240,5 +287,20 @@ mod tests {
         assert_eq!(text_line("   ", 200), Err(Problem::Required));
         assert_eq!(text_line("Via\u{7}Padova", 200), Err(Problem::Invalid));
         assert_eq!(text_line("abc", 2), Err(Problem::TooLong { max: 2 }));
+    }
+
+    #[test]
+    fn text_lines_refuse_bidi_overrides_and_invisible_characters() {
+        for spoof in [
+            "Associazione \u{202E}atreprA",
+            "Ente\u{200B}Aiuto",
+            "Ente\u{2066}x\u{2069}",
+            "\u{FEFF}Ente",
+            "Ente\u{E0041}",
+        ] {
+            assert_eq!(text_line(spoof, 200), Err(Problem::Invalid), "{spoof:?}");
+        }
+        // Composed and decomposed spellings are stored alike.
+        assert_eq!(text_line("Cafe\u{301}", 200).unwrap(), "Caf\u{e9}");
     }
 }

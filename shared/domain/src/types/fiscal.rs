@@ -16,6 +16,10 @@ impl FiscalCode {
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_uppercase();
+        // Only ASCII letters and digits: lengths below count characters and bytes alike.
+        if !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Problem::Invalid);
+        }
         match code.len() {
             11 => check_partita_iva(&code)?,
             16 => check_codice_fiscale(&code)?,
@@ -139,6 +143,17 @@ mod tests {
         assert_eq!(FiscalCode::parse("RSSMRA85Z10A562S"), Err(Problem::Invalid)); // Z is no month
         assert_eq!(FiscalCode::parse("RSSMRA8XT10A562S"), Err(Problem::Invalid));
         assert_eq!(FiscalCode::parse("RSSMRA85T10"), Err(Problem::Invalid));
+    }
+
+    #[test]
+    fn non_ascii_letters_are_refused_not_indexed() {
+        // 16 bytes, 12 characters: once indexed by character, and out of bounds.
+        assert_eq!(FiscalCode::parse("ÀÀÀÀRSSMRA85"), Err(Problem::Invalid));
+        assert_eq!(FiscalCode::parse("ÉÉÉÉÉ1234567"), Err(Problem::Invalid));
+        assert_eq!(
+            FiscalCode::parse("１２３４５６７８９０３"),
+            Err(Problem::Invalid)
+        );
     }
 
     #[test]

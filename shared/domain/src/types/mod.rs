@@ -4,8 +4,9 @@ mod contact;
 mod fiscal;
 mod person;
 
-pub use contact::{Cap, Email, Phone, text_line};
+pub use contact::{Cap, Email, Phone, is_invisible_format, text_line};
 pub use fiscal::FiscalCode;
 pub use person::{
     Country, DocumentNumber, DocumentType, IdentityDocument, Name, Sex, age_on, birth_date, date,
+    transliterate,
 };

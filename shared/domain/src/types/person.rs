@@ -14,10 +14,24 @@ use crate::error::Problem;
 pub struct Name(String);
 
 impl Name {
-    pub const MAX_CHARS: usize = 100;
+    pub const MAX_CHARS: usize = crate::limits::NAME_CHARS;
 
+    /// Kept as typed (whitespace collapsed, Unicode NFC, so composed and decomposed diacritics
+    /// are stored alike); the receipt prints exactly this.
     pub fn parse(input: &str) -> Result<Name, Problem> {
-        let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        use unicode_normalization::UnicodeNormalization;
+        // Far past the limit: refused before any work on it.
+        if input.len() > Self::MAX_CHARS * 16 {
+            return Err(Problem::TooLong {
+                max: Self::MAX_CHARS,
+            });
+        }
+        let name: String = input
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .nfc()
+            .collect();
         if name.is_empty() {
             return Err(Problem::Required);
         }
@@ -26,7 +40,14 @@ impl Name {
                 max: Self::MAX_CHARS,
             });
         }
-        let allowed = |c: char| is_latin_letter(c) || is_combining_mark(c) || " '’-.".contains(c);
+        let allowed = |c: char| {
+            is_latin_letter(c)
+                || is_combining_mark(c)
+                || c == ' '
+                || c == '.'
+                || is_apostrophe(c)
+                || is_dash(c)
+        };
         if !name.chars().all(allowed) || !name.chars().any(is_latin_letter) {
             return Err(Problem::Invalid);
         }
@@ -37,10 +58,56 @@ impl Name {
         &self.0
     }
 
-    /// The form used to recognise the same person typed twice: upper case, single spaces.
+    /// The form that recognises the same name typed twice: transliterated (see
+    /// `transliterate`), so case, diacritics, apostrophes, dashes and spaces do not matter.
     pub fn folded(&self) -> String {
-        self.0.to_uppercase()
+        transliterate(&self.0)
     }
+}
+
+/// A Latin name as a passport's machine-readable zone writes it (ICAO 9303, part 3): upper
+/// case, diacritics dropped (Ç → C, ễ → E), the letters without a base letter spelt out
+/// (ß → SS, Æ → AE, Ø → OE, Þ → TH, Đ → D, Ł → L), apostrophes and dots dropped, dashes as
+/// spaces, single spaces. Two spellings of one name typed on different keyboards meet here.
+pub fn transliterate(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkd() {
+        if is_combining_mark(c) || is_apostrophe(c) || c == '.' {
+            continue;
+        }
+        let spelt = match c {
+            'ß' => "SS",
+            'Æ' | 'æ' => "AE",
+            'Œ' | 'œ' => "OE",
+            'Ø' | 'ø' => "OE",
+            'Þ' | 'þ' => "TH",
+            'Ð' | 'ð' | 'Đ' | 'đ' => "D",
+            'Ł' | 'ł' => "L",
+            'Ħ' | 'ħ' => "H",
+            'ı' => "I",
+            'ĸ' => "K",
+            'Ŋ' | 'ŋ' => "N",
+            'Ŧ' | 'ŧ' => "T",
+            'ſ' => "S",
+            'Ə' | 'ə' => "A",
+            c if c.is_whitespace() || is_dash(c) => " ",
+            c => {
+                out.extend(c.to_uppercase());
+                continue;
+            }
+        };
+        out.push_str(spelt);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´')
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑' | '–' | '—')
 }
 
 /// A letter of the Latin script: basic, Latin-1, Extended-A and -B, Extended Additional.
@@ -246,7 +313,6 @@ mod tests {
             "O'Brien",
             "Ben-Salah",
             "Ægir Þórsson",
-            "Nguye\u{302}\u{303}n",
         ] {
             assert_eq!(Name::parse(good).unwrap().as_str(), good);
         }
@@ -275,6 +341,52 @@ mod tests {
         assert_eq!(
             Name::parse(&"a".repeat(101)),
             Err(Problem::TooLong { max: 100 })
+        );
+        for invisible in ["Ros\u{200B}si", "Ros\u{202E}si", "Rossi\u{FEFF}"] {
+            assert_eq!(
+                Name::parse(invisible),
+                Err(Problem::Invalid),
+                "{invisible:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_stored_composed_and_fold_to_one_spelling() {
+        let decomposed = Name::parse("Nguye\u{302}\u{303}n").unwrap();
+        assert_eq!(decomposed.as_str(), "Nguyễn");
+        let same = [
+            "Nguyễn",
+            "NGUYEN",
+            "nguyen",
+            " Nguyễn ",
+            "Nguye\u{302}\u{303}n",
+        ];
+        for spelling in same {
+            assert_eq!(
+                Name::parse(spelling).unwrap().folded(),
+                "NGUYEN",
+                "{spelling}"
+            );
+        }
+        for (a, b) in [
+            ("D'Amico", "D’Amico"),
+            ("D'Amico", "DAmico"),
+            ("Ben-Salah", "Ben Salah"),
+            ("Ben-Salah", "Ben–Salah"),
+            ("Çelik", "CELIK"),
+            ("Đorđević", "Dordevic"),
+            ("Jr. Smith", "Jr Smith"),
+        ] {
+            assert_eq!(
+                Name::parse(a).unwrap().folded(),
+                Name::parse(b).unwrap().folded(),
+                "{a} / {b}"
+            );
+        }
+        assert_eq!(
+            transliterate("Straße Ødegaard Þór Łukasz"),
+            "STRASSE OEDEGAARD THOR LUKASZ"
         );
     }
 

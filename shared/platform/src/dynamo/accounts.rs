@@ -2,7 +2,6 @@
 
 use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
 use prenota_domain::account::{Account, AccountStatus};
 use prenota_domain::ports::{
@@ -17,9 +16,13 @@ use super::keys::{self, PURGE_AT};
 use super::{DynamoStore, TransactError, condition_held, from_item, number, string, to_item};
 
 impl DynamoStore {
+    /// An account as stored: with its index keys, and the TTL of an unactivated registration.
     fn account_item(&self, account: &Account) -> anyhow::Result<keys::Item> {
         let mut item = to_item(account, keys::account(account.id))?;
         item.extend(keys::account_index_keys(account));
+        if let Some(expires_at) = account.expires_at {
+            item.insert(PURGE_AT.into(), number(expires_at.timestamp()));
+        }
         Ok(item)
     }
 
@@ -43,10 +46,20 @@ impl AccountStore for DynamoStore {
             Some("attribute_not_exists(pk)"),
             vec![],
         )];
+        let now = account.created_at.timestamp();
         for (kind, value) in &claims {
             let mut claim = keys::unique(*kind, value);
             claim.insert("account_id".into(), string(account.id.to_string()));
-            items.push(self.put(claim, Some("attribute_not_exists(pk)"), vec![]));
+            // An unactivated registration's claims expire with it (until TTL removes them,
+            // the condition lets a new registration take them over).
+            if let Some(expires_at) = account.expires_at {
+                claim.insert(PURGE_AT.into(), number(expires_at.timestamp()));
+            }
+            items.push(self.put(
+                claim,
+                Some("attribute_not_exists(pk) OR purge_at <= :now"),
+                vec![(":now", number(now))],
+            ));
         }
         for link in links {
             items.push(self.put(self.link_item(link).map_err(failed)?, None, vec![]));
@@ -105,7 +118,11 @@ impl AccountStore for DynamoStore {
             return Ok(None);
         };
         let id = Uuid::parse_str(id).context("account id of an e-mail claim")?;
-        AccountStore::account(self, id).await
+        // The claim may belong to an expired registration whose successor took it over: the
+        // account must be the claim's.
+        Ok(AccountStore::account(self, id)
+            .await?
+            .filter(|account| &account.email == email))
     }
 
     async fn organisations(
@@ -145,6 +162,10 @@ impl AccountStore for DynamoStore {
             .map_err(|e| e.into_anyhow().context("storing links"))
     }
 
+    async fn touch_account(&self, account: &Account, now: DateTime<Utc>) -> anyhow::Result<()> {
+        self.record_activity(account, now).await
+    }
+
     async fn link(&self, hash: &TokenHash) -> anyhow::Result<Option<LinkToken>> {
         self.get(keys::link(hash)).await?.map(from_item).transpose()
     }
@@ -156,7 +177,7 @@ impl AccountStore for DynamoStore {
         account: &Account,
     ) -> Result<(), LinkUseError> {
         let item = self.account_item(account).map_err(LinkUseError::Failed)?;
-        let items = vec![
+        let mut items = vec![
             // Single use: the link is consumed by this very transaction, and only if unexpired.
             self.delete(
                 keys::link(&link.hash),
@@ -170,6 +191,18 @@ impl AccountStore for DynamoStore {
                 vec![(":read", number(account.version - 1))],
             ),
         ];
+        // Activated: its claims stop expiring with the registration.
+        if account.expires_at.is_none() {
+            for (kind, value) in account.unique_claims() {
+                items.push(self.update(
+                    keys::unique(kind, &value),
+                    "REMOVE purge_at",
+                    Some("account_id = :id"),
+                    vec![],
+                    vec![(":id", string(account.id.to_string()))],
+                ));
+            }
+        }
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(cancelled) => match cancelled.failed_condition() {
@@ -180,6 +213,35 @@ impl AccountStore for DynamoStore {
                 )),
             },
         }
+    }
+}
+
+impl DynamoStore {
+    /// `touch_account`: the last sign-in, and with it the account's place in the index of
+    /// activity months that the inactivity pass reads; a warning of erasure no longer holds.
+    async fn record_activity(&self, account: &Account, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let touched = Account {
+            last_seen_at: Some(now),
+            ..account.clone()
+        };
+        let mut update = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::account(account.id)))
+            .condition_expression("attribute_exists(pk)")
+            .update_expression("SET last_seen_at = :now REMOVE inactivity_warned_at")
+            .expression_attribute_values(":now", string(now.to_rfc3339()));
+        if let Some((month, seen)) = keys::activity_keys(&touched) {
+            update = update
+                .update_expression(
+                    "SET last_seen_at = :now, gsi3pk = :month, gsi3sk = :seen \
+                     REMOVE inactivity_warned_at",
+                )
+                .expression_attribute_values(":month", string(month))
+                .expression_attribute_values(":seen", string(seen));
+        }
+        condition_held(update.send().await, "UpdateItem account activity").map(|_| ())
     }
 }
 
@@ -231,54 +293,51 @@ impl SessionStore for DynamoStore {
 }
 
 impl Counters for DynamoStore {
-    async fn increment(&self, counters: &[Counter]) -> anyhow::Result<Vec<u32>> {
-        let mut counts = Vec::with_capacity(counters.len());
-        for counter in counters {
-            let output = self
-                .client()
-                .update_item()
-                .table_name(self.table())
-                .set_key(Some(keys::counter(&counter.id)))
-                .update_expression("ADD hits :one SET purge_at = if_not_exists(purge_at, :end)")
-                .expression_attribute_values(":one", number(1))
-                .expression_attribute_values(":end", number(counter.window_ends.timestamp()))
-                .return_values(ReturnValue::UpdatedNew)
-                .send()
-                .await
-                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-                .context("UpdateItem counter")?;
-            counts.push(hits(output.attributes.as_ref()));
-        }
-        Ok(counts)
-    }
-
-    async fn current(&self, counters: &[Counter]) -> anyhow::Result<Vec<u32>> {
-        let found = self
-            .get_many(
-                counters
-                    .iter()
-                    .map(|counter| keys::counter(&counter.id))
-                    .collect(),
-            )
-            .await?;
-        Ok(counters
+    async fn take(&self, counters: &[Counter]) -> anyhow::Result<Option<usize>> {
+        let items: Vec<_> = counters
             .iter()
             .map(|counter| {
-                let key = keys::counter(&counter.id);
-                found
-                    .iter()
-                    .find(|item| keys::pk_of(item) == keys::pk_of(&key))
-                    .map_or(0, |item| hits(Some(item)))
+                self.update(
+                    keys::counter(&counter.id),
+                    "ADD hits :one SET purge_at = if_not_exists(purge_at, :end)",
+                    Some("attribute_not_exists(hits) OR hits < :max"),
+                    vec![],
+                    vec![
+                        (":one", number(1)),
+                        (":end", number(counter.window_ends.timestamp())),
+                        (":max", number(counter.max)),
+                    ],
+                )
             })
-            .collect())
+            .collect();
+        match self.transact(items).await {
+            Ok(()) => Ok(None),
+            Err(error) => match error.failed_condition() {
+                Some(full) => Ok(Some(full)),
+                None => Err(error.into_anyhow().context("counting a limit")),
+            },
+        }
     }
-}
 
-fn hits(item: Option<&keys::Item>) -> u32 {
-    item.and_then(|item| item.get("hits"))
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+    async fn give_back(&self, counters: &[Counter]) -> anyhow::Result<()> {
+        let items = counters
+            .iter()
+            .map(|counter| {
+                self.update(
+                    keys::counter(&counter.id),
+                    "ADD hits :minus_one",
+                    Some("hits > :zero"),
+                    vec![],
+                    vec![(":minus_one", number(-1)), (":zero", number(0))],
+                )
+            })
+            .collect();
+        match self.transact(items).await {
+            // A counter whose window ended meanwhile has nothing to give back.
+            Ok(()) | Err(TransactError::Cancelled(_)) => Ok(()),
+            Err(error) => Err(error.into_anyhow().context("giving back a count")),
+        }
+    }
 }
 
 impl From<TransactError> for anyhow::Error {

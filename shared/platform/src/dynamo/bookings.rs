@@ -105,19 +105,41 @@ impl DynamoStore {
         )
     }
 
-    fn count_change(&self, changes: &DailyChanges) -> TransactWriteItem {
-        self.update(
-            keys::daily_changes(&changes.id),
-            "SET #c = if_not_exists(#c, :zero) + :one, purge_at = :end",
-            Some("attribute_not_exists(#c) OR #c < :limit"),
-            vec![("#c", "count")],
-            vec![
-                (":zero", number(0)),
-                (":one", number(1)),
-                (":limit", number(changes.limit)),
-                (":end", number(changes.expires_at.timestamp())),
-            ],
-        )
+    /// One more change on the person, under each of their identity keys, within the limit.
+    fn count_change(&self, changes: &DailyChanges) -> Vec<TransactWriteItem> {
+        changes
+            .ids
+            .iter()
+            .map(|id| {
+                self.update(
+                    keys::daily_changes(id),
+                    "SET #c = if_not_exists(#c, :zero) + :one, purge_at = :end",
+                    Some("attribute_not_exists(#c) OR #c < :limit"),
+                    vec![("#c", "count")],
+                    vec![
+                        (":zero", number(0)),
+                        (":one", number(1)),
+                        (":limit", number(changes.limit)),
+                        (":end", number(changes.expires_at.timestamp())),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    /// The deletes of a booking's holds (only while they are this booking's).
+    fn release_holds(&self, booking: &Booking) -> Vec<TransactWriteItem> {
+        booking
+            .hold_keys()
+            .iter()
+            .map(|hold| {
+                self.delete(
+                    keys::hold(hold),
+                    Some("booking_id = :id"),
+                    vec![(":id", string(booking.id.as_str()))],
+                )
+            })
+            .collect()
     }
 
     /// The booking, written over the version it was computed from (or new).
@@ -245,6 +267,8 @@ impl BookingStore for DynamoStore {
                 .query()
                 .table_name(self.table())
                 .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                // The booking loop reads again when its picture was stale: it must be fresh.
+                .consistent_read(true)
                 .expression_attribute_values(":pk", string(&partition))
                 .expression_attribute_values(":from", string(from.to_string()))
                 // '~' sorts after '#closed' and every time of the last day.
@@ -264,6 +288,34 @@ impl BookingStore for DynamoStore {
         }
     }
 
+    async fn idempotent_booking(
+        &self,
+        claim: &IdempotencyClaim,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<(BookingId, String)>> {
+        let Some(item) = self
+            .get(keys::idempotency(&claim.account, &claim.key))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        let expired = item
+            .get(PURGE_AT)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<i64>().ok())
+            .is_some_and(|purge_at| purge_at < now.timestamp());
+        Ok(
+            match (
+                text("booking_id").and_then(|id| BookingId::parse(&id)),
+                text("fingerprint"),
+            ) {
+                (Some(booking), Some(fingerprint)) if !expired => Some((booking, fingerprint)),
+                _ => None,
+            },
+        )
+    }
+
     async fn create_booking(
         &self,
         booking: &Booking,
@@ -276,10 +328,10 @@ impl BookingStore for DynamoStore {
         }
         let mut parts = vec![Part::NewPlace, Part::OpenDay];
         let mut items = vec![self.take_place(booking, capacity), self.open_day(booking)];
-        for (index, hold) in booking.hold_keys().iter().enumerate() {
-            let mut item = keys::hold(hold);
+        for (person, hold) in booking.holds() {
+            let mut item = keys::hold(&hold);
             item.insert("booking_id".into(), string(booking.id.as_str()));
-            parts.push(Part::Hold(index));
+            parts.push(Part::Hold(person));
             items.push(self.put(item, Some("attribute_not_exists(pk)"), vec![]));
         }
         if let Some(claim) = idempotency {
@@ -296,8 +348,10 @@ impl BookingStore for DynamoStore {
             ));
         }
         if let Some(changes) = daily_changes {
-            parts.push(Part::Changes);
-            items.push(self.count_change(changes));
+            for item in self.count_change(changes) {
+                parts.push(Part::Changes);
+                items.push(item);
+            }
         }
         parts.push(Part::Booking);
         items.push(self.put_booking(booking)?);
@@ -315,13 +369,9 @@ impl BookingStore for DynamoStore {
             } => {
                 let mut parts = vec![Part::Booking, Part::OldPlace];
                 let mut items = vec![self.put_booking(cancelled)?, self.free_place(previous)];
-                for hold in previous.hold_keys() {
+                for release in self.release_holds(previous) {
                     parts.push(Part::Release);
-                    items.push(self.delete(
-                        keys::hold(&hold),
-                        Some("booking_id = :id"),
-                        vec![(":id", string(previous.id.as_str()))],
-                    ));
+                    items.push(release);
                 }
                 (parts, items, daily_changes)
             }
@@ -347,20 +397,18 @@ impl BookingStore for DynamoStore {
                 // The place stays counted: the appointment was held (or missed).
                 let mut parts = vec![Part::Booking];
                 let mut items = vec![self.put_booking(ended)?];
-                for hold in previous.hold_keys() {
+                for release in self.release_holds(previous) {
                     parts.push(Part::Release);
-                    items.push(self.delete(
-                        keys::hold(&hold),
-                        Some("booking_id = :id"),
-                        vec![(":id", string(previous.id.as_str()))],
-                    ));
+                    items.push(release);
                 }
                 (parts, items, None)
             }
         };
         if let Some(changes) = &daily_changes {
-            parts.push(Part::Changes);
-            items.push(self.count_change(changes));
+            for item in self.count_change(changes) {
+                parts.push(Part::Changes);
+                items.push(item);
+            }
         }
         self.transact(items)
             .await

@@ -29,6 +29,7 @@
 //! | `by-owner` | `gsi1pk` = `ORGANISATIONS#<office>#<status>` | `gsi1sk` = `<created_at>#<id>` | an office's organisations (ACC-4) |
 //! | `by-day` | `gsi2pk` = `AGENDA#<office>#<date>` | `gsi2sk` = `<site>#<HH:MM>#<id>` | an office's agenda of a day |
 //! | `by-creation` | `gsi3pk` = `CREATED#<office>#<date>` | `gsi3sk` = `<created_at>#<id>` | the day's new bookings (EX-1) |
+//! | `by-creation` | `gsi3pk` = `ACTIVITY#<year-month>` | `gsi3sk` = `<last used>#<id>` | accounts by last use (PD-1) |
 //!
 //! Items that expire carry `purge_at` (epoch seconds), the table's TTL attribute. TTL deletion is
 //! lazy, so every read and condition also compares the expiry itself.
@@ -62,24 +63,50 @@ pub fn account(id: Uuid) -> Item {
     key(format!("ACCOUNT#{id}"), "ACCOUNT")
 }
 
-/// The index keys of an account: an organisation is listed under its office and status.
+/// The index keys of an account: an organisation is listed under its office and status; a
+/// person's or an organisation's account under the month it was last used.
 pub fn account_index_keys(account: &Account) -> Item {
-    let Holder::Organisation(organisation) = &account.holder else {
-        return HashMap::new();
-    };
-    let created = account
-        .created_at
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    HashMap::from([
-        (
+    let mut keys = HashMap::new();
+    if let Holder::Organisation(organisation) = &account.holder {
+        let created = account
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        keys.insert(
             "gsi1pk".to_owned(),
             AttributeValue::S(organisations(&organisation.office, account.status)),
-        ),
-        (
+        );
+        keys.insert(
             "gsi1sk".to_owned(),
             AttributeValue::S(format!("{created}#{}", account.id)),
+        );
+    }
+    if let Some((month, seen)) = activity_keys(account) {
+        keys.insert("gsi3pk".to_owned(), AttributeValue::S(month));
+        keys.insert("gsi3sk".to_owned(), AttributeValue::S(seen));
+    }
+    keys
+}
+
+/// Where the inactivity pass finds an account: `ACTIVITY#<year-month>` of its last use (its
+/// registration if never used), sorted by that instant. Office staff are managed by their
+/// administrator, not by this rule.
+pub fn activity_keys(account: &Account) -> Option<(String, String)> {
+    if matches!(account.holder, Holder::Office(_)) {
+        return None;
+    }
+    let seen = account.last_seen_at.unwrap_or(account.created_at);
+    Some((
+        activity_partition(seen.format("%Y-%m").to_string().as_str()),
+        format!(
+            "{}#{}",
+            seen.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            account.id
         ),
-    ])
+    ))
+}
+
+pub fn activity_partition(month: &str) -> String {
+    format!("ACTIVITY#{month}")
 }
 
 /// The index partition of an office's organisations in a status (named as in the API).
