@@ -115,14 +115,14 @@ async fn an_organisation_signs_in_and_books_only_after_its_office_approves_it() 
     );
     let waiting = app.get_as("/office/organisations", &milano.session).await;
     assert_eq!(waiting.status, 200);
-    let listed = waiting.body.as_array().unwrap();
+    let listed = waiting.body["organisations"].as_array().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["fiscal_code"], organisation["fiscal_code"]);
     let id = listed[0]["id"].as_str().unwrap().to_owned();
     assert!(
         app.get_as("/office/organisations", &alessandria.session)
             .await
-            .body
+            .body["organisations"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -204,7 +204,7 @@ async fn a_rejected_organisation_is_told_and_cannot_sign_in() {
         )
         .await
         .body;
-    let id = listed[0]["id"].as_str().unwrap();
+    let id = listed["organisations"][0]["id"].as_str().unwrap();
     let rejected = app
         .post_as(
             &format!("/office/organisations/{id}/reject"),
@@ -231,7 +231,7 @@ async fn a_rejected_organisation_is_told_and_cannot_sign_in() {
         .get_as("/office/organisations?status=rejected", &milano.session)
         .await
         .body;
-    assert_eq!(rejected_list.as_array().unwrap().len(), 1);
+    assert_eq!(rejected_list["organisations"].as_array().unwrap().len(), 1);
     let unknown = app
         .get_as("/office/organisations?status=approved", &milano.session)
         .await;
@@ -535,7 +535,7 @@ async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_
     }
     let mut outcomes = Vec::new();
     for person in &holders {
-        let mine = app.get_as("/bookings", &person.session).await.body;
+        let mine = app.get_as("/bookings", &person.session).await.body["bookings"].clone();
         outcomes.push(format!(
             "{} {}",
             mine[0]["status"].as_str().unwrap(),

@@ -1,19 +1,18 @@
-//! Signing in and out (ACC-5): `POST /login`, `POST /logout`, `GET /me`.
+//! Signing in and out (ACC-5): `POST /login`, `POST /logout`, `GET /me`; a person's data
+//! (PD-2): `GET /me/data`, `DELETE /me`.
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::account::AccountView;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{
-    authorization, json, json_body, language, no_content, respond, source_ip,
-};
-use prenota_platform::routes::{Endpoint, Function, find_for};
+use prenota_platform::http::{answer, authorization, json, json_body, no_content, source_ip};
+use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(dispatch(app, &request).await, language(&request))
+    answer(&request, dispatch(app, &request)).await
 }
 
 async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
@@ -37,9 +36,21 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
             app.sign_out(&caller).await?;
             Ok(no_content())
         }
-        _ => {
+        Endpoint::Me => {
             let caller = app.authenticate(authorization(request)).await?;
             Ok(json(200, &AccountView::from(&caller.account)))
         }
+        Endpoint::MyData => {
+            let caller = app.authenticate(authorization(request)).await?;
+            let bookings = app.all_bookings_of(&caller.account).await?;
+            Ok(json(200, &app.personal_data(&caller, &bookings).await))
+        }
+        Endpoint::EraseAccount => {
+            let caller = app.authenticate(authorization(request)).await?;
+            app.erase_own_account(&caller).await?;
+            Ok(no_content())
+        }
+        // Not this function's: `find_for` has answered 404 already.
+        other => Err(not_served(other)),
     }
 }

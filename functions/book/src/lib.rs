@@ -6,12 +6,12 @@ use prenota_domain::Result;
 use prenota_domain::booking::BookingView;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{authorization, header_text, json, json_body, language, respond};
+use prenota_platform::http::{answer, authorization, header_text, json, json_body};
 use prenota_platform::routes::{Function, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(book(app, &request).await, language(&request))
+    answer(&request, book(app, &request)).await
 }
 
 async fn book<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {

@@ -8,12 +8,13 @@ use prenota_domain::booking::BookingView;
 use prenota_domain::ports::Clock;
 use prenota_domain::receipts::receipt_filename;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{authorization, json, json_body, language, pdf, respond};
-use prenota_platform::routes::{Endpoint, Function, find_for};
+use prenota_platform::http::{answer, authorization, json, json_body, pdf, query};
+use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
+use serde_json::json;
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(dispatch(app, &request).await, language(&request))
+    answer(&request, dispatch(app, &request)).await
 }
 
 async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
@@ -22,10 +23,13 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
     let id = matched.param("id").unwrap_or_default();
     match matched.endpoint {
         Endpoint::ListBookings => {
-            let bookings = app.bookings_of(&caller).await?;
+            let page = app.bookings_of(&caller, &query(request)?).await?;
             Ok(json(
                 200,
-                &bookings.iter().map(BookingView::from).collect::<Vec<_>>(),
+                &json!({
+                    "bookings": page.items.iter().map(BookingView::from).collect::<Vec<_>>(),
+                    "next_cursor": page.next.map(|cursor| cursor.encode()),
+                }),
             ))
         }
         Endpoint::GetBooking => Ok(json(
@@ -36,11 +40,13 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
             let (booking, document) = app.receipt_pdf(&caller, id).await?;
             Ok(pdf(document, &receipt_filename(&booking.id)))
         }
-        _ => {
+        Endpoint::RescheduleBooking => {
             let moved = app
                 .reschedule_booking(&caller, id, &json_body(request)?)
                 .await?;
             Ok(json(200, &BookingView::from(&moved)))
         }
+        // Not this function's: `find_for` has answered 404 already.
+        other => Err(not_served(other)),
     }
 }

@@ -6,12 +6,12 @@ use prenota_domain::Result;
 use prenota_domain::booking::BookingView;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{authorization, json, language, respond};
+use prenota_platform::http::{answer, authorization, json};
 use prenota_platform::routes::{Function, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(cancel(app, &request).await, language(&request))
+    answer(&request, cancel(app, &request)).await
 }
 
 async fn cancel<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {

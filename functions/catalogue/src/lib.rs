@@ -5,13 +5,13 @@ use prenota_domain::Result;
 use prenota_domain::catalogue::{Catalogue, Office, Service};
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{json, language, query, respond};
-use prenota_platform::routes::{Endpoint, Function, find_for};
+use prenota_platform::http::{answer, json, query};
+use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::{Value, json};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(dispatch(app, &request).await, language(&request))
+    answer(&request, dispatch(app, &request)).await
 }
 
 async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
@@ -33,7 +33,9 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
                 &catalogue.offices.iter().map(office).collect::<Vec<_>>(),
             ))
         }
-        _ => Ok(json(200, &app.availability(&query(request)).await?)),
+        Endpoint::Availability => Ok(json(200, &app.availability(&query(request)?).await?)),
+        // Not this function's: `find_for` has answered 404 already.
+        other => Err(not_served(other)),
     }
 }
 

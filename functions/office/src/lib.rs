@@ -9,13 +9,13 @@ use prenota_domain::booking::BookingView;
 use prenota_domain::office::staff_office;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{authorization, json, json_body, language, query, respond};
-use prenota_platform::routes::{Endpoint, Function, find_for};
+use prenota_platform::http::{answer, authorization, json, json_body, query};
+use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(dispatch(app, &request).await, language(&request))
+    answer(&request, dispatch(app, &request)).await
 }
 
 async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
@@ -25,13 +25,13 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
     let id = matched.param("id").unwrap_or_default();
     match matched.endpoint {
         Endpoint::OfficeOrganisations => {
-            let organisations = app.office_organisations(&caller, &query(request)).await?;
+            let page = app.office_organisations(&caller, &query(request)?).await?;
             Ok(json(
                 200,
-                &organisations
-                    .iter()
-                    .map(AccountView::from)
-                    .collect::<Vec<_>>(),
+                &json!({
+                    "organisations": page.items.iter().map(AccountView::from).collect::<Vec<_>>(),
+                    "next_cursor": page.next.map(|cursor| cursor.encode()),
+                }),
             ))
         }
         Endpoint::ApproveOrganisation | Endpoint::RejectOrganisation => {
@@ -40,11 +40,12 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
             Ok(json(200, &AccountView::from(&decided)))
         }
         Endpoint::OfficeAgenda => {
-            let agenda = app.office_agenda(&caller, &query(request)).await?;
+            let agenda = app.office_agenda(&caller, &query(request)?).await?;
             let appointments: Vec<_> = agenda.appointments.iter().map(BookingView::from).collect();
             Ok(json(
                 200,
-                &json!({ "office": agenda.office, "date": agenda.date, "site": agenda.site, "appointments": appointments }),
+                &json!({ "office": agenda.office, "date": agenda.date, "site": agenda.site,
+                    "appointments": appointments, "next_cursor": agenda.next.map(|c| c.encode()) }),
             ))
         }
         Endpoint::CheckIn => Ok(json(
@@ -61,6 +62,8 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
             200,
             &BookingView::from(&app.cancel_booking(&caller, id).await?),
         )),
-        _ => Ok(json(200, &app.close(&caller, &json_body(request)?).await?)),
+        Endpoint::Closures => Ok(json(200, &app.close(&caller, &json_body(request)?).await?)),
+        // Not this function's: `find_for` has answered 404 already.
+        other => Err(not_served(other)),
     }
 }

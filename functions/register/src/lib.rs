@@ -5,13 +5,13 @@ use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{json, json_body, language, respond, source_ip};
+use prenota_platform::http::{answer, json, json_body, source_ip};
 use prenota_platform::routes::{Function, find_for};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(register(app, &request).await, language(&request))
+    answer(&request, register(app, &request)).await
 }
 
 async fn register<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {

@@ -6,13 +6,13 @@ use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{json, json_body, language, respond, source_ip};
-use prenota_platform::routes::{Endpoint, Function, find_for};
+use prenota_platform::http::{answer, json, json_body, source_ip};
+use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(dispatch(app, &request).await, language(&request))
+    answer(&request, dispatch(app, &request)).await
 }
 
 async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
@@ -28,9 +28,11 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
                 .await?;
             Ok(json(202, &json!({ "status": "accepted" })))
         }
-        _ => {
+        Endpoint::ConfirmPasswordReset => {
             app.confirm_password_reset(&body).await?;
             Ok(json(200, &json!({ "status": "password_changed" })))
         }
+        // Not this function's: `find_for` has answered 404 already.
+        other => Err(not_served(other)),
     }
 }

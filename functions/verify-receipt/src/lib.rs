@@ -7,12 +7,12 @@ use lambda_http::{Body, Request, Response};
 use prenota_domain::ports::Clock;
 use prenota_domain::{Error, Problem, Result};
 use prenota_platform::AwsApp;
-use prenota_platform::http::{json, language, query, respond};
-use prenota_platform::routes::{Endpoint, Function, find_for};
+use prenota_platform::http::{answer, json, query};
+use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
-    respond(dispatch(app, &request).await, language(&request))
+    answer(&request, dispatch(app, &request)).await
 }
 
 async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
@@ -23,13 +23,13 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
     )?;
     match matched.endpoint {
         Endpoint::VerifyReceipt => {
-            let code = query(request)
+            let code = query(request)?
                 .remove("code")
                 .filter(|code| !code.is_empty());
             let code = code.ok_or_else(|| Error::invalid("code", Problem::Required))?;
             Ok(json(200, &app.verify_receipt(&code).await?))
         }
-        _ => {
+        Endpoint::ReceiptKeys => {
             let mut response = json(200, &app.receipt_keys().await?);
             // Public, and changing only on key rotation: verifiers may keep it a day.
             response.headers_mut().insert(
@@ -38,5 +38,7 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
             );
             Ok(response)
         }
+        // Not this function's: `find_for` has answered 404 already.
+        other => Err(not_served(other)),
     }
 }

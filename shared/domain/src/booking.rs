@@ -211,6 +211,81 @@ impl Booking {
     }
 }
 
+impl Booking {
+    /// The words of every name of the booking (the attendee's and the children's),
+    /// transliterated, for finding it by name.
+    pub fn search_words(&self) -> String {
+        let mut words: Vec<String> = std::iter::once(&self.attendee)
+            .chain(&self.children)
+            .flat_map(|a| [a.surname.folded(), a.given_names.folded()])
+            .flat_map(|names| names.split(' ').map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+        words.sort();
+        words.dedup();
+        format!(" {} ", words.join(" "))
+    }
+
+    /// What remains of the booking once its personal data is erased: what the office's
+    /// statistics need, and its status for a receipt still in someone's hands.
+    pub fn erased(&self, at: DateTime<Utc>) -> ErasedBooking {
+        ErasedBooking {
+            id: self.id.clone(),
+            status: self.status,
+            service: self.service.clone(),
+            office: self.office.clone(),
+            site: self.site.clone(),
+            section: self.section.clone(),
+            date: self.date,
+            time: self.time,
+            pool: self.pool,
+            booker: self.booker,
+            vulnerable: self.vulnerable,
+            children: self.children.len(),
+            created_at: self.created_at,
+            erased_at: at,
+            version: self.version + 1,
+        }
+    }
+}
+
+/// A booking without any person in it (PD-1, PD-2): no names, document, e-mail, account or
+/// receipt; how many children came stays, as a number.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErasedBooking {
+    pub id: BookingId,
+    pub status: BookingStatus,
+    pub service: String,
+    pub office: String,
+    pub site: String,
+    pub section: String,
+    pub date: NaiveDate,
+    #[serde(with = "hhmm")]
+    pub time: NaiveTime,
+    pub pool: Pool,
+    pub booker: Booker,
+    pub vulnerable: bool,
+    pub children: usize,
+    pub created_at: DateTime<Utc>,
+    pub erased_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+/// A booking as the store keeps it.
+#[derive(Clone)]
+pub enum BookingRecord {
+    Live(Box<Booking>),
+    Erased(ErasedBooking),
+}
+
+impl BookingRecord {
+    pub fn status(&self) -> BookingStatus {
+        match self {
+            BookingRecord::Live(booking) => booking.status,
+            BookingRecord::Erased(erased) => erased.status,
+        }
+    }
+}
+
 /// A booking as API.md shows it.
 #[derive(Serialize)]
 pub struct BookingView<'a> {

@@ -20,15 +20,17 @@ use crate::booking::{
 use crate::catalogue::{Booker, Catalogue, Place, Service};
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::mail::{Attachment, Requested, compose};
+use crate::paging::{Cursor, Page};
 use crate::ports::{
-    BookingChange, BookingWriteError, Clock, DailyChanges, IdempotencyClaim, Mailer, Signer, Store,
+    BookingChange, BookingFilter, BookingWriteError, Clock, DailyChanges, IdempotencyClaim, Mailer,
+    Signer, Store,
 };
 use crate::receipts::{receipt_document, receipt_filename};
 use crate::secrets::counter_key;
 use crate::slots::{Access, FreeSlot, pick};
 use crate::texts::{Appointment, Language, MailText, Texts};
 use crate::time::today_in_rome;
-use crate::types::{Country, age_on, date};
+use crate::types::{Country, age_on, date, transliterate};
 
 /// Children under this age on the appointment day come with a parent's booking (BK-8).
 pub const CHILD_AGE_LIMIT: u32 = 14;
@@ -368,9 +370,42 @@ where
         Tried::Failed(Error::internal(anyhow::anyhow!("no free booking number")).into())
     }
 
-    /// `GET /bookings` (BK-7): the bookings the caller made (an organisation: for others).
-    pub async fn bookings_of(&self, caller: &Caller) -> Result<Vec<Booking>> {
-        Ok(self.store.bookings_by(caller.account.id).await?)
+    /// `GET /bookings?cursor=&date=&name=` (BK-7): a page of the bookings the caller made (an
+    /// organisation: for others), newest first; an organisation finds one by the appointment's
+    /// day or a name's words.
+    pub async fn bookings_of(
+        &self,
+        caller: &Caller,
+        query: &BTreeMap<String, String>,
+    ) -> Result<Page<Booking>> {
+        let mut problems = Problems::default();
+        let from = cursor_of(query, &mut problems);
+        let filter = BookingFilter {
+            date: query
+                .get("date")
+                .and_then(|text| problems.check("date", date(text))),
+            name_words: match query.get("name") {
+                Some(text) => problems
+                    .check(
+                        "name",
+                        crate::types::text_line(text, crate::limits::SEARCH_CHARS),
+                    )
+                    .map(|name| {
+                        transliterate(&name)
+                            .split(' ')
+                            .filter(|word| !word.is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            },
+        };
+        problems.into_result()?;
+        Ok(self
+            .store
+            .bookings_by(caller.account.id, &filter, from.as_ref())
+            .await?)
     }
 
     /// `GET /bookings/{id}`: the account that made it may see it, and the office's staff.
@@ -688,6 +723,17 @@ where
             warn!(booking_id = %booking.id, error = format!("{error:#}"), "booking e-mail not sent");
         }
     }
+}
+
+/// The `cursor` of a list's query, if any; one this service did not write is named.
+pub(crate) fn cursor_of(
+    query: &BTreeMap<String, String>,
+    problems: &mut Problems,
+) -> Option<Cursor> {
+    query
+        .get("cursor")
+        .filter(|text| !text.is_empty())
+        .and_then(|text| problems.check("cursor", Cursor::parse(text)))
 }
 
 /// The service and place asked for; unknown ids are named.

@@ -26,6 +26,13 @@ pub struct Config {
     pub burst_spread: u32,
     /// How long an `Idempotency-Key` finds its booking again.
     pub idempotency_valid: Duration,
+    /// Days after its appointment that a booking keeps its personal data (PD-1): long enough for
+    /// the office to answer a question about it or a complaint; then only statistics remain.
+    pub retention_days: u32,
+    /// An account unused this long is erased (PD-1)…
+    pub inactive_after: Duration,
+    /// …after a warning this long before.
+    pub inactivity_notice: Duration,
 }
 
 /// Rate limits (counters with a fixed window, stored with a TTL), keyed so that an attacker
@@ -73,6 +80,9 @@ impl Config {
             booking_patience: Duration::seconds(8),
             burst_spread: 20,
             idempotency_valid: Duration::hours(24),
+            retention_days: 90,
+            inactive_after: Duration::days(730),
+            inactivity_notice: Duration::days(30),
         }
     }
 

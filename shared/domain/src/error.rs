@@ -288,6 +288,9 @@ impl From<Code> for Error {
 /// every multi-item change is one transaction, nothing was half-written.
 impl From<anyhow::Error> for Error {
     fn from(source: anyhow::Error) -> Self {
+        if source.is::<crate::paging::InvalidCursor>() {
+            return Error::invalid("cursor", Problem::Invalid);
+        }
         Error::unavailable(source)
     }
 }

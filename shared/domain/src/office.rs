@@ -14,12 +14,13 @@ use crate::App;
 use crate::account::{Account, AccountStatus, Holder};
 use crate::accounts::{Caller, new_link};
 use crate::booking::{Booking, BookingStatus};
-use crate::bookings::{CHILD_AGE_LIMIT, locate};
+use crate::bookings::{CHILD_AGE_LIMIT, cursor_of, locate};
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::export::{Csv, booking_columns, booking_row, on_agenda};
 use crate::input::Form;
 use crate::mail::{Attachment, Requested, compose};
+use crate::paging::{Cursor, Page};
 use crate::ports::{BookingChange, BookingWriteError, Clock, LinkPurpose, Mailer, Signer, Store};
 use crate::texts::Language;
 use crate::time::today_in_rome;
@@ -42,7 +43,9 @@ pub struct Agenda {
     pub office: String,
     pub date: NaiveDate,
     pub site: Option<String>,
+    /// One page of the day's appointments, and where the next starts.
     pub appointments: Vec<Booking>,
+    pub next: Option<Cursor>,
 }
 
 /// What an extraordinary closure did.
@@ -149,15 +152,25 @@ where
         &self,
         caller: &Caller,
         query: &BTreeMap<String, String>,
-    ) -> Result<Vec<Account>> {
+    ) -> Result<Page<Account>> {
         let office = staff_office(caller)?;
+        let mut problems = Problems::default();
+        let from = cursor_of(query, &mut problems);
         let status = match query.get("status") {
-            None => AccountStatus::PendingApproval,
+            None => Some(AccountStatus::PendingApproval),
             // Named as the API names an account's status.
-            Some(text) => serde_json::from_value(Value::String(text.clone()))
-                .map_err(|_| Error::invalid("status", Problem::UnknownValue))?,
+            Some(text) => problems.check(
+                "status",
+                serde_json::from_value(Value::String(text.clone()))
+                    .map_err(|_| Problem::UnknownValue),
+            ),
         };
-        Ok(self.store.organisations(office, status).await?)
+        problems.into_result()?;
+        let status = status.expect("checked");
+        Ok(self
+            .store
+            .organisations(office, status, from.as_ref())
+            .await?)
     }
 
     /// `POST /office/organisations/{id}/approve` and `…/reject`: the organisation is told by
@@ -222,6 +235,7 @@ where
             None => Some(today_in_rome(self.clock.now())),
         };
         let site = query.get("site").filter(|s| !s.is_empty()).cloned();
+        let from = cursor_of(query, &mut problems);
         let catalogue = self.store.catalogue().await?;
         let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
         if site.as_deref().is_some_and(|site| !office.has_site(site)) {
@@ -229,16 +243,16 @@ where
         }
         problems.into_result()?;
         let day = day.expect("checked");
-        let bookings = self.day(&office_id, day).await?;
-        let appointments = bookings
-            .into_iter()
-            .filter(|b| site.as_ref().is_none_or(|site| &b.site == site))
-            .collect();
+        let page = self
+            .store
+            .agenda(&office_id, day, site.as_deref(), from.as_ref())
+            .await?;
         Ok(Agenda {
             office: office_id,
             date: day,
+            next: page.next,
+            appointments: page.items,
             site,
-            appointments,
         })
     }
 
@@ -487,8 +501,11 @@ where
         let mut created = Csv::new(&booking_columns());
         let mut from = None;
         loop {
-            let page = self.store.created_on(&office.id, day, from).await?;
-            for booking in &page.bookings {
+            let page = self
+                .store
+                .created_on(&office.id, day, from.as_ref())
+                .await?;
+            for booking in &page.items {
                 created.row(&booking_row(catalogue, booking));
             }
             from = page.next;
@@ -546,8 +563,8 @@ where
         let mut bookings = Vec::new();
         let mut from = None;
         loop {
-            let page = self.store.agenda(office, day, from).await?;
-            bookings.extend(page.bookings);
+            let page = self.store.agenda(office, day, None, from.as_ref()).await?;
+            bookings.extend(page.items);
             from = page.next;
             if from.is_none() {
                 return Ok(bookings);

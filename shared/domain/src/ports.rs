@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::account::{Account, AccountStatus, Holder};
-use crate::booking::{Booking, BookingId};
+use crate::booking::{Booking, BookingId, BookingRecord, ErasedBooking};
 use crate::catalogue::{Catalogue, Place, Site};
 use crate::mail::OutgoingMail;
+use crate::paging::{Cursor, Page};
 use crate::rate_limit::Counter;
 use crate::receipt::{KeyId, ReceiptKey};
 use crate::receipts::Receipt;
@@ -130,12 +131,21 @@ pub trait AccountStore: Send + Sync {
         hash: &TokenHash,
     ) -> impl Future<Output = anyhow::Result<Option<LinkToken>>> + Send;
 
-    /// The organisations that chose `office`, in `status`, oldest first.
+    /// One page of the organisations that chose `office`, in `status`, oldest first.
     fn organisations(
         &self,
         office: &str,
         status: AccountStatus,
-    ) -> impl Future<Output = anyhow::Result<Vec<Account>>> + Send;
+        from: Option<&Cursor>,
+    ) -> impl Future<Output = anyhow::Result<Page<Account>>> + Send;
+
+    /// One page of the persons' and organisations' accounts last used (or registered, if never
+    /// used) in `month` (`YYYY-MM`), oldest first: the inactivity rule reads them (PD-1).
+    fn accounts_last_seen_in(
+        &self,
+        month: &str,
+        from: Option<&Cursor>,
+    ) -> impl Future<Output = anyhow::Result<Page<Account>>> + Send;
 
     /// Writes the account over the version it was computed from (`version - 1`); `false` if it
     /// changed meanwhile.
@@ -267,10 +277,15 @@ pub enum BookingChange<'a> {
     },
 }
 
-/// A page of bookings, and where the next one starts (`None`: the last page).
-pub struct Page {
-    pub bookings: Vec<Booking>,
-    pub next: Option<String>,
+/// What a list of an account's bookings is narrowed to (an organisation looking for one
+/// beneficiary's appointment).
+#[derive(Debug, Default, Clone)]
+pub struct BookingFilter {
+    /// The appointment's day.
+    pub date: Option<NaiveDate>,
+    /// Words every one of which a name of the booking (the attendee's, a child's) contains,
+    /// transliterated as `Booking::search_words` writes them.
+    pub name_words: Vec<String>,
 }
 
 pub trait BookingStore: Send + Sync {
@@ -308,16 +323,33 @@ pub trait BookingStore: Send + Sync {
         change: BookingChange<'_>,
     ) -> impl Future<Output = Result<(), BookingWriteError>> + Send;
 
+    /// A booking with its personal data (an erased one is `None`).
     fn booking(
         &self,
         id: &BookingId,
     ) -> impl Future<Output = anyhow::Result<Option<Booking>>> + Send;
 
-    /// The bookings an account made, newest first.
+    /// A booking as kept, erased or not: what a receipt's check needs.
+    fn booking_record(
+        &self,
+        id: &BookingId,
+    ) -> impl Future<Output = anyhow::Result<Option<BookingRecord>>> + Send;
+
+    /// One page of the bookings an account made, newest first, narrowed by `filter`.
     fn bookings_by(
         &self,
         account: Uuid,
-    ) -> impl Future<Output = anyhow::Result<Vec<Booking>>> + Send;
+        filter: &BookingFilter,
+        from: Option<&Cursor>,
+    ) -> impl Future<Output = anyhow::Result<Page<Booking>>> + Send;
+
+    /// Replaces an ended booking (cancelled, checked in, no-show) by its statistics, without
+    /// any personal data (PD-1, PD-2); the booking must still be at `booking.version`.
+    fn erase_booking(
+        &self,
+        booking: &Booking,
+        erased: &ErasedBooking,
+    ) -> impl Future<Output = Result<(), BookingWriteError>> + Send;
 
     /// Stores a booking's receipt, if the booking is still at `booking.version`; `false` if it
     /// changed meanwhile.
@@ -327,21 +359,23 @@ pub trait BookingStore: Send + Sync {
         receipt: &Receipt,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
 
-    /// One page of an office's agenda for a day, in site and time order.
+    /// One page of an office's agenda for a day (of one site, if given), in site and time
+    /// order; erased bookings are left out.
     fn agenda(
         &self,
         office: &str,
         date: NaiveDate,
-        from: Option<String>,
-    ) -> impl Future<Output = anyhow::Result<Page>> + Send;
+        site: Option<&str>,
+        from: Option<&Cursor>,
+    ) -> impl Future<Output = anyhow::Result<Page<Booking>>> + Send;
 
     /// One page of the bookings made for an office on a day (Europe/Rome), in creation order.
     fn created_on(
         &self,
         office: &str,
         date: NaiveDate,
-        from: Option<String>,
-    ) -> impl Future<Output = anyhow::Result<Page>> + Send;
+        from: Option<&Cursor>,
+    ) -> impl Future<Output = anyhow::Result<Page<Booking>>> + Send;
 
     /// Claims the nightly export of an office for a day: `true` if this run is to send it;
     /// `false` if it was sent, or another run is sending it (claimed after `stale_before` is

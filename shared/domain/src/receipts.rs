@@ -8,7 +8,7 @@ use tracing::{instrument, warn};
 
 use crate::App;
 use crate::accounts::Caller;
-use crate::booking::{Booking, BookingId, BookingStatus};
+use crate::booking::{Booking, BookingId, BookingRecord, BookingStatus};
 use crate::catalogue::Catalogue;
 use crate::error::{Code, Result};
 use crate::ports::{Clock, Mailer, Signer, Store};
@@ -114,14 +114,16 @@ where
             Ok(data) => data,
             Err(forged) => return Ok(forged_answer(forged)),
         };
-        let booking = self.store.booking(&data.booking).await?;
-        let moved_to = booking
+        let record = self.store.booking_record(&data.booking).await?;
+        // An erased booking keeps its day and time, so a receipt of it is never "moved".
+        let moved_to = record
             .as_ref()
-            .filter(|b| (b.date, b.time) != (data.date, data.time))
-            .map(|b| MovedTo {
-                date: b.date,
-                time: b.time,
-            });
+            .map(|record| match record {
+                BookingRecord::Live(b) => (b.date, b.time),
+                BookingRecord::Erased(e) => (e.date, e.time),
+            })
+            .filter(|current| *current != (data.date, data.time))
+            .map(|(date, time)| MovedTo { date, time });
         let office = self
             .store
             .catalogue()
@@ -131,7 +133,7 @@ where
         Ok(Verification {
             genuine: true,
             reason: None,
-            status: booking.map(|b| b.status),
+            status: record.map(|record| record.status()),
             booking: Some(data),
             office,
             moved_to,

@@ -5,7 +5,10 @@ use chrono::SecondsFormat;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
-use prenota_domain::{Code, Error, Language, Result};
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use prenota_domain::{Code, Error, Language, Problem, Result, limits};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -21,6 +24,7 @@ pub fn header_text<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
         .and_then(|value| value.to_str().ok())
 }
 
+/// The `Authorization` header (the domain reads its scheme case-insensitively).
 pub fn authorization(request: &Request) -> Option<&str> {
     header_text(request, header::AUTHORIZATION.as_str())
 }
@@ -34,19 +38,25 @@ pub fn source_ip(request: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// The query string's parameters (the last value of a repeated name wins).
-pub fn query(request: &Request) -> std::collections::BTreeMap<String, String> {
-    request
-        .uri()
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .filter_map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((percent_decode(name, true)?, percent_decode(value, true)?))
-        })
-        .collect()
+/// The query string's parameters (the last value of a repeated name wins). A pair that does
+/// not decode (a bad `%` escape, bytes that are not UTF-8) is a malformed request naming it,
+/// never silently dropped.
+pub fn query(request: &Request) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut parameters = std::collections::BTreeMap::new();
+    for pair in request.uri().query().unwrap_or("").split('&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(name) = percent_decode(name, true) else {
+            return Err(Error::new(Code::MalformedRequest));
+        };
+        let Some(value) = percent_decode(value, true) else {
+            return Err(Error::new(Code::MalformedRequest).field(name, Problem::Invalid));
+        };
+        parameters.insert(name, value);
+    }
+    Ok(parameters)
 }
 
 /// Decodes `%XX` escapes (and `+` as a space in a query string).
@@ -74,9 +84,13 @@ pub fn percent_decode(text: &str, plus_is_space: bool) -> Option<String> {
     String::from_utf8(decoded).ok()
 }
 
-/// The body as JSON; an empty or unreadable body is a malformed request (400).
+/// The body as JSON; an empty or unreadable body is a malformed request (400), one larger than
+/// `limits::BODY_BYTES` too large (413).
 pub fn json_body(request: &Request) -> Result<Value> {
     let bytes: &[u8] = request.body().as_ref();
+    if bytes.len() > limits::BODY_BYTES {
+        return Err(Error::new(Code::PayloadTooLarge));
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::new(Code::MalformedRequest));
     }
@@ -122,9 +136,23 @@ pub fn with_headers(status: u16, content_type: &str, body: Body) -> Response<Bod
     response
 }
 
-/// The answer of a handler: its response, or the error in API.md's shape.
-pub fn respond(outcome: Result<Response<Body>>, language: Language) -> Response<Body> {
-    outcome.unwrap_or_else(|error| error_response(&error, language))
+/// The answer to a request: the handler's response, or its error in API.md's shape. A panic
+/// that slipped through anyway (a bug) is answered 500 in the same shape, and the execution
+/// environment goes on serving (the release profile unwinds).
+pub async fn answer(
+    request: &Request,
+    handler: impl Future<Output = Result<Response<Body>>>,
+) -> Response<Body> {
+    let language = language(request);
+    // On the heap: a handler's state machine (every endpoint of a function) is large, and the
+    // runtime's stack is not.
+    match AssertUnwindSafe(Box::pin(handler)).catch_unwind().await {
+        Ok(outcome) => outcome.unwrap_or_else(|error| error_response(&error, language)),
+        Err(_) => error_response(
+            &Error::internal(anyhow::anyhow!("the handler panicked")),
+            language,
+        ),
+    }
 }
 
 /// `{"error", "message", "fields"?, "retry_after"?, "available_again_on"?}`; a 5xx never
@@ -147,6 +175,13 @@ pub fn error_response(error: &Error, language: Language) -> Response<Body> {
             .map(|(path, problem)| (path.clone(), json!(texts.problem(*problem))))
             .collect();
         body.insert("fields".into(), Value::Object(fields));
+        // The same problems as codes, for a portal that words them in its own languages.
+        let problems: Map<String, Value> = error
+            .fields
+            .iter()
+            .map(|(path, problem)| (path.clone(), json!(problem.code())))
+            .collect();
+        body.insert("problems".into(), Value::Object(problems));
     }
     if let Some(retry_after) = error.retry_after {
         body.insert(

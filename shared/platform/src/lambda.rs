@@ -8,6 +8,11 @@ use crate::settings::{AwsApp, Settings, build_app, sdk_config};
 /// Only what every request needs is done here: the SDK clients connect lazily.
 pub async fn init() -> Result<&'static AwsApp, lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
+    // A panic's message may quote a value it met: log only where it happened.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(ToString::to_string);
+        tracing::error!(location, "panic");
+    }));
     let settings = Settings::from_env()?;
     let sdk = sdk_config().await;
     // Lives as long as the process: every invocation borrows it.

@@ -5,34 +5,48 @@
 use lambda_http::http::Method;
 use prenota_domain::{Code, Error, Result};
 
-/// The Lambda functions (one crate each under `functions/`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Function {
-    Register,
-    Activate,
-    /// Sign in, sign out, `GET /me`.
-    Account,
-    ResetPassword,
-    /// Services, offices, availability.
-    Catalogue,
-    Book,
-    Cancel,
-    /// My bookings, one booking, its receipt, reschedule.
-    Bookings,
-    /// Checking a receipt's QR code, and the keys to check it offline.
-    VerifyReceipt,
-    /// The office's endpoints (`/office/…`).
-    Office,
+/// Declares an enum and its `ALL`, the one list of its variants, together: a variant cannot be
+/// added without being listed.
+macro_rules! listed {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$doc:meta])* $variant:ident,)* }) => {
+        $(#[$meta])*
+        pub enum $name { $($(#[$doc])* $variant,)* }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant),*];
+        }
+    };
+}
+
+listed! {
+    /// The Lambda functions (one crate each under `functions/`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Function {
+        Register,
+        Activate,
+        /// Sign in, sign out, `GET /me`, my data, erasing the account.
+        Account,
+        ResetPassword,
+        /// Services, offices, availability.
+        Catalogue,
+        Book,
+        Cancel,
+        /// My bookings, one booking, its receipt, reschedule.
+        Bookings,
+        /// Checking a receipt's QR code, and the keys to check it offline.
+        VerifyReceipt,
+        /// The office's endpoints (`/office/…`).
+        Office,
+        /// Scheduled: the day's missed appointments become no-shows.
+        EndOfDay,
+        /// Scheduled: each office's nightly e-mail.
+        Export,
+        /// Scheduled: personal data past its retention, unused accounts (PD-1).
+        Retention,
+    }
 }
 
 impl Function {
-    pub const ALL: &[Function] = &[
-        Function::Register,
-        Function::Activate,
-        Function::Account,
-        Function::ResetPassword,
-    ];
-
     /// The crate and binary name, and the `Binary` of its SAM resource.
     pub fn binary(self) -> &'static str {
         match self {
@@ -46,72 +60,57 @@ impl Function {
             Function::Bookings => "bookings",
             Function::VerifyReceipt => "verify-receipt",
             Function::Office => "office",
+            Function::EndOfDay => "end-of-day",
+            Function::Export => "export",
+            Function::Retention => "retention",
         }
+    }
+
+    /// Started by a schedule, not by HTTP requests.
+    pub fn is_scheduled(self) -> bool {
+        matches!(
+            self,
+            Function::EndOfDay | Function::Export | Function::Retention
+        )
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    Register,
-    Activate,
-    ResendActivation,
-    Login,
-    Logout,
-    Me,
-    RequestPasswordReset,
-    ConfirmPasswordReset,
-    Services,
-    Offices,
-    Availability,
-    CreateBooking,
-    ListBookings,
-    GetBooking,
-    RescheduleBooking,
-    CancelBooking,
-    ReceiptPdf,
-    VerifyReceipt,
-    ReceiptKeys,
-    OfficeOrganisations,
-    ApproveOrganisation,
-    RejectOrganisation,
-    OfficeAgenda,
-    CheckIn,
-    OfficeReschedule,
-    OfficeCancel,
-    Closures,
+listed! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Endpoint {
+        Register,
+        Activate,
+        ResendActivation,
+        Login,
+        Logout,
+        Me,
+        MyData,
+        EraseAccount,
+        RequestPasswordReset,
+        ConfirmPasswordReset,
+        Services,
+        Offices,
+        Availability,
+        CreateBooking,
+        ListBookings,
+        GetBooking,
+        RescheduleBooking,
+        CancelBooking,
+        ReceiptPdf,
+        VerifyReceipt,
+        ReceiptKeys,
+        OfficeOrganisations,
+        ApproveOrganisation,
+        RejectOrganisation,
+        OfficeAgenda,
+        CheckIn,
+        OfficeReschedule,
+        OfficeCancel,
+        Closures,
+    }
 }
 
 impl Endpoint {
-    pub const ALL: &[Endpoint] = &[
-        Endpoint::Register,
-        Endpoint::Activate,
-        Endpoint::ResendActivation,
-        Endpoint::Login,
-        Endpoint::Logout,
-        Endpoint::Me,
-        Endpoint::RequestPasswordReset,
-        Endpoint::ConfirmPasswordReset,
-        Endpoint::Services,
-        Endpoint::Offices,
-        Endpoint::Availability,
-        Endpoint::CreateBooking,
-        Endpoint::ListBookings,
-        Endpoint::GetBooking,
-        Endpoint::RescheduleBooking,
-        Endpoint::CancelBooking,
-        Endpoint::ReceiptPdf,
-        Endpoint::VerifyReceipt,
-        Endpoint::ReceiptKeys,
-        Endpoint::OfficeOrganisations,
-        Endpoint::ApproveOrganisation,
-        Endpoint::RejectOrganisation,
-        Endpoint::OfficeAgenda,
-        Endpoint::CheckIn,
-        Endpoint::OfficeReschedule,
-        Endpoint::OfficeCancel,
-        Endpoint::Closures,
-    ];
-
     /// Method, path (API Gateway's `{param}` syntax) and serving function.
     pub fn route(self) -> (Method, &'static str, Function) {
         use Function as F;
@@ -122,6 +121,8 @@ impl Endpoint {
             Endpoint::Login => (Method::POST, "/login", F::Account),
             Endpoint::Logout => (Method::POST, "/logout", F::Account),
             Endpoint::Me => (Method::GET, "/me", F::Account),
+            Endpoint::MyData => (Method::GET, "/me/data", F::Account),
+            Endpoint::EraseAccount => (Method::DELETE, "/me", F::Account),
             Endpoint::RequestPasswordReset => (Method::POST, "/password-reset", F::ResetPassword),
             Endpoint::ConfirmPasswordReset => {
                 (Method::POST, "/password-reset/confirm", F::ResetPassword)
@@ -167,6 +168,16 @@ impl Endpoint {
     pub fn function(self) -> Function {
         self.route().2
     }
+}
+
+/// The answer of a function to an endpoint it does not serve (which `find_for` keeps from
+/// reaching it): 404, as for any unknown route.
+pub fn not_served(endpoint: Endpoint) -> Error {
+    tracing::warn!(
+        ?endpoint,
+        "an endpoint reached a function that does not serve it"
+    );
+    Error::new(Code::NotFound)
 }
 
 /// An endpoint matched by a request, with the values of its path parameters.
@@ -279,12 +290,10 @@ mod tests {
     }
 
     #[test]
-    fn every_function_serves_something() {
+    fn every_function_serves_requests_or_a_schedule() {
         for function in Function::ALL {
-            assert!(
-                Endpoint::ALL.iter().any(|e| e.function() == *function),
-                "{function:?}"
-            );
+            let serves = Endpoint::ALL.iter().any(|e| e.function() == *function);
+            assert_eq!(serves, !function.is_scheduled(), "{function:?}");
         }
     }
 }

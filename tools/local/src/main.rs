@@ -8,7 +8,8 @@
 //!   the table `TABLE_NAME` of the AWS account of the environment's credentials.
 //!
 //! - `prenota-local export [--date D]`, `prenota-local end-of-day [--date D]`: the nightly export
-//!   and the end-of-day pass for a day (today by default), as the scheduled Lambdas run them.
+//!   and the end-of-day pass for a day (today by default), as the scheduled Lambdas run them;
+//!   `prenota-local retention`: the nightly retention pass (PD-1).
 //! - `prenota-local office-user --office ID --email E --name N [--aws]`: an office account (the
 //!   only way one is made); the link to choose its password is e-mailed.
 //!
@@ -67,12 +68,14 @@ async fn main() -> anyhow::Result<()> {
         Some("serve") => serve(&settings).await,
         Some("mailbox") => print_mailbox(&settings, args.get(1).map(String::as_str)).await,
         Some("seed") => seed(&settings, &args[1..]).await,
-        Some(which @ ("export" | "end-of-day")) => scheduled(&settings, which, &args[1..]).await,
+        Some(which @ ("export" | "end-of-day" | "retention")) => {
+            scheduled(&settings, which, &args[1..]).await
+        }
         Some("office-user") => office_user(&settings, &args[1..]).await,
         _ => {
             eprintln!(
                 "usage: prenota-local serve | mailbox [ADDRESS] | seed [--dir DIR] [--aws] \
-                 | export [--date D] | end-of-day [--date D] | office-user --office ID --email E --name N [--aws]"
+                 | export [--date D] | end-of-day [--date D] | retention | office-user --office ID --email E --name N [--aws]"
             );
             std::process::exit(2);
         }
@@ -129,6 +132,7 @@ async fn scheduled(settings: &LocalSettings, which: &str, args: &[String]) -> an
     };
     let outcome = match which {
         "export" => export::handle(&app, event).await,
+        "retention" => retention::handle(&app, event).await,
         _ => end_of_day::handle(&app, event).await,
     };
     println!(

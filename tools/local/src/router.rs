@@ -38,6 +38,11 @@ pub async fn dispatch<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<B
         Function::Bookings => bookings::handle(app, request).await,
         Function::VerifyReceipt => verify_receipt::handle(app, request).await,
         Function::Office => office::handle(app, request).await,
+        // No route leads to a scheduled function.
+        Function::EndOfDay | Function::Export | Function::Retention => error_response(
+            &prenota_domain::Error::new(prenota_domain::Code::NotFound),
+            language(&request),
+        ),
     }
 }
 

@@ -4,6 +4,7 @@ use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use chrono::{DateTime, Utc};
 use prenota_domain::account::{Account, AccountStatus};
+use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::ports::{
     AccountStore, Counters, CreateAccountError, LinkToken, LinkUseError, Session, SessionStore,
 };
@@ -13,7 +14,9 @@ use prenota_domain::types::Email;
 use uuid::Uuid;
 
 use super::keys::{self, PURGE_AT};
-use super::{DynamoStore, TransactError, condition_held, from_item, number, string, to_item};
+use super::{
+    DynamoStore, IndexQuery, TransactError, condition_held, from_item, number, string, to_item,
+};
 
 impl DynamoStore {
     /// An account as stored: with its index keys, and the TTL of an unactivated registration.
@@ -129,14 +132,35 @@ impl AccountStore for DynamoStore {
         &self,
         office: &str,
         status: AccountStatus,
-    ) -> anyhow::Result<Vec<Account>> {
-        self.index_all(
-            keys::BY_OWNER,
-            "gsi1pk",
-            &keys::organisations(office, status),
-            false,
-        )
-        .await
+        from: Option<&Cursor>,
+    ) -> anyhow::Result<Page<Account>> {
+        let query = IndexQuery {
+            index: keys::BY_OWNER,
+            partition_key: "gsi1pk",
+            sort_key: "gsi1sk",
+            partition: keys::organisations(office, status),
+            sort_prefix: None,
+            reverse: false,
+            filter: None,
+        };
+        self.index_page(&query, from).await
+    }
+
+    async fn accounts_last_seen_in(
+        &self,
+        month: &str,
+        from: Option<&Cursor>,
+    ) -> anyhow::Result<Page<Account>> {
+        let query = IndexQuery {
+            index: keys::BY_CREATION,
+            partition_key: "gsi3pk",
+            sort_key: "gsi3sk",
+            partition: keys::activity_partition(month),
+            sort_prefix: None,
+            reverse: false,
+            filter: None,
+        };
+        self.index_page(&query, from).await
     }
 
     async fn save_account(&self, account: &Account) -> anyhow::Result<bool> {

@@ -8,17 +8,21 @@ use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use prenota_domain::booking::{Booking, BookingId, Pool};
+use prenota_domain::booking::{Booking, BookingId, BookingRecord, ErasedBooking, Pool};
 use prenota_domain::catalogue::{Catalogue, Place, Site};
+use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::ports::{
-    BookingChange, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim, Page,
+    BookingChange, BookingFilter, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim,
 };
 use prenota_domain::receipts::Receipt;
 use prenota_domain::slots::{SlotCounts, Taken};
 use uuid::Uuid;
 
 use super::keys::{self, Item, PURGE_AT};
-use super::{DynamoStore, TransactError, condition_held, from_item, number, string, to_item};
+use super::{
+    DynamoStore, Filter, IndexQuery, TransactError, condition_held, from_item, number, string,
+    to_item,
+};
 
 /// How long a function keeps the catalogue before reading it again.
 const CATALOGUE_TTL: Duration = Duration::from_secs(60);
@@ -45,6 +49,11 @@ impl CatalogueCache {
             catalogue.map(|catalogue| (Instant::now(), catalogue));
     }
 }
+
+/// The attribute of an erased booking's statistics record (PD-1, PD-2).
+const ERASED: &str = "erased";
+/// A booking's names, transliterated, for an organisation's search.
+const SEARCH: &str = "search";
 
 /// The attribute counting a pool's places in a slot item.
 fn pool_attribute(pool: Pool) -> &'static str {
@@ -147,6 +156,7 @@ impl DynamoStore {
         let mut item =
             to_item(booking, keys::booking(&booking.id)).map_err(BookingWriteError::Failed)?;
         item.extend(keys::booking_index_keys(booking));
+        item.insert(SEARCH.into(), string(booking.search_words()));
         Ok(if booking.version == 1 {
             self.put(item, Some("attribute_not_exists(pk)"), vec![])
         } else {
@@ -416,42 +426,120 @@ impl BookingStore for DynamoStore {
     }
 
     async fn booking(&self, id: &BookingId) -> anyhow::Result<Option<Booking>> {
-        self.get(keys::booking(id))
-            .await?
-            .map(from_item)
-            .transpose()
+        Ok(match self.booking_record(id).await? {
+            Some(BookingRecord::Live(booking)) => Some(*booking),
+            _ => None,
+        })
     }
 
-    async fn bookings_by(&self, account: Uuid) -> anyhow::Result<Vec<Booking>> {
-        let partition = keys::booker_partition(&account);
-        self.index_all(keys::BY_OWNER, "gsi1pk", &partition, true)
+    async fn booking_record(&self, id: &BookingId) -> anyhow::Result<Option<BookingRecord>> {
+        let Some(item) = self.get(keys::booking(id)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(if item.contains_key(ERASED) {
+            BookingRecord::Erased(from_item(item)?)
+        } else {
+            BookingRecord::Live(Box::new(from_item(item)?))
+        }))
+    }
+
+    async fn bookings_by(
+        &self,
+        account: Uuid,
+        filter: &BookingFilter,
+        from: Option<&Cursor>,
+    ) -> anyhow::Result<Page<Booking>> {
+        let mut conditions = Vec::new();
+        let mut narrowed = Filter::default();
+        if let Some(date) = filter.date {
+            conditions.push("#date = :date".to_owned());
+            narrowed.names.push(("#date".into(), "date".into()));
+            narrowed
+                .values
+                .push((":date".into(), string(date.to_string())));
+        }
+        for (index, word) in filter.name_words.iter().enumerate() {
+            conditions.push(format!("contains(#search, :word{index})"));
+            narrowed
+                .values
+                .push((format!(":word{index}"), string(format!(" {word} "))));
+        }
+        if !filter.name_words.is_empty() {
+            narrowed.names.push(("#search".into(), SEARCH.into()));
+        }
+        narrowed.expression = conditions.join(" AND ");
+        let query = IndexQuery {
+            index: keys::BY_OWNER,
+            partition_key: "gsi1pk",
+            sort_key: "gsi1sk",
+            partition: keys::booker_partition(&account),
+            sort_prefix: None,
+            reverse: true,
+            filter: (!conditions.is_empty()).then_some(narrowed),
+        };
+        self.index_page(&query, from).await
+    }
+
+    async fn erase_booking(
+        &self,
+        booking: &Booking,
+        erased: &ErasedBooking,
+    ) -> Result<(), BookingWriteError> {
+        // Replaces the whole item: nothing of the person stays; only the agenda index (for the
+        // office's statistics of a day) keeps it.
+        let mut item =
+            to_item(erased, keys::booking(&erased.id)).map_err(BookingWriteError::Failed)?;
+        item.extend(keys::erased_booking_index_keys(erased));
+        item.insert(ERASED.into(), AttributeValue::Bool(true));
+        let put = self.put(
+            item,
+            Some("version = :read"),
+            vec![(":read", number(booking.version))],
+        );
+        self.transact(vec![put])
             .await
+            .map_err(|error| booking_error(error, &[Part::Booking, Part::OldPlace]))
     }
 
     async fn agenda(
         &self,
         office: &str,
         date: NaiveDate,
-        from: Option<String>,
-    ) -> anyhow::Result<Page> {
-        let partition = keys::agenda_partition(office, date);
-        let (bookings, next) = self
-            .index_page(keys::BY_DAY, "gsi2pk", &partition, false, from)
-            .await?;
-        Ok(Page { bookings, next })
+        site: Option<&str>,
+        from: Option<&Cursor>,
+    ) -> anyhow::Result<Page<Booking>> {
+        let query = IndexQuery {
+            index: keys::BY_DAY,
+            partition_key: "gsi2pk",
+            sort_key: "gsi2sk",
+            partition: keys::agenda_partition(office, date),
+            sort_prefix: site.map(|site| format!("{site}#")),
+            reverse: false,
+            filter: Some(Filter {
+                expression: "attribute_not_exists(#erased)".into(),
+                names: vec![("#erased".into(), ERASED.into())],
+                values: Vec::new(),
+            }),
+        };
+        self.index_page(&query, from).await
     }
 
     async fn created_on(
         &self,
         office: &str,
         date: NaiveDate,
-        from: Option<String>,
-    ) -> anyhow::Result<Page> {
-        let partition = keys::created_partition(office, date);
-        let (bookings, next) = self
-            .index_page(keys::BY_CREATION, "gsi3pk", &partition, false, from)
-            .await?;
-        Ok(Page { bookings, next })
+        from: Option<&Cursor>,
+    ) -> anyhow::Result<Page<Booking>> {
+        let query = IndexQuery {
+            index: keys::BY_CREATION,
+            partition_key: "gsi3pk",
+            sort_key: "gsi3sk",
+            partition: keys::created_partition(office, date),
+            sort_prefix: None,
+            reverse: false,
+            filter: None,
+        };
+        self.index_page(&query, from).await
     }
 
     async fn claim_export(

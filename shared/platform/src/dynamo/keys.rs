@@ -39,7 +39,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{NaiveDate, NaiveTime};
 use prenota_domain::account::{Account, AccountStatus, Holder};
-use prenota_domain::booking::{Booking, BookingId};
+use prenota_domain::booking::{Booking, BookingId, ErasedBooking};
 use prenota_domain::ports::Unique;
 use prenota_domain::secrets::TokenHash;
 use prenota_domain::time::today_in_rome;
@@ -228,6 +228,25 @@ pub fn booking_index_keys(booking: &Booking) -> Item {
         (
             "gsi3sk".to_owned(),
             string(format!("{created}#{}", booking.id)),
+        ),
+    ])
+}
+
+/// The index keys an erased booking keeps: only the office's day (its statistics).
+pub fn erased_booking_index_keys(erased: &ErasedBooking) -> Item {
+    HashMap::from([
+        (
+            "gsi2pk".to_owned(),
+            AttributeValue::S(agenda_partition(&erased.office, erased.date)),
+        ),
+        (
+            "gsi2sk".to_owned(),
+            AttributeValue::S(format!(
+                "{}#{}#{}",
+                erased.site,
+                erased.time.format("%H:%M"),
+                erased.id
+            )),
         ),
     ])
 }

@@ -16,6 +16,8 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, Delete, Put,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
+use prenota_domain::limits;
+use prenota_domain::paging::{Cursor, InvalidCursor, Page};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -255,81 +257,101 @@ impl DynamoStore {
     }
 }
 
+/// A query of one partition of an index, a page at a time.
+pub struct IndexQuery<'a> {
+    pub index: &'a str,
+    /// The index's partition and sort key attributes (`gsi1pk`, `gsi1sk`, …).
+    pub partition_key: &'a str,
+    pub sort_key: &'a str,
+    pub partition: String,
+    /// Only the items whose sort key starts so.
+    pub sort_prefix: Option<String>,
+    /// Newest (last) first.
+    pub reverse: bool,
+    /// A filter expression on the items read, with its names and values.
+    pub filter: Option<Filter>,
+}
+
+#[derive(Default)]
+pub struct Filter {
+    pub expression: String,
+    pub names: Vec<(String, String)>,
+    pub values: Vec<(String, AttributeValue)>,
+}
+
 impl DynamoStore {
-    /// One page of the items of an index partition (`attribute` = `partition`), in index order
-    /// or the reverse, and the cursor of the next page: the page's last key as JSON (every key
-    /// attribute is a string).
+    /// One page (at most `limits::PAGE_SIZE` items read) of an index partition, and where the
+    /// next starts. The cursor carries only positions: the partition is the query's own, so a
+    /// forged cursor moves within the caller's list or is refused (`InvalidCursor`).
     pub async fn index_page<T: DeserializeOwned>(
         &self,
-        index: &str,
-        attribute: &str,
-        partition: &str,
-        reverse: bool,
-        from: Option<String>,
-    ) -> anyhow::Result<(Vec<T>, Option<String>)> {
-        let start = from
-            .map(|cursor| serde_json::from_str::<HashMap<String, String>>(&cursor))
-            .transpose()
-            .context("a page cursor")?
-            .map(|key| {
-                key.into_iter()
-                    .map(|(name, value)| (name, AttributeValue::S(value)))
-                    .collect()
-            });
-        let page = self
+        query: &IndexQuery<'_>,
+        from: Option<&Cursor>,
+    ) -> anyhow::Result<Page<T>> {
+        let start = from.map(|cursor| {
+            HashMap::from([
+                (keys::PK.to_owned(), string(&cursor.pk)),
+                (keys::SK.to_owned(), string(&cursor.sk)),
+                (query.partition_key.to_owned(), string(&query.partition)),
+                (query.sort_key.to_owned(), string(&cursor.sort)),
+            ])
+        });
+        let mut condition = "#ipk = :ipk".to_owned();
+        let mut request = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", attribute)
-            .expression_attribute_values(":pk", string(partition))
-            .scan_index_forward(!reverse)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-            .with_context(|| format!("Query {index}"))?;
+            .index_name(query.index)
+            .expression_attribute_names("#ipk", query.partition_key)
+            .expression_attribute_values(":ipk", string(&query.partition))
+            .scan_index_forward(!query.reverse)
+            .limit(limits::PAGE_SIZE as i32)
+            .set_exclusive_start_key(start);
+        if let Some(prefix) = &query.sort_prefix {
+            condition.push_str(" AND begins_with(#isk, :isk)");
+            request = request
+                .expression_attribute_names("#isk", query.sort_key)
+                .expression_attribute_values(":isk", string(prefix));
+        }
+        if let Some(filter) = &query.filter {
+            request = request.filter_expression(&filter.expression);
+            for (alias, name) in &filter.names {
+                request = request.expression_attribute_names(alias, name);
+            }
+            for (alias, value) in &filter.values {
+                request = request.expression_attribute_values(alias, value.clone());
+            }
+        }
+        let page = match request.key_condition_expression(condition).send().await {
+            Ok(page) => page,
+            // DynamoDB refuses a start key outside the query (a forged cursor).
+            Err(error)
+                if from.is_some()
+                    && aws_sdk_dynamodb::error::ProvideErrorMetadata::code(&error)
+                        == Some("ValidationException") =>
+            {
+                return Err(anyhow::Error::new(InvalidCursor));
+            }
+            Err(error) => {
+                return Err(anyhow!("{}", DisplayErrorContext(&error)))
+                    .with_context(|| format!("Query {}", query.index));
+            }
+        };
         let items = page
             .items
             .unwrap_or_default()
             .into_iter()
             .map(from_item)
             .collect::<anyhow::Result<_>>()?;
-        let next = page
-            .last_evaluated_key
-            .map(|key| {
-                let strings: HashMap<String, String> = key
-                    .into_iter()
-                    .filter_map(|(name, value)| value.as_s().ok().map(|v| (name, v.clone())))
-                    .collect();
-                serde_json::to_string(&strings)
+        let next = page.last_evaluated_key.and_then(|key| {
+            let text = |name: &str| key.get(name).and_then(|v| v.as_s().ok()).cloned();
+            Some(Cursor {
+                sort: text(query.sort_key)?,
+                pk: text(keys::PK)?,
+                sk: text(keys::SK)?,
             })
-            .transpose()?;
-        Ok((items, next))
-    }
-
-    /// Every item of an index partition, page after page (for partitions that stay small: an
-    /// account's bookings, an office's organisations in one status).
-    pub async fn index_all<T: DeserializeOwned>(
-        &self,
-        index: &str,
-        attribute: &str,
-        partition: &str,
-        reverse: bool,
-    ) -> anyhow::Result<Vec<T>> {
-        let mut all = Vec::new();
-        let mut from = None;
-        loop {
-            let (items, next) = self
-                .index_page(index, attribute, partition, reverse, from)
-                .await?;
-            all.extend(items);
-            from = next;
-            if from.is_none() {
-                return Ok(all);
-            }
-        }
+        });
+        Ok(Page { items, next })
     }
 }
 

@@ -1,0 +1,12 @@
+//! The nightly retention pass (PD-1), on an EventBridge schedule (Europe/Rome): bookings whose
+//! day is past the retention time keep only their statistics; accounts unused for long are
+//! warned, then erased. A missed night is caught up by the next.
+
+use prenota_domain::ports::Clock;
+use prenota_platform::AwsApp;
+use serde_json::{Value, json};
+
+pub async fn handle<C: Clock>(app: &AwsApp<C>, _event: Value) -> Result<Value, lambda_http::Error> {
+    let report = app.retention_pass().await.map_err(|e| format!("{e:?}"))?;
+    Ok(json!(report))
+}
