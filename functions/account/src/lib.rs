@@ -3,7 +3,6 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::account::AccountView;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json, json_body, no_content, source_ip};
@@ -27,7 +26,7 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
                 &json!({
                     "token": signed_in.token.expose(),
                     "expires_at": signed_in.expires_at,
-                    "account": AccountView::from(&signed_in.account),
+                    "account": app.account_view(&signed_in.account).await?,
                 }),
             ))
         }
@@ -38,7 +37,7 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
         }
         Endpoint::Me => {
             let caller = app.authenticate(authorization(request)).await?;
-            Ok(json(200, &AccountView::from(&caller.account)))
+            Ok(json(200, &app.account_view(&caller.account).await?))
         }
         Endpoint::MyData => {
             let caller = app.authenticate(authorization(request)).await?;

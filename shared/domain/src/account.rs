@@ -229,6 +229,9 @@ pub struct AccountView<'a> {
     pub consents: &'a Option<Consents>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// An organisation its office designated to book places reserved for vulnerable persons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub designated: Option<bool>,
 }
 
 impl<'a> From<&'a Account> for AccountView<'a> {
@@ -242,6 +245,7 @@ impl<'a> From<&'a Account> for AccountView<'a> {
             holder: &account.holder,
             consents: &account.consents,
             expires_at: account.expires_at,
+            designated: None,
         }
     }
 }

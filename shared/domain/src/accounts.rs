@@ -8,7 +8,7 @@ use tracing::{Span, instrument, warn};
 use uuid::Uuid;
 
 use crate::App;
-use crate::account::{Account, AccountStatus};
+use crate::account::{Account, AccountStatus, AccountView, Holder};
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;
 use crate::mail::{Requested, compose};
@@ -252,6 +252,19 @@ where
         Span::current().record("account_id", tracing::field::display(account.id));
         refuse_inactive(&account)?;
         Ok(Caller { account, session })
+    }
+
+    /// The account as its holder sees it; an organisation learns whether its office designated
+    /// it for the reserved places (the portal then offers them).
+    pub async fn account_view<'a>(&self, account: &'a Account) -> Result<AccountView<'a>> {
+        let mut view = AccountView::from(account);
+        if let Holder::Organisation(organisation) = &account.holder {
+            let catalogue = self.store.catalogue().await?;
+            view.designated = Some(
+                catalogue.designates(&organisation.office, organisation.fiscal_code.as_str()),
+            );
+        }
+        Ok(view)
     }
 
     /// `POST /logout`: ends this session.

@@ -383,6 +383,17 @@ impl Catalogue {
         self.offices.iter().find(|o| o.id == id)
     }
 
+    /// Whether an organisation is one the office designated to book the places reserved for
+    /// vulnerable persons (CAT-4), by its fiscal code.
+    pub fn designates(&self, office: &str, fiscal_code: &str) -> bool {
+        self.office(office).is_some_and(|office| {
+            office
+                .designated_organisations
+                .iter()
+                .any(|code| code == fiscal_code)
+        })
+    }
+
     /// The office a site belongs to (site ids are unique across offices).
     pub fn office_of_site(&self, site: &str) -> Option<&Office> {
         self.offices.iter().find(|o| o.has_site(site))
