@@ -332,8 +332,28 @@ impl TestApp {
             .await
     }
 
-    /// Every booking in the table.
+    /// Every booking in the table with its personal data (not the erased ones).
     pub async fn bookings(&self) -> Vec<Booking> {
+        self.booking_items(false)
+            .await
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).expect("a stored booking"))
+            .collect()
+    }
+
+    /// Every erased booking (statistics without persons) in the table.
+    pub async fn erased_bookings(&self) -> Vec<prenota_domain::booking::ErasedBooking> {
+        self.booking_items(true)
+            .await
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).expect("an erased booking"))
+            .collect()
+    }
+
+    async fn booking_items(
+        &self,
+        erased: bool,
+    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         self.items()
             .await
             .into_iter()
@@ -341,8 +361,8 @@ impl TestApp {
                 item.get("pk")
                     .and_then(|pk| pk.as_s().ok())
                     .is_some_and(|pk| pk.starts_with("BOOKING#"))
+                    && item.contains_key("erased") == erased
             })
-            .map(|item| serde_dynamo::from_item(item).expect("a stored booking"))
             .collect()
     }
 
@@ -372,19 +392,27 @@ impl TestApp {
             .collect();
 
         // A place stays taken once the appointment happened or was missed; cancelling frees it.
-        let held: Vec<&Booking> = bookings
+        // Erased bookings keep their place as their statistics do.
+        let erased = self.erased_bookings().await;
+        let held = bookings
             .iter()
-            .filter(|b| b.status != BookingStatus::Cancelled)
-            .collect();
+            .map(|b| {
+                (
+                    &b.office, &b.site, &b.section, b.date, b.time, b.pool, b.status,
+                )
+            })
+            .chain(erased.iter().map(|e| {
+                (
+                    &e.office, &e.site, &e.section, e.date, e.time, e.pool, e.status,
+                )
+            }))
+            .filter(|held| held.6 != BookingStatus::Cancelled);
         let mut counted: std::collections::BTreeMap<(String, String, Pool), u32> =
             Default::default();
-        for booking in &held {
-            let partition = format!(
-                "SLOTS#{}#{}#{}",
-                booking.office, booking.site, booking.section
-            );
-            let sort = format!("{}#{}", booking.date, booking.time.format("%H:%M"));
-            *counted.entry((partition, sort, booking.pool)).or_default() += 1;
+        for (office, site, section, date, time, pool, _) in held {
+            let partition = format!("SLOTS#{office}#{site}#{section}");
+            let sort = format!("{date}#{}", time.format("%H:%M"));
+            *counted.entry((partition, sort, pool)).or_default() += 1;
         }
         let mut stored: std::collections::BTreeMap<(String, String, Pool), u32> =
             Default::default();

@@ -260,9 +260,8 @@ where
         let mut view = AccountView::from(account);
         if let Holder::Organisation(organisation) = &account.holder {
             let catalogue = self.store.catalogue().await?;
-            view.designated = Some(
-                catalogue.designates(&organisation.office, organisation.fiscal_code.as_str()),
-            );
+            view.designated =
+                Some(catalogue.designates(&organisation.office, organisation.fiscal_code.as_str()));
         }
         Ok(view)
     }

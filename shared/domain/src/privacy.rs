@@ -121,7 +121,7 @@ where
     /// `DELETE /me` (art. 17): the caller's account is erased; the e-mail confirms it.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
     pub async fn erase_own_account(&self, caller: &Caller) -> Result<Erasure> {
-        let erasure = self.erase_account(&caller.account).await?;
+        let erasure = Box::pin(self.erase_account(&caller.account)).await?;
         let account = &caller.account;
         let cancelled = erasure.cancelled;
         self.tell(account, |t| t.account_erased(cancelled)).await;
@@ -136,7 +136,8 @@ where
         let mut erasure = Erasure::default();
         for booking in self.all_bookings_of(account).await? {
             let cancelled = booking.status == BookingStatus::Active && booking.starts_at > now;
-            self.erase_booking(booking, now).await?;
+            // Boxed: each erasure awaits several store calls, whose futures are large.
+            Box::pin(self.erase_booking(booking, now)).await?;
             erasure.erased += 1;
             erasure.cancelled += usize::from(cancelled);
         }
@@ -234,7 +235,7 @@ where
         loop {
             let page = self.store.agenda(office, day, None, from.as_ref()).await?;
             for booking in page.items {
-                self.erase_booking(booking, now).await?;
+                Box::pin(self.erase_booking(booking, now)).await?;
                 erased += 1;
             }
             from = page.next;

@@ -201,3 +201,38 @@ pub fn error_response(error: &Error, language: Language) -> Response<Body> {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_in_the_error_shape() {
+        let request = Request::default();
+        let panicking = async {
+            let values: Vec<u32> = Vec::new();
+            // A bug: an index out of bounds.
+            let _ = values[usize::from(request.uri().path().len() > 0)];
+            Ok(no_content())
+        };
+        let response = answer(&request, panicking).await;
+        assert_eq!(response.status(), 500);
+        let body: Value = serde_json::from_slice(response.body().as_ref()).unwrap();
+        assert_eq!(body["error"], "internal");
+        assert!(body["message"].is_string());
+        // The runtime goes on: the next request is answered.
+        let fine = answer(&request, async { Ok(no_content()) }).await;
+        assert_eq!(fine.status(), 204);
+    }
+
+    #[test]
+    fn a_bad_escape_in_a_query_is_malformed_and_names_the_parameter() {
+        let request = Request::new(Body::Empty);
+        let (mut parts, body) = request.into_parts();
+        parts.uri = "/availability?service=a&from=%zz".parse().unwrap();
+        let request = Request::from_parts(parts, body);
+        let error = query(&request).unwrap_err();
+        assert_eq!(error.code, Code::MalformedRequest);
+        assert!(error.fields.contains_key("from"));
+    }
+}
