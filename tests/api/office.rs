@@ -2,6 +2,7 @@
 //! end-of-day pass and the nightly export.
 
 use chrono::Duration;
+use lambda_http::http::Method;
 use prenota_domain::catalogue::Catalogue;
 use prenota_local::fixtures::office_staff;
 use serde_json::{Value, json};
@@ -389,24 +390,48 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
         .post_as(
             &format!("/office/bookings/{id}/reschedule"),
             &milano.session,
-            &json!({ "date": "2027-01-13", "time": "10:00" }),
+            &json!({ "date": "2027-01-13", "time": "10:00", "reason": "Sportello chiuso per guasto" }),
         )
         .await;
     assert_eq!(
         (moved.status, moved.body["date"].as_str()),
         (200, Some("2027-01-13"))
     );
+    // The person sees why, in their list and in the e-mail.
+    assert_eq!(moved.body["office_change"]["action"], "moved");
+    let mine = app
+        .get_as(&format!("/bookings/{id}"), &person.session)
+        .await;
+    assert_eq!(
+        mine.body["office_change"]["reason"],
+        "Sportello chiuso per guasto"
+    );
     let mail = app.mail_to(&person.email).await;
     assert_eq!(mail.len(), before + 1);
     let notice = mail.last().unwrap();
     assert!(notice.subject.contains("Appuntamento spostato"));
+    assert!(
+        notice
+            .text
+            .contains("Motivo indicato dall'ufficio: Sportello chiuso per guasto")
+    );
     let receipt = prenota_verify::receipt_code(&notice.attachments[0].content).unwrap();
     assert!(receipt.starts_with(prenota_domain::receipt::PREFIX));
 
     let cancelled = app
-        .delete_as(&format!("/office/bookings/{id}"), &milano.session)
+        .call(
+            Method::DELETE,
+            &format!("/office/bookings/{id}"),
+            Some(&json!({ "reason": "Pratica già definita" })),
+            &[("authorization", &format!("Bearer {}", milano.session))],
+        )
         .await;
     assert_eq!(cancelled.body["status"], "cancelled");
+    assert_eq!(cancelled.body["office_change"]["action"], "cancelled");
+    assert_eq!(
+        cancelled.body["office_change"]["reason"],
+        "Pratica già definita"
+    );
     assert!(
         app.mail_to(&person.email)
             .await

@@ -18,7 +18,7 @@ async fn cancel<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response
     let matched = find_for(Function::Cancel, request.method(), request.uri().path())?;
     let caller = app.authenticate(authorization(request)).await?;
     let cancelled = app
-        .cancel_booking(&caller, matched.param("id").unwrap_or_default())
+        .cancel_booking(&caller, matched.param("id").unwrap_or_default(), None)
         .await?;
     Ok(json(200, &BookingView::from(&cancelled)))
 }

@@ -9,7 +9,7 @@ use prenota_domain::booking::BookingView;
 use prenota_domain::office::staff_office;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{answer, authorization, json, json_body, query};
+use prenota_platform::http::{answer, authorization, json, json_body, optional_body, query};
 use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
@@ -60,7 +60,10 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
         }
         Endpoint::OfficeCancel => Ok(json(
             200,
-            &BookingView::from(&app.cancel_booking(&caller, id).await?),
+            &BookingView::from(
+                &app.cancel_booking(&caller, id, optional_body(request)?.as_ref())
+                    .await?,
+            ),
         )),
         Endpoint::Closures => Ok(json(200, &app.close(&caller, &json_body(request)?).await?)),
         // Not this function's: `find_for` has answered 404 already.

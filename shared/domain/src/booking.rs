@@ -176,6 +176,9 @@ pub struct Booking {
     /// reserved place released to everyone does not.
     #[serde(default)]
     pub vulnerable: bool,
+    /// Why the office moved or cancelled the appointment (the person sees it in their list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_change: Option<OfficeChange>,
     /// The signed receipt of the booking as it is now (none while being issued, or after a move
     /// until the new one is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,6 +289,22 @@ impl BookingRecord {
     }
 }
 
+/// What the office did to an appointment, and why (a move or cancellation at the counter, an
+/// extraordinary closure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeChange {
+    pub action: OfficeAction,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfficeAction {
+    Moved,
+    Cancelled,
+}
+
 /// A booking as API.md shows it.
 #[derive(Serialize)]
 pub struct BookingView<'a> {
@@ -306,6 +325,7 @@ pub struct BookingView<'a> {
     pub children: &'a [Attendee],
     pub reserved_place: bool,
     pub vulnerable: bool,
+    pub office_change: Option<&'a OfficeChange>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -327,6 +347,7 @@ impl<'a> From<&'a Booking> for BookingView<'a> {
             children: &booking.children,
             reserved_place: booking.pool == Pool::Reserved,
             vulnerable: booking.vulnerable,
+            office_change: booking.office_change.as_ref(),
             created_at: booking.created_at,
         }
     }

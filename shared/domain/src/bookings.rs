@@ -14,8 +14,8 @@ use crate::App;
 use crate::account::Holder;
 use crate::accounts::Caller;
 use crate::booking::{
-    Attendee, Booking, BookingId, BookingRequest, BookingStatus, Pool, fingerprint,
-    parse_booking_request,
+    Attendee, Booking, BookingId, BookingRequest, BookingStatus, OfficeAction, OfficeChange, Pool,
+    fingerprint, parse_booking_request,
 };
 use crate::catalogue::{Booker, Catalogue, Place, Service};
 use crate::error::{Code, Error, Problem, Problems, Result};
@@ -421,14 +421,22 @@ where
     /// `DELETE /bookings/{id}` (BK-5): the place is free again at once, and the person may book
     /// the service again. Of two concurrent changes of one booking, the second is told the
     /// booking cannot change any more (409), never that the service failed.
+    /// Office staff may give a reason (`body`: `{"reason"}`), which the person is shown.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
-    pub async fn cancel_booking(&self, caller: &Caller, id: &str) -> Result<Booking> {
+    pub async fn cancel_booking(
+        &self,
+        caller: &Caller,
+        id: &str,
+        body: Option<&Value>,
+    ) -> Result<Booking> {
         let now = self.clock.now();
+        let office_change = office_change(caller, body, OfficeAction::Cancelled, now)?;
         let mut previous = self.booking_of(caller, id).await?;
         let cancelled = loop {
             ensure_changeable(&previous, now)?;
             let daily_changes = self.daily_changes(caller, &previous.attendee, now);
-            match self.cancel_change(&previous, now, daily_changes).await {
+            let change = (daily_changes, office_change.clone());
+            match self.cancel_change(&previous, now, change).await {
                 Ok(cancelled) => break cancelled,
                 Err(BookingWriteError::Changed) => previous = self.reread(&previous).await?,
                 Err(error) => return Err(write_error(error, today_in_rome(now))),
@@ -449,17 +457,19 @@ where
             .ok_or_else(|| Error::new(Code::BookingClosed))
     }
 
-    /// Cancels a booking in one transaction: the place is freed and the holds released.
+    /// Cancels a booking in one transaction: the place is freed and the holds released. The
+    /// office's reason, if it is the office's doing, goes with it.
     pub(crate) async fn cancel_change(
         &self,
         previous: &Booking,
         now: DateTime<Utc>,
-        daily_changes: Option<DailyChanges>,
+        (daily_changes, office_change): (Option<DailyChanges>, Option<OfficeChange>),
     ) -> std::result::Result<Booking, BookingWriteError> {
         let cancelled = Booking {
             status: BookingStatus::Cancelled,
             updated_at: now,
             version: previous.version + 1,
+            office_change,
             ..previous.clone()
         };
         self.store
@@ -485,6 +495,7 @@ where
         let now = self.clock.now();
         let today = today_in_rome(now);
         let (new_date, new_time) = parse_new_slot(body)?;
+        let office_change = office_change(caller, Some(body), OfficeAction::Moved, now)?;
         let mut previous = self.booking_of(caller, id).await?;
         let catalogue = self.store.catalogue().await?;
         let moved = loop {
@@ -510,8 +521,9 @@ where
             check_children_on(&previous.children, new_date)?;
             let daily_changes = self.daily_changes(caller, &previous.attendee, now);
             let slot = (new_date, new_time, starts_at);
+            let change = (daily_changes, office_change.clone());
             match self
-                .move_booking(&previous, &place, slot, daily_changes, now)
+                .move_booking(&previous, &place, slot, change, now)
                 .await
             {
                 Ok(moved) => break moved,
@@ -536,7 +548,7 @@ where
         previous: &Booking,
         place: &Place<'_>,
         (date, time, starts_at): (NaiveDate, NaiveTime, DateTime<Utc>),
-        daily_changes: Option<DailyChanges>,
+        (daily_changes, office_change): (Option<DailyChanges>, Option<OfficeChange>),
         now: DateTime<Utc>,
     ) -> std::result::Result<Booking, BookingWriteError> {
         for pool in place.pools_for(previous.access(), date, now) {
@@ -549,6 +561,7 @@ where
                 version: previous.version + 1,
                 // The old receipt shows the old time: a new one is issued once moved.
                 receipt: None,
+                office_change: office_change.clone(),
                 ..previous.clone()
             };
             let change = BookingChange::Move {
@@ -864,6 +877,7 @@ impl Draft<'_> {
             updated_at: now,
             version: 1,
             vulnerable: self.access == Access::Vulnerable,
+            office_change: None,
             receipt: None,
         }
     }
@@ -891,6 +905,36 @@ impl From<Error> for Attempt {
     fn from(error: Error) -> Self {
         Attempt::Refused(error)
     }
+}
+
+/// The office's note on a move or cancellation by its staff (`reason` in the body, optional);
+/// `None` when the holder makes the change themselves.
+fn office_change(
+    caller: &Caller,
+    body: Option<&Value>,
+    action: OfficeAction,
+    now: DateTime<Utc>,
+) -> Result<Option<OfficeChange>> {
+    if !matches!(caller.account.holder, Holder::Office(_)) {
+        return Ok(None);
+    }
+    let reason = match body {
+        Some(body) => {
+            let form = crate::input::Form::new(body)?;
+            let mut problems = Problems::default();
+            let reason = form.parse_optional(&mut problems, "reason", |text| {
+                crate::types::text_line(text, crate::limits::REASON_CHARS)
+            });
+            problems.into_result()?;
+            reason.unwrap_or_default()
+        }
+        None => String::new(),
+    };
+    Ok(Some(OfficeChange {
+        action,
+        reason,
+        at: now,
+    }))
 }
 
 /// Only an active appointment still to come can be cancelled or moved.
@@ -945,6 +989,11 @@ pub fn appointment(catalogue: &Catalogue, booking: &Booking, language: Language)
         address: site.map_or_else(String::new, |s| s.address.clone()),
         person: booking.attendee.full_name(),
         children: booking.children.iter().map(Attendee::full_name).collect(),
+        office_reason: booking
+            .office_change
+            .as_ref()
+            .map(|change| change.reason.clone())
+            .filter(|reason| !reason.is_empty()),
         documents: service
             .map(|s| {
                 catalogue

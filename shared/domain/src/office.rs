@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::App;
 use crate::account::{Account, AccountStatus, Holder};
 use crate::accounts::{Caller, new_link};
-use crate::booking::{Booking, BookingStatus};
+use crate::booking::{Booking, BookingStatus, OfficeAction, OfficeChange};
 use crate::bookings::{CHILD_AGE_LIMIT, cursor_of, locate};
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Error, Problem, Problems, Result};
@@ -346,8 +346,20 @@ where
             .filter(|b| b.status == BookingStatus::Active && site_ids.contains(&b.site))
             .collect();
         let (mut moved, mut cancelled) = (0, 0);
+        // Each holder is told why, in the office's words.
+        let closure = |action| {
+            Some(OfficeChange {
+                action,
+                reason: reason.clone(),
+                at: now,
+            })
+        };
         for booking in hit {
-            match self.move_after_closure(&catalogue, &booking, now).await? {
+            let note = closure(OfficeAction::Moved);
+            match self
+                .move_after_closure(&catalogue, &booking, note, now)
+                .await?
+            {
                 Some(mut new) => {
                     self.issue_receipt(&mut new).await;
                     self.notify(&catalogue, &new, |t, a| t.booking_moved(a))
@@ -356,7 +368,7 @@ where
                 }
                 None => {
                     let gone = self
-                        .cancel_change(&booking, now, None)
+                        .cancel_change(&booking, now, (None, closure(OfficeAction::Cancelled)))
                         .await
                         .map_err(|error| Error::unavailable(anyhow::anyhow!("{error:?}")))?;
                     self.notify(&catalogue, &gone, |t, a| t.booking_cancelled(a))
@@ -380,6 +392,7 @@ where
         &self,
         catalogue: &Catalogue,
         booking: &Booking,
+        note: Option<OfficeChange>,
         now: DateTime<Utc>,
     ) -> Result<Option<Booking>> {
         let (_, place) = locate(
@@ -406,7 +419,7 @@ where
                     booking,
                     &place,
                     (slot.date, slot.time, slot.starts_at),
-                    None,
+                    (None, note.clone()),
                     now,
                 )
                 .await

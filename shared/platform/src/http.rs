@@ -97,6 +97,15 @@ pub fn json_body(request: &Request) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|_| Error::new(Code::MalformedRequest))
 }
 
+/// The body as JSON if there is one (a `DELETE` may carry a reason, or nothing).
+pub fn optional_body(request: &Request) -> Result<Option<Value>> {
+    let bytes: &[u8] = request.body().as_ref();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    json_body(request).map(Some)
+}
+
 /// A JSON answer. Nothing personal is cached on the way.
 pub fn json<T: Serialize>(status: u16, body: &T) -> Response<Body> {
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());

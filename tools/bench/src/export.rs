@@ -127,6 +127,7 @@ fn sample_booking(n: usize, created: NaiveDate, date: NaiveDate) -> Booking {
         updated_at: created_at,
         version: 1,
         vulnerable: false,
+        office_change: None,
         receipt: None,
     }
 }

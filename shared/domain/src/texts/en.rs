@@ -255,6 +255,9 @@ impl Texts for English {
         if !a.children.is_empty() {
             lines.push(format!("Children: {}", a.children.join(", ")));
         }
+        if let Some(reason) = &a.office_reason {
+            lines.push(format!("Reason given by the office: {reason}"));
+        }
         lines.push("Documents to bring:".into());
         lines.extend(a.documents.iter().map(|d| format!("  • {d}")));
         if !a.fees.is_empty() {

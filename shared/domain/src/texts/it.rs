@@ -289,6 +289,9 @@ impl Texts for Italian {
         if !a.children.is_empty() {
             lines.push(format!("Figli: {}", a.children.join(", ")));
         }
+        if let Some(reason) = &a.office_reason {
+            lines.push(format!("Motivo indicato dall'ufficio: {reason}"));
+        }
         lines.push("Documenti da portare:".into());
         lines.extend(a.documents.iter().map(|d| format!("  • {d}")));
         if !a.fees.is_empty() {

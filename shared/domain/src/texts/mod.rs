@@ -94,6 +94,8 @@ pub struct Appointment {
     pub address: String,
     pub person: String,
     pub children: Vec<String>,
+    /// Why the office moved or cancelled it, if it did.
+    pub office_reason: Option<String>,
     pub documents: Vec<String>,
     pub fees: Vec<String>,
 }
