@@ -6,6 +6,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { link } from './mail.ts';
 import type { Stack } from './stack.ts';
+import type { components } from '../src/api/schema.d.ts';
+
+type Agenda = components['schemas']['Agenda'];
+type OrganisationPage = components['schemas']['OrganisationPage'];
 
 export interface Answer {
   status: number;
@@ -64,6 +68,24 @@ export function unique(prefix: string): string {
   return `${prefix}${counter}-${RUN}`;
 }
 
+/**
+ * A word of letters only, different for every call of the run ("Kbqzd"): a person is one
+ * identity by name and birth date, so every simulated person needs a name of their own (and
+ * names take Latin letters only).
+ */
+export function uniqueWord(): string {
+  counter += 1;
+  // The counter in base 26 written with letters (a unique prefix), then the run's mark.
+  let n = counter;
+  let letters = '';
+  do {
+    letters = String.fromCharCode(97 + (n % 26)) + letters;
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  letters += `q${RUN.replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+  return letters[0]!.toUpperCase() + letters.slice(1);
+}
+
 export const PASSWORD = 'corretto cavallo batteria';
 
 export function documentNumber(): string {
@@ -74,7 +96,7 @@ export function personBody(email: string, overrides: Record<string, unknown> = {
   return {
     kind: 'person',
     surname: 'Rossi',
-    given_names: 'Amina',
+    given_names: `Amina ${uniqueWord()}`,
     birth_date: '1990-04-12',
     sex: 'F',
     citizenship: 'MA',
@@ -111,6 +133,48 @@ export async function activePerson(stack: Stack, overrides: Record<string, unkno
   return { email, token: login.body.token as string, ip };
 }
 
+/** A booking made through the API (a new Idempotency-Key); the answer. */
+export async function book(stack: Stack, token: string, body: Record<string, unknown>, ip?: string): Promise<Answer> {
+  return call(stack.base, 'POST', '/bookings', body, { token, ip, headers: { 'idempotency-key': unique('k') } });
+}
+
+/** A partita IVA with a right check digit (Luhn-like, as the API checks it). */
+export function partitaIva(): string {
+  const digits = Array.from({ length: 10 }, (_, i) => (i === 0 ? 1 + Math.floor(Math.random() * 9) : Math.floor(Math.random() * 10)));
+  const sum = digits.reduce((acc, d, i) => acc + (i % 2 === 0 ? d : d * 2 > 9 ? d * 2 - 9 : d * 2), 0);
+  return digits.join('') + String((10 - (sum % 10)) % 10);
+}
+
+/** An organisation of Milan, both addresses verified and approved by the office; its session. */
+export async function activeOrganisation(stack: Stack, office: string): Promise<{ email: string; token: string; ip: string }> {
+  // `office`: an office session of Milan, which approves it.
+  const ip = newIp();
+  const email = `${unique('ente')}@example.org`;
+  const pec = `${unique('ente-pec')}@pec.example.org`;
+  const registered = await call(
+    stack.base,
+    'POST',
+    '/register',
+    {
+      kind: 'organisation', name: 'Associazione Naga', fiscal_code: partitaIva(), office: 'milano', address: 'Via Zamenhof 7/a',
+      municipality: 'Milano', cap: '20136', email, pec, phone: '+390258102599', password: PASSWORD, accept_terms: true, accept_privacy: true,
+    },
+    { ip },
+  );
+  if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
+  await followLink(stack, email, 'activate', ip);
+  await followLink(stack, pec, 'activate', ip);
+  const page = await call(stack.base, 'GET', '/office/organisations?status=pending_approval', undefined, { token: office });
+  const organisations = (page.body as OrganisationPage).organisations;
+  const organisation = organisations.find((candidate) => candidate.email === email);
+  if (!organisation) throw new Error(`${email} is not waiting for approval`);
+  const approved = await call(stack.base, 'POST', `/office/organisations/${organisation.id}/approve`, undefined, { token: office });
+  if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${JSON.stringify(approved.body)}`);
+  const login = await call(stack.base, 'POST', '/login', { email, password: PASSWORD }, { ip });
+  if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
+  return { email, token: login.body.token as string, ip };
+}
+
 /** An office account of `office` with its session (made as an administrator does). */
 export async function officeSession(stack: Stack, office: string): Promise<string> {
   const email = `${unique('ufficio')}@questura.example.org`;
@@ -121,4 +185,19 @@ export async function officeSession(stack: Stack, office: string): Promise<strin
   const login = await call(stack.base, 'POST', '/login', { email, password: PASSWORD });
   if (login.status !== 200) throw new Error(`office login: ${login.status}`);
   return login.body.token as string;
+}
+
+/** The office's agenda of one day (every page of it). */
+export async function agenda(stack: Stack, office: string, date: string, site?: string): Promise<Agenda['appointments']> {
+  const appointments: Agenda['appointments'] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ date, ...(site ? { site } : {}), ...(cursor ? { cursor } : {}) });
+    const answer = await call(stack.base, 'GET', `/office/agenda?${query}`, undefined, { token: office });
+    if (answer.status !== 200) throw new Error(`agenda: ${answer.status} ${JSON.stringify(answer.body)}`);
+    const page = answer.body as Agenda;
+    appointments.push(...page.appointments);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return appointments;
 }

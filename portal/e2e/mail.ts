@@ -36,11 +36,23 @@ interface RawMessage {
   raw_data: string;
 }
 
+// moto has no query by address: its data.json holds every service's data (megabytes once the
+// tests have booked a while). One read at a time, shared by everyone waiting for a mail, so
+// that twenty people activating at once cost one read per round, not twenty.
+let reading: Promise<RawMessage[]> | null = null;
+function sentMessages(moto: string): Promise<RawMessage[]> {
+  reading ??= fetch(`${moto}/moto-api/data.json`)
+    .then((response) => response.json() as Promise<{ ses?: { RawMessage?: RawMessage[] } }>)
+    .then((data) => data.ses?.RawMessage ?? [])
+    .finally(() => {
+      reading = null;
+    });
+  return reading;
+}
+
 export async function mails(moto: string, address: string): Promise<string[]> {
-  const response = await fetch(`${moto}/moto-api/data.json`);
-  const data = (await response.json()) as { ses?: { RawMessage?: RawMessage[] } };
   const wanted = address.toLowerCase();
-  return (data.ses?.RawMessage ?? [])
+  return (await sentMessages(moto))
     .filter((message) =>
       (message.destinations ?? []).some((d) => d.toLowerCase() === wanted) ||
       new RegExp(`^To:.*${wanted.replace(/[.+]/g, '\\$&')}`, 'im').test(message.raw_data),
@@ -58,4 +70,15 @@ export async function link(moto: string, address: string, page: string, timeoutM
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`no ${page} link for ${address}`);
+}
+
+/** Waits for a mail to `address` whose text matches `pattern`; its text. */
+export async function mailMatching(moto: string, address: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await mails(moto, address)).filter((text) => pattern.test(text));
+    if (found.length) return found[found.length - 1]!;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no mail matching ${pattern} for ${address}`);
 }

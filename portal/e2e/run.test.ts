@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { activePerson, call, newIp, officeSession, PASSWORD, unique } from './api.ts';
+import { activeOrganisation, activePerson, agenda, book, call, officeSession, partitaIva, PASSWORD, unique, uniqueWord } from './api.ts';
 import { axe, launch, newContext, screenshotDir, watchErrors } from './browser.ts';
-import { link } from './mail.ts';
+import { link, mailMatching, mails } from './mail.ts';
 import { startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
@@ -31,7 +31,11 @@ interface Tab {
   errors: string[];
 }
 
-async function tab(options: { width?: number; language?: string; session?: { token: string; email: string } } = {}): Promise<Tab> {
+/**
+ * A browser context of its own; signed in when `session` is given (the token stored as the portal
+ * stores it, with the account from GET /me, or `account` instead).
+ */
+async function tab(options: { width?: number; language?: string; session?: { token: string; email: string }; account?: unknown } = {}): Promise<Tab> {
   const context = await newContext(browser, stack.base, { width: options.width });
   if (options.language) {
     const language = options.language;
@@ -39,8 +43,8 @@ async function tab(options: { width?: number; language?: string; session?: { tok
     await context.addInitScript((lang: string) => localStorage.setItem('prenota.language', lang), language);
   }
   if (options.session) {
-    const me = await call(stack.base, 'GET', '/me', undefined, { token: options.session.token });
-    const saved = JSON.stringify({ token: options.session.token, expires_at: new Date(Date.now() + 3600_000).toISOString(), account: me.body });
+    const account = options.account ?? (await call(stack.base, 'GET', '/me', undefined, { token: options.session.token })).body;
+    const saved = JSON.stringify({ token: options.session.token, expires_at: new Date(Date.now() + 3600_000).toISOString(), account });
     await context.addInitScript((value: string) => {
       if (!sessionStorage.getItem('prenota.session')) sessionStorage.setItem('prenota.session', value);
     }, saved);
@@ -98,10 +102,22 @@ async function choosePlace(page: Page, service: string, office: string, site: Re
   await page.getByLabel(site).check({ force: true });
 }
 
-function partitaIva(): string {
-  const digits = Array.from({ length: 10 }, (_, i) => (i === 0 ? 1 + Math.floor(Math.random() * 9) : Math.floor(Math.random() * 10)));
-  const sum = digits.reduce((acc, d, i) => acc + (i % 2 === 0 ? d : d * 2 > 9 ? d * 2 - 9 : d * 2), 0);
-  return digits.join('') + String((10 - (sum % 10)) % 10);
+/** A day (YYYY-MM-DD) as the portal writes it in `locale`: "martedì 24 novembre 2026". */
+function longDay(day: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeZone: 'Europe/Rome', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${day}T12:00:00Z`));
+}
+
+/** An instant as the portal says when to try again (Italian): "alle 22:45", or another day's. */
+function whenAgain(instant: string): string {
+  const date = new Date(instant);
+  const time = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', hour: '2-digit', minute: '2-digit' }).format(date);
+  const romeDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(d);
+  return romeDay(date) === romeDay(new Date()) ? `alle ${time}` : `${longDay(romeDay(date), 'it-IT')} alle ${time}`;
+}
+
+/** A screenshot of the page as it is now, at its full height. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${screenshotDir()}/${name}.png`, fullPage: true });
 }
 
 async function download(page: Page, button: RegExp): Promise<{ name: string; content: Buffer }> {
@@ -112,7 +128,7 @@ async function download(page: Page, button: RegExp): Promise<{ name: string; con
 
 // ---------------------------------------------------------------- flows
 
-describe('portal', { concurrency: 3 }, () => {
+describe('portal', { concurrency: 4 }, () => {
   test('a person registers, activates from the mailbox, signs in, books with a child, downloads the receipt, moves and cancels', async () => {
     const t = await tab();
     const { page } = t;
@@ -124,7 +140,7 @@ describe('portal', { concurrency: 3 }, () => {
     await accessible(page, 'registration');
     // Submitting empty shows the summary at the top and each field's error.
     await page.getByRole('button', { name: 'Registrati' }).click();
-    const summary = page.getByRole('alert').filter({ hasText: 'Correggi questi errori' });
+    const summary = page.getByRole('alert').filter({ hasText: 'C’è un problema' });
     await summary.waitFor();
     assert.ok(await summary.getByRole('link', { name: /Cognome: è obbligatorio/ }).isVisible());
     assert.equal(await page.getByLabel('Cognome', { exact: true }).getAttribute('aria-invalid'), 'true');
@@ -264,8 +280,7 @@ describe('portal', { concurrency: 3 }, () => {
 
     const office = await officeSession(stack, 'milano');
     const waiting = await call(stack.base, 'GET', '/office/organisations?status=pending_approval', undefined, { token: office });
-    const list = Array.isArray(waiting.body) ? waiting.body : waiting.body.organisations;
-    const organisation = list.find((o: { email?: string }) => o.email === email);
+    const organisation = waiting.body.organisations.find((o: { email?: string }) => o.email === email);
     assert.ok(organisation, 'the organisation waits for approval');
     const approved = await call(stack.base, 'POST', `/office/organisations/${organisation.id}/approve`, undefined, { token: office });
     assert.equal(approved.status, 200);
@@ -287,6 +302,7 @@ describe('portal', { concurrency: 3 }, () => {
     await beneficiary.getByLabel('Data di nascita').fill('1985-01-20');
     await beneficiary.getByLabel('Numero del documento').fill(`GN${Date.now() % 100_000_000}`);
     await beneficiary.getByLabel('Paese che ha rilasciato il documento').selectOption('GN');
+    assert.equal(await page.getByLabel(/Posto riservato/).count(), 0, 'no reserved place for an organisation the office did not designate');
     await accessible(page, 'beneficiary step');
     await page.getByRole('button', { name: 'Avanti' }).click();
     await heading(page, 'Riepilogo');
@@ -298,13 +314,10 @@ describe('portal', { concurrency: 3 }, () => {
     await page.getByLabel('Nome o cognome del beneficiario').fill(surname);
     await page.getByRole('button', { name: 'Cerca' }).click();
     await page.getByRole('listitem').filter({ hasText: surname }).waitFor();
-    const paged = await call(stack.base, 'GET', '/bookings?name=Nessuno', undefined, { token: office });
-    if (!Array.isArray(paged.body)) {
-      // The API filters by name (paged lists): a name nobody has finds nothing.
-      await page.getByLabel('Nome o cognome del beneficiario').fill('Nessuno-Cosi');
-      await page.getByRole('button', { name: 'Cerca' }).click();
-      await page.getByText('Nessun appuntamento.').waitFor();
-    }
+    // A name nobody has finds nothing.
+    await page.getByLabel('Nome o cognome del beneficiario').fill('Nessuno Cosi');
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await page.getByText('Nessun appuntamento.').waitFor();
     noErrors(t);
     await t.context.close();
   });
@@ -382,25 +395,31 @@ describe('portal', { concurrency: 3 }, () => {
     await press('Enter');
     await heading(page, 'Prenotazione confermata');
     const mine = await call(stack.base, 'GET', '/bookings', undefined, { token: person.token });
-    const bookings = Array.isArray(mine.body) ? mine.body : mine.body.bookings;
+    const bookings = mine.body.bookings;
     assert.equal(bookings.length, 1);
     assert.equal(bookings[0].service, 'assistenza-minori');
     noErrors(t);
     await t.context.close();
   });
 
-  test('one Idempotency-Key per attempt: a double click, a lost connection and a reload book once', async () => {
+  test('one Idempotency-Key per attempt: a double click, a lost connection, a busy moment and a reload book once', async () => {
     const person = await activePerson(stack);
     const t = await tab({ session: person });
     const { page } = t;
     const keys: string[] = [];
-    let dropFirst = true;
+    // The first try loses its connection; the second meets a click-day burst, answered here as
+    // the API does (503 `unavailable` with `retry_after`; the real one needs 8 s of contention).
+    const busyUntil = new Date(Date.now() + 5_000).toISOString();
     await page.route('**/bookings', async (route) => {
       if (route.request().method() !== 'POST') return route.continue();
       keys.push(route.request().headers()['idempotency-key'] ?? '');
-      if (dropFirst) {
-        dropFirst = false;
-        return route.abort('connectionreset');
+      if (keys.length === 1) return route.abort('connectionreset');
+      if (keys.length === 2) {
+        return route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: 'unavailable', message: 'Troppe richieste.', retry_after: busyUntil }),
+        });
       }
       return route.continue();
     });
@@ -419,46 +438,251 @@ describe('portal', { concurrency: 3 }, () => {
     await page.getByText('Connessione non riuscita').waitFor();
     await accessible(page, 'summary with a network error');
     await page.getByRole('button', { name: 'Riprova' }).click();
+    await page.getByText(`Molte persone stanno prenotando in questo momento: riprova ${whenAgain(busyUntil)}. I dati inseriti sono conservati.`).waitFor();
+    await accessible(page, 'summary while many are booking');
+    await screenshot(page, 'it-1280-prenota-molte-richieste');
+    await page.getByRole('button', { name: 'Riprova' }).click();
     await heading(page, 'Prenotazione confermata');
-    assert.ok(keys.length >= 2, `${keys.length} attempts`);
+    assert.equal(keys.length, 3, `${keys.length} attempts`);
     assert.equal(new Set(keys).size, 1, 'every try carried the same key');
     assert.match(keys[0]!, /^[0-9a-f]{32}$/);
     const mine = await call(stack.base, 'GET', '/bookings', undefined, { token: person.token });
-    const bookings = Array.isArray(mine.body) ? mine.body : mine.body.bookings;
+    const bookings = mine.body.bookings;
     assert.equal(bookings.length, 1, 'booked once');
     noErrors(t);
     await t.context.close();
   });
 
-  test('my data: everything stored, as a download; erasing the account after typing its address', { todo: 'the JSON download is not seen by Playwright yet (the receipt download is): see the report' }, async () => {
-    const person = await activePerson(stack);
-    const booked = await call(stack.base, 'POST', '/bookings', { service: 'cure-mediche-gravidanza', office: 'milano', site: 'cagni' }, { token: person.token, headers: { 'idempotency-key': unique('k') } });
+  test('my data: everything stored, readable and as a JSON download; erasing the account after typing its address', async () => {
+    const [person, office] = await Promise.all([activePerson(stack), officeSession(stack, 'milano')]);
+    const booked = await book(stack, person.token, { service: 'cure-mediche-gravidanza', office: 'milano', site: 'cagni' }, person.ip);
     assert.equal(booked.status, 201);
+    const { id, date, number } = booked.body as { id: string; date: string; number: string };
+    assert.ok((await agenda(stack, office, date, 'cagni')).some((appointment) => appointment.id === id), 'the office sees the booking');
+
     const t = await tab({ session: person });
     const { page } = t;
     await page.goto('/');
     await page.getByRole('link', { name: 'I miei dati' }).click();
     await heading(page, 'I miei dati');
-    const stored = await call(stack.base, 'GET', '/me/data', undefined, { token: person.token });
-    if (stored.status === 200) {
-      await page.getByText(person.email).first().waitFor();
-      await accessible(page, 'my data');
-      const file = await download(page, /Scarica i dati/);
-      assert.equal(JSON.parse(file.content.toString()).account?.email ?? person.email, person.email);
-      await page.getByLabel('Per confermare, scrivi il tuo indirizzo e-mail').fill('altro@example.org');
-      await page.getByRole('button', { name: 'Cancella definitivamente l’account' }).click();
-      await page.getByText('L’indirizzo non è quello dell’account').first().waitFor();
-      await page.getByLabel('Per confermare, scrivi il tuo indirizzo e-mail').fill(person.email);
-      await page.getByRole('button', { name: 'Cancella definitivamente l’account' }).click();
-      await page.getByText('L’account è stato cancellato.').waitFor();
-      const gone = await call(stack.base, 'POST', '/login', { email: person.email, password: PASSWORD }, { ip: newIp() });
-      assert.equal(gone.status, 401);
-    } else {
-      // The API of this snapshot has no GET /me/data yet: the page says so and offers to retry.
-      await page.getByRole('alert').waitFor();
-      await accessible(page, 'my data (API without /me/data)');
-      console.log('# GET /me/data and DELETE /me are not in this API snapshot yet');
+    // Readable: the account labelled, the appointment, what else is kept and for how long.
+    const account = page.getByRole('region', { name: 'Il tuo account' });
+    await account.getByText(person.email).waitFor();
+    assert.ok(await account.getByText('Passaporto YA').isVisible(), 'the document, worded');
+    assert.ok(await account.getByText('Marocco').first().isVisible(), 'the citizenship, named');
+    const bookings = page.getByRole('region', { name: 'Appuntamenti (1)' });
+    await bookings.getByText(number).waitFor();
+    await page.getByText(/Gli appuntamenti: fino a \d+ giorni dopo la loro data/).waitFor();
+    await accessible(page, 'my data');
+    await screenshot(page, 'it-1280-i-miei-dati-completo');
+
+    // The JSON file: a real download, the data shown.
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Scarica i dati (JSON)' }).click()]);
+    assert.match(file.suggestedFilename(), /^prenota-i-miei-dati-\d{4}-\d{2}-\d{2}\.json$/);
+    const json = JSON.parse(readFileSync(await file.path(), 'utf8'));
+    assert.equal(json.account.email, person.email);
+    assert.deepEqual(json.bookings.map((b: { id: string }) => b.id), [id]);
+    assert.ok(Array.isArray(json.also_stored) && json.retention, 'everything GET /me/data answered');
+
+    // Erasing asks for the account's address first.
+    const erasedMail = /account[\s\S]{0,80}erased/i;
+    assert.ok(!(await mails(stack.moto, person.email)).some((text) => erasedMail.test(text)));
+    await page.getByLabel('Per confermare, scrivi il tuo indirizzo e-mail').fill('altro@example.org');
+    await page.getByRole('button', { name: 'Cancella definitivamente l’account' }).click();
+    await page.getByRole('link', { name: /L’indirizzo non è quello dell’account/ }).waitFor();
+    await accessible(page, 'erasure with a wrong address');
+    assert.equal((await call(stack.base, 'GET', '/me', undefined, { token: person.token })).status, 200, 'nothing erased yet');
+    await page.getByLabel('Per confermare, scrivi il tuo indirizzo e-mail').fill(person.email);
+    await page.getByRole('button', { name: 'Cancella definitivamente l’account' }).click();
+    await page.getByText('L’account è stato cancellato.').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.getByRole('banner').getByRole('link', { name: 'Autenticati' }).waitFor();
+
+    // Signing in fails; the mailbox has the confirmation; the office's agenda lost the booking.
+    await page.goto('/accedi');
+    await page.getByLabel('Indirizzo e-mail').fill(person.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.getByText('E-mail o password non corrette.').waitFor();
+    await mailMatching(stack.moto, person.email, erasedMail);
+    assert.ok(!(await agenda(stack, office, date, 'cagni')).some((appointment) => appointment.id === id), 'the booking left the office agenda');
+    noErrors(t);
+    await t.context.close();
+  });
+
+  test('an organisation: at most 3 changes a day for one beneficiary (BK-4), said with the day they are possible again; search by name and day', async () => {
+    const office = await officeSession(stack, 'milano');
+    const organisation = await activeOrganisation(stack, office);
+    const surname = `Diallo ${uniqueWord()}`;
+    const beneficiary = { surname, given_names: 'Awa', birth_date: '1988-07-01', document: { type: 'passport', number: `GN${Date.now() % 10_000_000}`, issuing_country: 'GN' } };
+    const request = { service: 'procedure-presentazione', office: 'milano', site: 'sesto-san-giovanni', beneficiary };
+    // Three changes for Awa today: booked, cancelled, booked again.
+    const first = await book(stack, organisation.token, request, organisation.ip);
+    assert.equal(first.status, 201);
+    assert.equal((await call(stack.base, 'DELETE', `/bookings/${first.body.id}`, undefined, { token: organisation.token, ip: organisation.ip })).status, 200);
+    const again = await book(stack, organisation.token, request, organisation.ip);
+    assert.equal(again.status, 201);
+
+    const t = await tab({ session: organisation });
+    const { page } = t;
+    await page.goto('/appuntamenti');
+    await heading(page, 'I miei appuntamenti');
+    // The search by name and by the appointment's day finds the active booking only.
+    await page.getByLabel('Nome o cognome del beneficiario').fill(surname.split(' ')[1]!.toLowerCase());
+    await page.getByLabel('Giorno dell’appuntamento').fill(again.body.date);
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    const found = page.getByRole('listitem').filter({ hasText: again.body.number });
+    await found.waitFor();
+    assert.equal(await page.locator('.card-appointment').count(), first.body.date === again.body.date ? 2 : 1);
+    await accessible(page, 'organisation search by name and day');
+    await screenshot(page, 'it-1280-appuntamenti-ente-ricerca');
+
+    // A fourth change (cancelling) is refused, with the day it is possible again.
+    await found.getByRole('link').click();
+    await heading(page, 'Dettaglio dell’appuntamento');
+    await page.getByRole('button', { name: 'Annulla l’appuntamento' }).click();
+    await heading(page, 'Vuoi annullare l’appuntamento?');
+    const [answer] = await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'DELETE' && response.url().includes('/bookings/')),
+      page.getByRole('button', { name: 'Sì, annulla l’appuntamento' }).click(),
+    ]);
+    assert.equal(answer.status(), 429);
+    const refusal = (await answer.json()) as { error: string; available_again_on: string };
+    assert.equal(refusal.error, 'too_many_changes');
+    await page.getByRole('alert').filter({ hasText: `Troppe modifiche per questa persona oggi: di nuovo possibile da ${longDay(refusal.available_again_on, 'it-IT')}.` }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Riprova' }).count(), 0, 'no "try again" that cannot work today');
+    await accessible(page, 'too many changes for a beneficiary');
+    await screenshot(page, 'it-1280-troppe-modifiche-beneficiario');
+    assert.equal((await call(stack.base, 'GET', `/bookings/${again.body.id}`, undefined, { token: organisation.token })).body.status, 'active');
+    noErrors(t);
+    await t.context.close();
+  });
+
+  test('an organisation\'s list pages 50 at a time: "more" adds the next page and moves the focus to it; a designated one may ask for a reserved place', async () => {
+    const office = await officeSession(stack, 'milano');
+    const organisation = await activeOrganisation(stack, office);
+    const surname = `Paginato ${uniqueWord()}`;
+    const base = Date.now() % 1_000_000;
+    const requests = Array.from({ length: 51 }, (_, i) => ({
+      service: 'procedure-presentazione',
+      office: 'milano',
+      site: 'legnano',
+      beneficiary: { surname, given_names: `Nome ${uniqueWord()}`, birth_date: '1990-01-01', document: { type: 'passport', number: `PG${base}${String(i).padStart(2, '0')}`, issuing_country: 'SN' } },
+    }));
+    for (let i = 0; i < requests.length; i += 6) {
+      const answers = await Promise.all(requests.slice(i, i + 6).map((body) => book(stack, organisation.token, body, organisation.ip)));
+      for (const answer of answers) assert.equal(answer.status, 201, JSON.stringify(answer.body));
     }
+    const t = await tab({ session: organisation });
+    const { page } = t;
+    await page.goto('/appuntamenti');
+    await page.getByLabel('Nome o cognome del beneficiario').fill(surname.split(' ')[1]!);
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    const more = page.getByRole('button', { name: 'Mostra altri' });
+    await more.waitFor();
+    assert.equal(await page.locator('.card-appointment').count(), 50);
+    await more.click();
+    await page.locator('.card-appointment').nth(50).waitFor();
+    assert.equal(await page.locator('.card-appointment').count(), 51);
+    await more.waitFor({ state: 'detached' });
+    // The focus moves to the first appointment added (its link), not back to the top.
+    await page.waitForFunction(() => document.activeElement?.closest('li') === document.querySelectorAll('.card-appointment')[50], undefined, { timeout: 5_000 });
+    noErrors(t);
+    await t.context.close();
+
+    // No organisation of the local catalogue is designated: the flag is set in the stored session
+    // to show the checkbox; the API (rightly) refuses, and the portal says why at the field.
+    const me = await call(stack.base, 'GET', '/me', undefined, { token: organisation.token });
+    assert.equal(me.body.designated, false);
+    const d = await tab({ session: organisation, account: { ...me.body, designated: true } });
+    await d.page.goto('/prenota');
+    await choosePlace(d.page, 'procedure-presentazione', 'milano', /Legnano/);
+    await d.page.getByRole('button', { name: 'Avanti' }).click();
+    await heading(d.page, 'Data e orario');
+    await tick(d.page, 'Il primo appuntamento disponibile');
+    await d.page.getByRole('button', { name: 'Avanti' }).click();
+    await heading(d.page, 'Persone');
+    const group = d.page.getByRole('group', { name: 'Beneficiario' });
+    await group.getByLabel('Cognome', { exact: true }).fill(`Bah ${uniqueWord()}`);
+    await group.getByLabel('Nome', { exact: true }).fill('Fatou');
+    await group.getByLabel('Data di nascita').fill('1950-05-05');
+    await group.getByLabel('Numero del documento').fill(`SN${base}99`);
+    await group.getByLabel('Paese che ha rilasciato il documento').selectOption('SN');
+    await tick(d.page, /Posto riservato a persona vulnerabile/);
+    await d.page.getByRole('button', { name: 'Avanti' }).click();
+    await heading(d.page, 'Riepilogo');
+    await d.page.getByText('Posto riservato', { exact: true }).waitFor();
+    await d.page.getByRole('button', { name: 'Conferma la prenotazione' }).click();
+    await heading(d.page, 'Persone');
+    await d.page.getByRole('link', { name: /Posto riservato a persona vulnerabile .*: è riservato agli enti designati dalla Questura/ }).waitFor();
+    await accessible(d.page, 'reserved place refused');
+    await screenshot(d.page, 'it-1280-posto-riservato-rifiutato');
+    noErrors(d);
+    await d.context.close();
+  });
+
+  test('a person: past 5 bookings, moves and cancellations in a day, a move is refused with the day it is possible again (in French)', async () => {
+    const person = await activePerson(stack);
+    const request = { service: 'cure-mediche', office: 'milano', site: 'cagni' };
+    let booking = await book(stack, person.token, request, person.ip);
+    for (let change = 2; change <= 5; change += 2) {
+      assert.equal((await call(stack.base, 'DELETE', `/bookings/${booking.body.id}`, undefined, { token: person.token, ip: person.ip })).status, 200);
+      booking = await book(stack, person.token, request, person.ip);
+      assert.equal(booking.status, 201);
+    }
+    const t = await tab({ session: person, language: 'fr' });
+    const { page } = t;
+    await page.goto(`/appuntamenti/${booking.body.id}`);
+    await heading(page, 'Détail du rendez-vous');
+    await page.getByRole('button', { name: 'Déplacer', exact: true }).click();
+    await heading(page, 'Déplacer le rendez-vous');
+    // Another time than the booking's own (moving to the same time changes nothing).
+    await page.locator(`label[for="day-${booking.body.date}"]`).click();
+    await page.locator(`input[name="time"]:not([value="${booking.body.time}"]) + label`).first().click();
+    const [answer] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/reschedule')),
+      page.getByRole('button', { name: 'Confirmer le nouvel horaire' }).click(),
+    ]);
+    assert.equal(answer.status(), 429);
+    const refusal = (await answer.json()) as { available_again_on: string };
+    await page.getByRole('alert').filter({
+      hasText: `Vous avez fait trop de réservations, déplacements ou annulations aujourd’hui : de nouveau possible le ${longDay(refusal.available_again_on, 'fr-FR')}.`,
+    }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Réessayer' }).count(), 0);
+    await accessible(page, 'too many changes for a person (French)');
+    await screenshot(page, 'fr-1280-troppe-modifiche-persona');
+    const kept = await call(stack.base, 'GET', `/bookings/${booking.body.id}`, undefined, { token: person.token });
+    assert.equal(`${kept.body.date} ${kept.body.time}`, `${booking.body.date} ${booking.body.time}`, 'not moved');
+    noErrors(t);
+    await t.context.close();
+  });
+
+  test('sign-in: after 5 wrong passwords the next attempt is refused (429) saying when to try again', async () => {
+    const person = await activePerson(stack);
+    const t = await tab();
+    const { page } = t;
+    await page.goto('/accedi');
+    await page.getByLabel('Indirizzo e-mail').fill(person.email);
+    const attempt = async (password: string) => {
+      await page.getByLabel('Password').fill(password);
+      const [answer] = await Promise.all([
+        page.waitForResponse((response) => response.url().endsWith('/login')),
+        page.getByRole('button', { name: 'Accedi' }).click(),
+      ]);
+      return answer;
+    };
+    for (let i = 1; i <= 5; i++) {
+      assert.equal((await attempt(`sbagliata ${i} davvero`)).status(), 401);
+      await page.getByText('E-mail o password non corrette.').waitFor();
+    }
+    // Even the right password waits now: this account from this address.
+    const refused = await attempt(PASSWORD);
+    assert.equal(refused.status(), 429);
+    const { retry_after } = (await refused.json()) as { retry_after: string };
+    await page.getByRole('alert').filter({ hasText: `Troppi tentativi. Riprova ${whenAgain(retry_after)}.` }).waitFor();
+    await accessible(page, 'sign-in refused (429)');
+    await screenshot(page, 'it-1280-accedi-troppi-tentativi');
+    assert.equal(new URL(page.url()).pathname, '/accedi');
     noErrors(t);
     await t.context.close();
   });
@@ -530,13 +754,14 @@ describe('portal', { concurrency: 3 }, () => {
     await t.context.close();
   });
 
-  test('every page and step in Italian and Arabic at 375 and 1280 px: axe reports nothing; screenshots', async () => {
-    const person = await activePerson(stack);
-    const booked = await call(stack.base, 'POST', '/bookings', { service: 'documento-viaggio', office: 'milano', site: 'cagni' }, { token: person.token, headers: { 'idempotency-key': unique('k') } });
-    assert.equal(booked.status, 201);
-    const dir = screenshotDir();
-    for (const language of ['it', 'ar']) {
-      for (const width of [375, 1280]) {
+  // One test per language and width, so that they run side by side.
+  for (const language of ['it', 'ar']) {
+    for (const width of [375, 1280]) {
+      test(`every page and step in ${language === 'it' ? 'Italian' : 'Arabic'} at ${width} px: axe reports nothing; screenshots`, async () => {
+        const person = await activePerson(stack);
+        const booked = await book(stack, person.token, { service: 'documento-viaggio', office: 'milano', site: 'cagni' }, person.ip);
+        assert.equal(booked.status, 201);
+        const dir = screenshotDir();
         const t = await tab({ width, language, session: undefined });
         const signedIn = await tab({ width, language, session: person });
         const shot = async (page: Page, name: string) => {
@@ -596,9 +821,9 @@ describe('portal', { concurrency: 3 }, () => {
         noErrors(signedIn);
         await t.context.close();
         await signedIn.context.close();
-      }
+      });
     }
-  });
+  }
 });
 
 // Alone, after the others: 20 browsers at once on 2 cores.
@@ -617,19 +842,22 @@ describe('race', () => {
     const people = await Promise.all(Array.from({ length: 20 }, () => activePerson(stack)));
     const tabs = await Promise.all(people.map((person) => tab({ session: person })));
     const slotId = `time-${day.date}-${slot.time.replace(':', '')}`;
-    // Everyone prepares the same booking up to the summary…
+    // Everyone has prepared the same booking up to the summary (the steps before it are the
+    // other flows' business): the draft as the wizard keeps it, the page opened on it, as after
+    // a reload. Twenty renderers walking four steps each would only cost the run time.
+    const draft = JSON.stringify({
+      step: 4, service, office: 'alessandria', site: 'lamarmora', mode: 'choose', date: day.date, time: slot.time,
+      beneficiary: { surname: '', given_names: '', birth_date: '', document_type: 'passport', document_number: '', document_country: '' },
+      children: [], vulnerable: false, attempt: null,
+    });
     await Promise.all(
-      tabs.map(async ({ page }) => {
+      tabs.map(async ({ context, page }) => {
+        await context.addInitScript((value: string) => {
+          if (!sessionStorage.getItem('prenota.booking-draft')) sessionStorage.setItem('prenota.booking-draft', value);
+        }, draft);
         await page.goto('/prenota');
-        await choosePlace(page, service, 'alessandria', /Lamarmora/i);
-        await page.getByRole('button', { name: 'Avanti' }).click();
-        await heading(page, 'Data e orario');
-        await page.locator(`label[for="day-${day.date}"]`).click();
-        await page.locator(`label[for="${slotId}"]`).click();
-        await page.getByRole('button', { name: 'Avanti' }).click();
-        await heading(page, 'Persone');
-        await page.getByRole('button', { name: 'Avanti' }).click();
         await heading(page, 'Riepilogo');
+        await page.getByRole('button', { name: 'Conferma la prenotazione' }).waitFor();
       }),
     );
     // …then all confirm at once.

@@ -21,3 +21,12 @@ export function countryOptions(): { value: string; label: string }[] {
   return CODES.map((code) => ({ value: code, label: names?.of(code) ?? code }))
     .sort((a, b) => collator.compare(a.label, b.label));
 }
+
+/** A country's name in the chosen language (the code itself if the browser cannot name it). */
+export function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames([language.value], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -1,5 +1,5 @@
 // Dates and times in the chosen language's conventions, always in Europe/Rome (the offices').
-import { language } from './i18n';
+import { language, t } from './i18n';
 
 const ZONE = 'Europe/Rome';
 const LOCALES = { it: 'it-IT', en: 'en-GB', fr: 'fr-FR', ar: 'ar' } as const;
@@ -19,6 +19,18 @@ export function formatDay(day: string, style: 'long' | 'short' = 'long'): string
     month: style === 'long' ? 'long' : 'short',
     year: style === 'long' ? 'numeric' : undefined,
   }).format(noon);
+}
+
+/** A date without its weekday (a birth date): "12 aprile 1990". */
+export function formatDate(day: string): string {
+  const noon = new Date(`${day}T12:00:00Z`);
+  if (Number.isNaN(noon.getTime())) return day;
+  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, day: 'numeric', month: 'long', year: 'numeric' }).format(noon);
+}
+
+/** Parts of one line joined with the language's comma ("a, b"; in Arabic "a، b"). */
+export function joinParts(parts: string[]): string {
+  return parts.filter(Boolean).join(language.value === 'ar' ? '، ' : ', ');
 }
 
 /** A slot time (HH:MM, office time) in the locale's style. */
@@ -41,12 +53,24 @@ export function formatInstant(instant: string): string {
   }).format(date);
 }
 
+/**
+ * When something may be tried again (an instant): "alle 22:45" today, "martedì 24 novembre 2026
+ * alle 00:00" on another day, in the chosen language.
+ */
+export function formatWhen(instant: string, now: Date = new Date()): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  const time = new Intl.DateTimeFormat(locale(), { timeZone: ZONE, hour: '2-digit', minute: '2-digit' }).format(date);
+  const day = todayInRome(date);
+  return day === todayInRome(now) ? t('when.today', { time }) : t('when.day', { day: formatDay(day), time });
+}
+
 /** Euro cents as "€ 16,00" in the locale. */
 export function formatMoney(cents: number): string {
   return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'EUR' }).format(cents / 100);
 }
 
-/** Today in Europe/Rome, as YYYY-MM-DD. */
+/** Today (or the day of `now`) in Europe/Rome, as YYYY-MM-DD. */
 export function todayInRome(now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }

@@ -135,14 +135,9 @@ export const api = {
 
   book: (body: BookingRequest, idempotencyKey: string) =>
     json<Booking>('/bookings', { method: 'POST', body, auth: true, headers: { 'Idempotency-Key': idempotencyKey } }),
-  bookings: async (query: BookingsQuery = {}): Promise<BookingPage> => {
-    const answer = await json<BookingPage | Booking[]>('/bookings', {
-      auth: true,
-      query: query as Record<string, string | undefined>,
-    });
-    // The API answered a bare array before lists were paged: read both.
-    return Array.isArray(answer) ? { bookings: answer, next_cursor: null } : answer;
-  },
+  /** A page of the account's bookings (50 at most; `next_cursor` for the next), filtered. */
+  bookings: (query: BookingsQuery = {}) =>
+    json<BookingPage>('/bookings', { auth: true, query: query as Record<string, string | undefined> }),
   booking: (id: string) => json<Booking>(`/bookings/${encodeURIComponent(id)}`, { auth: true }),
   cancel: (id: string) => json<Booking>(`/bookings/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true }),
   reschedule: (id: string, date: string, time: string) =>

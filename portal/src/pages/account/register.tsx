@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import type { Office } from '../../api/types';
 import { loadOffices } from '../../catalogue';
 import { countryOptions } from '../../countries';
-import { describeError, fieldErrors, wordProblem, type FieldErrors } from '../../errors';
+import { checkLengths, describeError, fieldErrors, wordProblem, type FieldErrors } from '../../errors';
 import { apiLanguage, t } from '../../i18n';
 import { CheckboxField, ErrorSummary, RadioGroup, SelectField, TextField } from '../../ui/form';
 import { Alert, PageHeading } from '../../ui/page';
@@ -73,7 +73,8 @@ export default function Register() {
     const required = kind === 'person' ? PERSON_FIELDS : ORGANISATION_FIELDS;
     const local: FieldErrors = {};
     for (const path of required) if (!v(path).trim()) local[path] = wordProblem('required', path);
-    if (v('password') && v('password').length < 10) local.password = wordProblem('too_short', 'password');
+    const lengths = checkLengths(Object.fromEntries(required.map((path) => [path, v(path)])));
+    for (const [path, problem] of Object.entries(lengths)) local[path] ??= problem;
     if (!terms) local.accept_terms = wordProblem('must_accept', 'accept_terms');
     if (!privacy) local.accept_privacy = wordProblem('must_accept', 'accept_privacy');
     setMessage(null);
@@ -172,8 +173,8 @@ export default function Register() {
         {kind === 'person' ? (
           <fieldset class="mt-4">
             <legend class="h5 px-0">{t('register.section_person')}</legend>
-            {field('surname', { autocomplete: 'family-name', maxLength: 100 })}
-            {field('given_names', { autocomplete: 'given-name', maxLength: 100 })}
+            {field('surname', { autocomplete: 'family-name' })}
+            {field('given_names', { autocomplete: 'given-name' })}
             {field('birth_date', { type: 'date', autocomplete: 'bday' })}
             <RadioGroup
               path="sex"
@@ -200,13 +201,13 @@ export default function Register() {
                 label: t(`document.${type}` as 'document.passport'),
               }))}
             />
-            {field('document.number', { maxLength: 30 })}
+            {field('document.number')}
             <SelectField path="document.issuing_country" label={labels['document.issuing_country'] ?? ''} value={v('document.issuing_country')} onInput={set('document.issuing_country')} error={errors['document.issuing_country']} required options={countries} placeholder={t('form.choose')} />
           </fieldset>
         ) : (
           <fieldset class="mt-4">
             <legend class="h5 px-0">{t('register.section_organisation')}</legend>
-            {field('name', { autocomplete: 'organization', maxLength: 200 })}
+            {field('name', { autocomplete: 'organization' })}
             {field('fiscal_code', { hint: t('field.fiscal_code_hint'), maxLength: 16 })}
             <SelectField
               path="office"

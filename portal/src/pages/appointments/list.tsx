@@ -1,14 +1,14 @@
 // "I miei appuntamenti" (BK-7): the list, a page at a time; an organisation searches its
 // bookings by the beneficiary's name or the appointment's day.
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../../api/client';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError } from '../../api/client';
 import type { Booking, Office, Service } from '../../api/types';
 import { loadOffices, loadServices } from '../../catalogue';
-import { describeError } from '../../errors';
+import { checkLengths, describeError, fieldErrors, isRetryable, type FieldErrors } from '../../errors';
 import { formatDay, formatTime } from '../../format';
 import { pick, t } from '../../i18n';
 import { isOrganisation } from '../../session';
-import { TextField } from '../../ui/form';
+import { ErrorSummary, TextField } from '../../ui/form';
 import { ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
 import { personName, statusLabel } from './summary';
 
@@ -23,6 +23,10 @@ export default function Appointments() {
   const [name, setName] = useState('');
   const [date, setDate] = useState('');
   const [filter, setFilter] = useState<{ name: string; date: string }>({ name: '', date: '' });
+  const [searchErrors, setSearchErrors] = useState<FieldErrors>({});
+  // After "more", the focus goes to the first appointment added (its link).
+  const focusIndex = useRef<number | null>(null);
+  const list = useRef<HTMLUListElement>(null);
 
   async function load(next: string | null) {
     setBusy(true);
@@ -32,11 +36,33 @@ export default function Appointments() {
       setBookings((old) => (next && old ? [...old, ...page.bookings] : page.bookings));
       setCursor(page.next_cursor ?? null);
     } catch (caught) {
-      setError(caught);
+      const fields = fieldErrors(caught);
+      if (caught instanceof ApiError && caught.status === 422 && next && 'cursor' in fields) {
+        // The list changed under the cursor (or it expired): start again from the top.
+        focusIndex.current = null;
+        void load(null);
+        return;
+      }
+      if (caught instanceof ApiError && caught.status === 422 && ('name' in fields || 'date' in fields)) {
+        setSearchErrors({
+          ...(fields.name ? { 'search-name': fields.name } : {}),
+          ...(fields.date ? { 'search-date': fields.date } : {}),
+        });
+        setBookings([]);
+        setCursor(null);
+      } else setError(caught);
     } finally {
       setBusy(false);
     }
   }
+
+  useEffect(() => {
+    if (focusIndex.current === null || !bookings) return;
+    const link = list.current?.querySelectorAll<HTMLAnchorElement>('li > h2 > a')[focusIndex.current];
+    if (!link) return; // an earlier render's effect: the page asked for is not here yet
+    focusIndex.current = null;
+    link.focus();
+  }, [bookings]);
 
   useEffect(() => {
     loadServices().then(setServices, () => undefined);
@@ -56,19 +82,24 @@ export default function Appointments() {
       </p>
       {organisation && (
         <form
-          class="row g-3 align-items-end mb-4"
+          class="row g-3 align-items-end mb-4 search-form"
           role="search"
           aria-label={t('appointments.search')}
           onSubmit={(event) => {
             event.preventDefault();
-            setFilter({ name: name.trim(), date });
+            const local = checkLengths({ 'search-name': name });
+            setSearchErrors(local);
+            if (Object.keys(local).length === 0) setFilter({ name: name.trim(), date });
           }}
         >
+          <div class="col-12">
+            <ErrorSummary errors={searchErrors} labels={{ 'search-name': t('appointments.search_name'), 'search-date': t('appointments.search_date') }} />
+          </div>
           <div class="col-md-5">
-            <TextField path="search-name" label={t('appointments.search_name')} value={name} onInput={setName} />
+            <TextField path="search-name" label={t('appointments.search_name')} value={name} onInput={setName} error={searchErrors['search-name']} />
           </div>
           <div class="col-md-4">
-            <TextField path="search-date" label={t('appointments.search_date')} type="date" value={date} onInput={setDate} />
+            <TextField path="search-date" label={t('appointments.search_date')} type="date" value={date} onInput={setDate} error={searchErrors['search-date']} />
           </div>
           <div class="col-md-3">
             <button type="submit" class="btn btn-outline-primary w-100">
@@ -77,11 +108,11 @@ export default function Appointments() {
           </div>
         </form>
       )}
-      {error !== null && <ErrorWithRetry message={describeError(error)} onRetry={() => void load(null)} />}
+      {error !== null && <ErrorWithRetry message={describeError(error)} onRetry={isRetryable(error) ? () => void load(null) : undefined} />}
       {bookings === null && error === null && <Loading />}
       {bookings !== null && bookings.length === 0 && <p role="status">{t('appointments.none')}</p>}
       {bookings !== null && bookings.length > 0 && (
-        <ul class="list-unstyled" aria-live="polite">
+        <ul ref={list} class="list-unstyled">
           {bookings.map((booking) => {
             const service = services.find((candidate) => candidate.id === booking.service);
             const office = offices.find((candidate) => candidate.id === booking.office);
@@ -113,7 +144,15 @@ export default function Appointments() {
         </ul>
       )}
       {cursor && (
-        <button type="button" class="btn btn-outline-primary" disabled={busy} onClick={() => void load(cursor)}>
+        <button
+          type="button"
+          class="btn btn-outline-primary"
+          disabled={busy}
+          onClick={() => {
+            focusIndex.current = bookings?.length ?? 0;
+            void load(cursor);
+          }}
+        >
           {t('appointments.more')}
         </button>
       )}

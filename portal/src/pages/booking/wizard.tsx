@@ -7,7 +7,7 @@ import { api, ApiError } from '../../api/client';
 import type { Booking, Office, Service } from '../../api/types';
 import { loadOffices, loadServices, sitesFor } from '../../catalogue';
 import { countryOptions } from '../../countries';
-import { describeError, fieldErrors, isRetryable, wordProblem, type FieldErrors } from '../../errors';
+import { checkLengths, describeError, fieldErrors, isRetryable, wordProblem, type FieldErrors } from '../../errors';
 import { formatDay, formatTime } from '../../format';
 import { pick, t } from '../../i18n';
 import { isOrganisation, session } from '../../session';
@@ -298,8 +298,8 @@ function PersonFields(props: {
   const set = (name: keyof Person) => (value: string) => props.onChange({ ...person, [name]: value });
   return (
     <>
-      <TextField path={`${prefix}.surname`} label={t('field.surname')} value={person.surname} onInput={set('surname')} error={errors[`${prefix}.surname`]} required maxLength={100} />
-      <TextField path={`${prefix}.given_names`} label={t('field.given_names')} value={person.given_names} onInput={set('given_names')} error={errors[`${prefix}.given_names`]} required maxLength={100} />
+      <TextField path={`${prefix}.surname`} label={t('field.surname')} value={person.surname} onInput={set('surname')} error={errors[`${prefix}.surname`]} required />
+      <TextField path={`${prefix}.given_names`} label={t('field.given_names')} value={person.given_names} onInput={set('given_names')} error={errors[`${prefix}.given_names`]} required />
       <TextField path={`${prefix}.birth_date`} label={t('field.birth_date')} type="date" value={person.birth_date} onInput={set('birth_date')} error={errors[`${prefix}.birth_date`]} required />
       {props.withDocument && (
         <>
@@ -313,7 +313,7 @@ function PersonFields(props: {
               label: t(`document.${type}` as 'document.passport'),
             }))}
           />
-          <TextField path={`${prefix}.document.number`} label={t('field.document_number')} value={person.document_number} onInput={set('document_number')} error={errors[`${prefix}.document.number`]} required maxLength={30} />
+          <TextField path={`${prefix}.document.number`} label={t('field.document_number')} value={person.document_number} onInput={set('document_number')} error={errors[`${prefix}.document.number`]} required />
           <SelectField path={`${prefix}.document.issuing_country`} label={t('field.document_country')} value={person.document_country} onInput={set('document_country')} error={errors[`${prefix}.document.issuing_country`]} required placeholder={t('form.choose')} options={countryOptions()} />
         </>
       )}
@@ -334,9 +334,12 @@ export function checkPeople(draft: Draft, organisation: boolean): FieldErrors {
     for (const [name, path] of required) {
       if (!person[name].trim()) errors[`${prefix}.${path}`] = wordProblem('required', path);
     }
-    for (const name of ['surname', 'given_names'] as const) {
-      if (person[name].length > 100) errors[`${prefix}.${name}`] = wordProblem('too_long', name);
-    }
+    const lengths = checkLengths({
+      [`${prefix}.surname`]: person.surname,
+      [`${prefix}.given_names`]: person.given_names,
+      ...(withDocument ? { [`${prefix}.document.number`]: person.document_number } : {}),
+    });
+    for (const [path, problem] of Object.entries(lengths)) errors[path] ??= problem;
   };
   if (organisation) check('beneficiary', draft.beneficiary, true);
   draft.children.forEach((child, index) => check(`children.${index}`, child, false));
@@ -416,8 +419,20 @@ function PeopleStep({ draft, setDraft, organisation }: StepProps) {
   );
 }
 
+/** The fields of the request outside the people step, named as the summary shows them. */
+function summaryLabels(): Record<string, string> {
+  return {
+    service: t('booking.service'),
+    office: t('field.office'),
+    site: t('booking.where'),
+    date: t('booking.when'),
+    time: t('booking.when'),
+  };
+}
+
 function SummaryStep({ draft, setDraft, service, office, organisation, onBooked }: StepProps & { onBooked: (booking: Booking) => void }) {
   const [error, setError] = useState<unknown>(null);
+  const [fields, setFields] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const body = bookingRequest(draft, organisation);
   const attempt = attemptFor(draft, body);
@@ -433,6 +448,7 @@ function SummaryStep({ draft, setDraft, service, office, organisation, onBooked 
     if (busy) return;
     setBusy(true);
     setError(null);
+    setFields({});
     try {
       const booking = await api.book(body, attempt.key);
       onBooked(booking);
@@ -443,13 +459,16 @@ function SummaryStep({ draft, setDraft, service, office, organisation, onBooked 
         setDraft({ step: 2, date: '', time: '', attempt: null });
         return;
       }
-      const fields = fieldErrors(caught);
-      if (caught instanceof ApiError && caught.status === 422 && Object.keys(fields).some((path) => path.startsWith('beneficiary') || path.startsWith('children'))) {
-        sessionStorage.setItem('prenota.people-errors', JSON.stringify(fields));
+      const problems = fieldErrors(caught);
+      const people = (path: string) => path.startsWith('beneficiary') || path.startsWith('children') || path === 'vulnerable';
+      if (Object.keys(problems).some(people)) {
+        // A person's detail was refused: back to the people step, each field saying why.
+        sessionStorage.setItem('prenota.people-errors', JSON.stringify(problems));
         setDraft({ step: 3 });
         return;
       }
       setError(caught);
+      setFields(problems);
     } finally {
       setBusy(false);
     }
@@ -464,7 +483,8 @@ function SummaryStep({ draft, setDraft, service, office, organisation, onBooked 
   return (
     <form noValidate onSubmit={confirm}>
       <PageHeading title={t('wizard.step_summary')} step={stepTitle(4)} lead={t('wizard.summary_lead')} />
-      {error !== null && (
+      {error !== null && Object.keys(fields).length > 0 && <ErrorSummary errors={fields} labels={summaryLabels()} message={describeError(error)} />}
+      {error !== null && Object.keys(fields).length === 0 && (
         <ErrorWithRetry message={describeError(error)} onRetry={isRetryable(error) ? () => void confirm(new Event('submit')) : undefined} />
       )}
       <dl class="summary-list">

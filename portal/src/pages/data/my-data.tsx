@@ -1,50 +1,160 @@
-// "I miei dati" (PD-2): everything stored about the account, readable and as a JSON download;
-// erasing the account after typing its e-mail address (future appointments are cancelled).
-import { useEffect, useState } from 'preact/hooks';
-import type { JSX } from 'preact';
+// "I miei dati" (PD-2): everything stored about the account (GET /me/data), readable in the
+// chosen language and as a JSON file to download; erasing the account (DELETE /me) after typing
+// its e-mail address (future appointments are cancelled, a confirmation is e-mailed).
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import { api } from '../../api/client';
-import type { PersonalData } from '../../api/types';
+import type { Account, Booking, Document, Office, PersonalData, Service } from '../../api/types';
+import { loadOffices, loadServices } from '../../catalogue';
+import { countryName } from '../../countries';
 import { describeError, isRetryable } from '../../errors';
-import { t } from '../../i18n';
+import { formatDate, formatDay, formatInstant, formatTime, joinParts, todayInRome } from '../../format';
+import { isLanguage, LANGUAGE_NAMES, pick, t, type MessageKey } from '../../i18n';
 import { navigate } from '../../router';
 import { session, signOut } from '../../session';
 import { ErrorSummary, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
-import { save } from '../appointments/files';
+import { personName, statusLabel } from '../appointments/summary';
 
-function Tree(props: { value: unknown }): JSX.Element {
-  const { value } = props;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return <span>—</span>;
-    return (
-      <ol>
-        {value.map((item, index) => (
-          <li key={index}>
-            <Tree value={item} />
-          </li>
-        ))}
-      </ol>
-    );
+const yesNo = (value: unknown) => t(value ? 'common.yes' : 'common.no');
+
+function documentText(document: Document | undefined): string {
+  if (!document) return '';
+  const type = t(`document.${document.type}` as MessageKey);
+  return `${type} ${document.number} (${countryName(document.issuing_country)})`;
+}
+
+/** Data written left to right whatever the page's direction (a phone number, an address). */
+function ltr(text: string): ComponentChildren {
+  return <bdi dir="ltr">{text}</bdi>;
+}
+
+/** A value the page has no wording for (a field the API added since): shown as it is. */
+function raw(value: unknown): ComponentChildren {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'object') return <code class="text-break">{JSON.stringify(value)}</code>;
+  return String(value);
+}
+
+type Row = [label: string, value: ComponentChildren];
+
+/** The account's fields, labelled in the chosen language, in a reading order. */
+function accountRows(account: Account, offices: Office[]): Row[] {
+  const rows: Row[] = [];
+  const seen = new Set<string>();
+  const add = (key: string, label: string, value: (v: never) => ComponentChildren) => {
+    seen.add(key);
+    const raw = (account as Record<string, unknown>)[key];
+    if (raw === undefined || raw === null) return;
+    rows.push([label, value(raw as never)]);
+  };
+  add('kind', t('data.kind'), (kind: string) => t(kind === 'organisation' ? 'data.kind_organisation' : 'data.kind_person'));
+  add('status', t('data.status'), (status: string) => t(`account_status.${status}` as MessageKey));
+  add('name', t('field.organisation_name'), (v: string) => v);
+  add('fiscal_code', t('field.fiscal_code'), ltr);
+  add('office', t('field.office'), (id: string) => offices.find((office) => office.id === id)?.name ?? id);
+  add('designated', t('data.designated'), yesNo);
+  add('surname', t('field.surname'), (v: string) => v);
+  add('given_names', t('field.given_names'), (v: string) => v);
+  add('birth_date', t('field.birth_date'), (v: string) => formatDate(v));
+  add('sex', t('field.sex'), (v: string) => t(`sex.${v}` as MessageKey));
+  add('citizenship', t('field.citizenship'), (v: string) => countryName(v));
+  add('document', t('data.document'), (v: Document) => documentText(v));
+  add('address', t('field.address'), (v: string) => v);
+  add('municipality', t('field.municipality'), (v: string) => v);
+  add('cap', t('field.cap'), ltr);
+  add('email', t('field.email'), ltr);
+  add('email_verified', t('data.email_verified'), yesNo);
+  add('pec', t('field.pec'), ltr);
+  add('pec_verified', t('data.pec_verified'), yesNo);
+  add('phone', t('field.phone'), ltr);
+  add('language', t('data.language'), (v: string) => (isLanguage(v) ? LANGUAGE_NAMES[v] : v));
+  add('consents', t('data.consents'), (v: NonNullable<Account['consents']>) =>
+    t('data.consents_value', {
+      terms: v.terms_version ?? '—',
+      privacy: v.privacy_notice_version ?? '—',
+      date: v.accepted_at ? formatInstant(v.accepted_at) : '—',
+    }),
+  );
+  add('created_at', t('data.created_at'), (v: string) => formatInstant(v));
+  add('id', t('data.account_id'), ltr);
+  for (const [key, value] of Object.entries(account)) {
+    if (!seen.has(key)) rows.push([key, raw(value)]);
   }
-  if (value !== null && typeof value === 'object') {
-    return (
-      <dl>
-        {Object.entries(value as Record<string, unknown>).map(([key, item]) => (
-          <div key={key}>
-            <dt lang="en">{key}</dt>
-            <dd>
-              <Tree value={item} />
-            </dd>
-          </div>
-        ))}
-      </dl>
-    );
+  return rows;
+}
+
+function Rows(props: { rows: Row[] }) {
+  return (
+    <dl class="summary-list data-list">
+      {props.rows.map(([label, value], index) => (
+        <div key={index}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function BookingItem(props: { booking: Booking; services: Service[]; offices: Office[] }) {
+  const { booking } = props;
+  const service = props.services.find((candidate) => candidate.id === booking.service);
+  const office = props.offices.find((candidate) => candidate.id === booking.office);
+  const site = office?.sites?.find((candidate) => candidate.id === booking.site);
+  const holder = booking.beneficiary ?? booking.person;
+  const rows: Row[] = [
+    [t('booking.number'), ltr(booking.number ?? booking.id ?? '')],
+    [t('booking.status'), statusLabel(booking.status)],
+    [t('booking.where'), joinParts([office?.name ?? booking.office ?? '', site?.name ?? booking.site ?? ''])],
+    [t('booking.service'), pick(service?.name) || booking.service],
+  ];
+  if (holder) {
+    rows.push([
+      booking.beneficiary ? t('booking.beneficiary') : t('booking.applicant'),
+      joinParts([personName(holder), holder.birth_date ? formatDate(holder.birth_date) : '', documentText(holder.document)]),
+    ]);
   }
-  return <span>{value === null || value === undefined ? '—' : String(value)}</span>;
+  if ((booking.children ?? []).length) {
+    rows.push([
+      t('booking.children'),
+      joinParts((booking.children ?? []).map((child) => `${personName(child)} (${formatDate(child.birth_date ?? '')})`)),
+    ]);
+  }
+  if (booking.vulnerable || booking.reserved_place) rows.push([t('booking.vulnerable'), t('common.yes')]);
+  if (booking.office_change) {
+    const change = booking.office_change;
+    rows.push([t(change.action === 'moved' ? 'booking.moved_by_office' : 'booking.cancelled_by_office'), `${change.reason} (${formatInstant(change.at)})`]);
+  }
+  if (booking.created_at) rows.push([t('data.created_at'), formatInstant(booking.created_at)]);
+  return (
+    <li class="card-appointment">
+      <h3 class="h5">
+        {formatDay(booking.date ?? '')}, {formatTime(booking.time ?? '')}
+      </h3>
+      <Rows rows={rows} />
+    </li>
+  );
+}
+
+/** The JSON file, as a link to a blob made from the data shown (a download, never a page). */
+function DownloadLink(props: { data: PersonalData }) {
+  const url = useMemo(
+    () => URL.createObjectURL(new Blob([JSON.stringify(props.data, null, 2)], { type: 'application/json' })),
+    [props.data],
+  );
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  return (
+    <a class="btn btn-outline-primary mb-3" href={url} download={`prenota-i-miei-dati-${todayInRome()}.json`}>
+      {t('data.download')}
+    </a>
+  );
 }
 
 export default function MyData() {
   const [data, setData] = useState<PersonalData | null>(null);
+  const [services, setServices] = useState<Service[]>([]);
+  const [offices, setOffices] = useState<Office[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [confirmEmail, setConfirmEmail] = useState('');
   const [eraseError, setEraseError] = useState<Record<string, string>>({});
@@ -62,11 +172,9 @@ export default function MyData() {
   }
   useEffect(() => {
     void load();
+    loadServices().then(setServices, () => undefined);
+    loadOffices().then(setOffices, () => undefined);
   }, []);
-
-  function download() {
-    save(new Blob([JSON.stringify(data, null, 2)], { type: 'application/octet-stream' }), 'prenota-dati.json');
-  }
 
   async function erase(event: Event) {
     event.preventDefault();
@@ -89,23 +197,65 @@ export default function MyData() {
     }
   }
 
+  const retention = data?.retention;
   return (
     <>
       <PageHeading title={t('data.title')} lead={t('data.lead')} />
       {error !== null && <ErrorWithRetry message={describeError(error)} onRetry={isRetryable(error) ? () => void load() : undefined} />}
       {data === null && error === null && <Loading />}
       {data !== null && (
-        <section aria-labelledby="data-stored">
-          <h2 id="data-stored" class="h4">
-            {t('data.stored')}
-          </h2>
-          <button type="button" class="btn btn-outline-primary mb-3" onClick={download}>
-            {t('data.download')}
-          </button>
-          <div class="data-tree">
-            <Tree value={data} />
-          </div>
-        </section>
+        <>
+          <DownloadLink data={data} />
+          <section aria-labelledby="data-account">
+            <h2 id="data-account" class="h4">
+              {t('data.account')}
+            </h2>
+            <Rows rows={accountRows(data.account, offices)} />
+          </section>
+          <section class="mt-4" aria-labelledby="data-bookings">
+            <h2 id="data-bookings" class="h4">
+              {t('data.bookings', { count: data.bookings.length })}
+            </h2>
+            {data.bookings.length === 0 ? (
+              <p>{t('appointments.none')}</p>
+            ) : (
+              <ul class="list-unstyled">
+                {data.bookings.map((booking) => (
+                  <BookingItem key={booking.id} booking={booking} services={services} offices={offices} />
+                ))}
+              </ul>
+            )}
+          </section>
+          {data.also_stored.length > 0 && (
+            <section class="mt-4" aria-labelledby="data-also">
+              <h2 id="data-also" class="h4">
+                {t('data.also_stored')}
+              </h2>
+              {/* Sentences of the API, in English only for now (see portal-requests.md). */}
+              <ul lang="en">
+                {data.also_stored.map((text, index) => (
+                  <li key={index}>{text}</li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {retention && (
+            <section class="mt-4" aria-labelledby="data-retention">
+              <h2 id="data-retention" class="h4">
+                {t('data.retention')}
+              </h2>
+              <ul>
+                {retention.booking_days_after_appointment !== undefined && (
+                  <li>{t('data.retention_booking', { days: retention.booking_days_after_appointment })}</li>
+                )}
+                {retention.unused_account_days !== undefined && <li>{t('data.retention_unused', { days: retention.unused_account_days })}</li>}
+                {retention.unactivated_registration_hours !== undefined && (
+                  <li>{t('data.retention_unactivated', { hours: retention.unactivated_registration_hours })}</li>
+                )}
+              </ul>
+            </section>
+          )}
+        </>
       )}
       <section class="mt-5" aria-labelledby="data-erase">
         <h2 id="data-erase" class="h4">
@@ -119,6 +269,7 @@ export default function MyData() {
             label={t('data.erase_label')}
             hint={t('data.erase_hint', { email })}
             type="email"
+            autocomplete="off"
             value={confirmEmail}
             onInput={setConfirmEmail}
             error={eraseError['confirm-email']}
