@@ -194,7 +194,7 @@ impl TestApp {
 
     /// The mail sent to `address` so far, oldest first.
     pub async fn mail_to(&self, address: &str) -> Vec<Mail> {
-        mailbox::read(&self.stack.endpoint)
+        mailbox::read_for(&self.stack.endpoint, Some(address))
             .await
             .expect("reading the mailbox")
             .into_iter()

@@ -33,7 +33,10 @@ pub struct PersonalData<'a> {
     pub account: AccountView<'a>,
     /// Every booking the account made, with the data of each person in it.
     pub bookings: Vec<BookingView<'a>>,
-    /// What else is kept, and for how long.
+    /// What else is kept, as codes the portal words in its languages: `password_hash` (only as
+    /// an argon2id hash), `sessions_and_links` (open sessions, e-mailed links, rate-limit
+    /// counters: hours, keyed by hashes), `unique_claims` (the e-mail and the document or fiscal
+    /// code, kept to one account), `sent_emails` (in the sending service's logs).
     pub also_stored: Vec<&'static str>,
     pub retention: Retention,
 }
@@ -84,10 +87,10 @@ where
             account: AccountView::from(&caller.account),
             bookings: bookings.iter().map(BookingView::from).collect(),
             also_stored: vec![
-                "the password, only as an argon2id hash",
-                "open sessions (for 8 hours), e-mailed links (until they expire) and rate-limit counters, all keyed by hashes",
-                "the e-mail address and identity document (or fiscal code) as claims that keep them to one account",
-                "e-mails sent to you, in the sending service's logs",
+                "password_hash",
+                "sessions_and_links",
+                "unique_claims",
+                "sent_emails",
             ],
             retention: self.retention(),
         }

@@ -70,6 +70,12 @@ struct RawMessage {
 
 /// Every message moto holds, oldest first.
 pub async fn read(endpoint: &str) -> anyhow::Result<Vec<Mail>> {
+    read_for(endpoint, None).await
+}
+
+/// The messages moto holds for `address` (all if `None`), oldest first. Only those are decoded:
+/// the mailbox of a whole test run holds thousands, many with PDFs.
+pub async fn read_for(endpoint: &str, address: Option<&str>) -> anyhow::Result<Vec<Mail>> {
     let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let uri = format!("{endpoint}/moto-api/data.json")
         .parse()
@@ -88,6 +94,13 @@ pub async fn read(endpoint: &str) -> anyhow::Result<Vec<Mail>> {
     data.ses
         .raw_messages
         .iter()
+        .filter(|raw| {
+            address.is_none_or(|address| {
+                raw.destinations
+                    .iter()
+                    .any(|to| to.eq_ignore_ascii_case(address))
+            })
+        })
         .map(|raw| parse(&raw.destinations, &raw.raw_data))
         .collect()
 }

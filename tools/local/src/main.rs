@@ -10,6 +10,8 @@
 //! - `prenota-local export [--date D]`, `prenota-local end-of-day [--date D]`: the nightly export
 //!   and the end-of-day pass for a day (today by default), as the scheduled Lambdas run them;
 //!   `prenota-local retention`: the nightly retention pass (PD-1).
+//! - `prenota-local designate --office ID --fiscal-code CODE`: an organisation the office
+//!   designates to book the places reserved for vulnerable persons (CAT-4).
 //! - `prenota-local office-user --office ID --email E --name N [--aws]`: an office account (the
 //!   only way one is made); the link to choose its password is e-mailed.
 //!
@@ -72,10 +74,12 @@ async fn main() -> anyhow::Result<()> {
             scheduled(&settings, which, &args[1..]).await
         }
         Some("office-user") => office_user(&settings, &args[1..]).await,
+        Some("designate") => designate(&settings, &args[1..]).await,
         _ => {
             eprintln!(
                 "usage: prenota-local serve | mailbox [ADDRESS] | seed [--dir DIR] [--aws] \
-                 | export [--date D] | end-of-day [--date D] | retention | office-user --office ID --email E --name N [--aws]"
+                 | export [--date D] | end-of-day [--date D] | retention | office-user --office ID --email E --name N [--aws] \
+                 | designate --office ID --fiscal-code CODE"
             );
             std::process::exit(2);
         }
@@ -86,12 +90,19 @@ async fn main() -> anyhow::Result<()> {
 async fn local_app(settings: &LocalSettings) -> anyhow::Result<(Stack, AwsApp)> {
     let stack = Stack::connect(&settings.endpoint).await;
     stack.create_table(&settings.table).await?;
-    stack
-        .seed(
-            &settings.table,
-            &prenota_local::stack::repository_catalogue(),
-        )
-        .await?;
+    // The repository's catalogue, unless this version is stored already (with the office's
+    // own changes, such as designated organisations).
+    let repository = prenota_local::stack::repository_catalogue();
+    let stored = {
+        use prenota_domain::ports::BookingStore;
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.sdk), &settings.table)
+            .catalogue()
+            .await
+            .ok()
+    };
+    if stored.is_none_or(|stored| stored.version != repository.version) {
+        stack.seed(&settings.table, &repository).await?;
+    }
     stack.verify_sender(&settings.sender).await?;
     let receipt_key = stack.receipt_key("alias/prenota-receipts").await?;
     let app_settings = Settings {
@@ -173,6 +184,37 @@ async fn office_user(settings: &LocalSettings, args: &[String]) -> anyhow::Resul
         "Office account {} created for {office}: the link to choose a password was e-mailed.",
         account.id
     );
+    Ok(())
+}
+
+/// Designates an organisation (by its fiscal code) to book an office's places reserved for
+/// vulnerable persons (CAT-4), in the local stack's catalogue.
+async fn designate(settings: &LocalSettings, args: &[String]) -> anyhow::Result<()> {
+    use prenota_domain::ports::BookingStore;
+    let (Some(office), Some(code)) = (option(args, "--office"), option(args, "--fiscal-code"))
+    else {
+        anyhow::bail!("usage: prenota-local designate --office ID --fiscal-code CODE");
+    };
+    let code = prenota_domain::types::FiscalCode::parse(code)
+        .map_err(|_| anyhow::anyhow!("not a fiscal code: {code}"))?;
+    let (_, app) = local_app(settings).await?;
+    let mut catalogue = (*app.store.catalogue().await?).clone();
+    let entry = catalogue
+        .offices
+        .iter_mut()
+        .find(|o| o.id == office)
+        .with_context(|| format!("no office {office}"))?;
+    if !entry
+        .designated_organisations
+        .iter()
+        .any(|c| c == code.as_str())
+    {
+        entry
+            .designated_organisations
+            .push(code.as_str().to_owned());
+    }
+    app.store.put_catalogue(&catalogue).await?;
+    println!("{} designated at {office}", code.as_str());
     Ok(())
 }
 

@@ -48,7 +48,7 @@ impl Texts for English {
                 "This link has expired or has already been used. Please ask for a new one."
             }
             Code::RateLimited => "Too many requests. Please try again later.",
-            Code::TooManyChanges => "Too many changes for this person.",
+            Code::TooManyChanges => "Too many bookings or changes today for this person.",
             Code::Unavailable => {
                 "The service is temporarily unavailable: nothing was changed. Please try again shortly."
             }

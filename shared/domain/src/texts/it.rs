@@ -52,7 +52,7 @@ impl Texts for Italian {
                 "Il link è scaduto o è già stato utilizzato. Richiedine uno nuovo."
             }
             Code::RateLimited => "Troppe richieste. Riprova più tardi.",
-            Code::TooManyChanges => "Hai effettuato troppe modifiche per questa persona.",
+            Code::TooManyChanges => "Troppe prenotazioni o modifiche oggi per questa persona.",
             Code::Unavailable => {
                 "Servizio momentaneamente non disponibile: non è stato modificato nulla. Riprova tra poco."
             }
