@@ -35,13 +35,16 @@ fn main() {
 
 fn run(keys: &str, receipt: &str) -> anyhow::Result<bool> {
     let keys = keys_from_json(&std::fs::read_to_string(keys)?)?;
-    let input = if receipt == "-" {
-        let mut text = Vec::new();
-        std::io::stdin().read_to_end(&mut text)?;
-        text
+    // Never more than the verifier reads (one byte more, so that it can say "too large").
+    let limit = prenota_verify::MAX_INPUT_BYTES as u64 + 1;
+    let mut input = Vec::new();
+    if receipt == "-" {
+        std::io::stdin().take(limit).read_to_end(&mut input)?;
     } else {
-        std::fs::read(receipt)?
-    };
+        std::fs::File::open(receipt)?
+            .take(limit)
+            .read_to_end(&mut input)?;
+    }
     match verify(&input, &keys)? {
         Outcome::Genuine(data) => {
             println!("GENUINE / AUTENTICA");
