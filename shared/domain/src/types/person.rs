@@ -48,7 +48,9 @@ impl Name {
                 || is_apostrophe(c)
                 || is_dash(c)
         };
-        if !name.chars().all(|c| allowed(c) && !super::is_invisible_format(c))
+        if !name
+            .chars()
+            .all(|c| allowed(c) && !super::is_invisible_format(c))
             || !name.chars().any(is_latin_letter)
         {
             return Err(Problem::Invalid);
