@@ -81,7 +81,10 @@ async fn erasing_a_person_frees_their_slot_voids_their_receipt_and_leaves_nothin
     assert_eq!(data.body["bookings"][0]["id"], booked.body["id"]);
     assert_eq!(data.body["retention"]["booking_days_after_appointment"], 90);
     assert!(data.body["account"].get("password_hash").is_none());
-    assert!(!data.body.to_string().contains("$argon2"), "no secret is shown");
+    assert!(
+        !data.body.to_string().contains("$argon2"),
+        "no secret is shown"
+    );
 
     // Fill the slot's other places, so that "free again" is the erased booking's place.
     for _ in 0..3 {
