@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { activeOrganisation, activePerson, agenda, book, call, officeSession, partitaIva, PASSWORD, unique, uniqueWord } from './api.ts';
 import { axe, launch, newContext, screenshotDir, watchErrors } from './browser.ts';
 import { link, mailMatching, mails } from './mail.ts';
@@ -203,7 +203,7 @@ describe('portal', { concurrency: 4 }, () => {
     await accessible(page, 'booking step 3');
     await page.getByRole('button', { name: 'Avanti' }).click();
     await heading(page, 'Riepilogo');
-    await page.getByText('Yusuf Rossi').waitFor();
+    await page.getByText('Yusuf Rossi (02/03/2019)').waitFor();
     await accessible(page, 'booking step 4');
     await page.getByRole('button', { name: 'Conferma la prenotazione' }).click();
     await heading(page, 'Prenotazione confermata');
@@ -358,46 +358,80 @@ describe('portal', { concurrency: 4 }, () => {
     const person = await activePerson(stack);
     const t = await tab({ session: person });
     const { page } = t;
-    await page.goto('/prenota');
-    await heading(page, 'Servizio e sede');
-    const press = (key: string) => page.keyboard.press(key);
-    const tabTo = async (predicate: () => boolean | Promise<boolean>, limit = 60) => {
-      for (let i = 0; i < limit; i++) {
-        await press('Tab');
-        if (await predicate()) return;
+    // Any pointer event during the visit would mean a mouse (or a click) was used.
+    await t.context.addInitScript(() => {
+      for (const type of ['pointerdown', 'pointerup', 'mousedown', 'mouseup']) {
+        addEventListener(type, () => sessionStorage.setItem('prenota.test-pointer', type), true);
       }
-      throw new Error('focus never reached the element');
-    };
-    const focused = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLInputElement | null;
-      return { id: el?.id ?? '', tag: el?.tagName ?? '', text: el?.textContent ?? '', name: el?.name ?? '' };
     });
-    await tabTo(async () => (await focused()).id === 'f-service');
-    await page.keyboard.type('Rilascio/Rinnovo/Duplicato Permesso di soggiorno per assist'); // type-ahead in the select
-    await tabTo(async () => (await focused()).id === 'f-office');
-    await page.keyboard.type('Questura di Alessandria');
-    await tabTo(async () => (await focused()).id === 'f-site');
+    const press = (key: string) => page.keyboard.press(key);
+    // A person tabs to what they see: first the page shows it (a step's calendar comes after its
+    // heading, once the free places are read), then Tab moves the focus until it is there.
+    const tabTo = async (target: Locator, what: string) => {
+      await target.waitFor();
+      for (let i = 0; i < 60; i++) {
+        await press('Tab');
+        if (await target.evaluate((element) => element === document.activeElement)) return;
+      }
+      throw new Error(`focus never reached ${what}`);
+    };
+    // In a focused list (select), the arrow keys move the choice; the person reads what is chosen.
+    const arrowTo = async (select: Locator, label: string) => {
+      for (let i = 0; i < 60; i++) {
+        if ((await select.evaluate((element: HTMLSelectElement) => element.selectedOptions[0]?.text ?? '')) === label) return;
+        await press('ArrowDown');
+      }
+      throw new Error(`${label} was never chosen`);
+    };
+    // Each step: its heading is shown and has the focus (as a screen reader announces it).
+    const step = async (name: string) => {
+      await heading(page, name);
+      await focusOnHeading(page);
+    };
+    const next = page.getByRole('button', { name: 'Avanti' });
+
+    await page.goto('/prenota');
+    await step('Servizio e sede');
+    const service = page.getByLabel('Servizio', { exact: true });
+    await tabTo(service, 'the service');
+    await arrowTo(service, 'Rilascio/Rinnovo/Duplicato Permesso di soggiorno per assistenza minori');
+    const office = page.getByLabel('Questura', { exact: true });
+    await tabTo(office, 'the Questura');
+    await arrowTo(office, 'Questura di Alessandria – Ufficio Immigrazione');
+    const site = page.getByRole('radio', { name: /corso Lamarmora/ });
+    await tabTo(site, 'the site');
     await press('Space');
-    await tabTo(async () => (await focused()).text === 'Avanti');
+    assert.ok(await site.isChecked(), 'the site is chosen');
+    await tabTo(next, 'Avanti (place)');
     await press('Enter');
-    await heading(page, 'Data e orario');
-    await tabTo(async () => (await focused()).name === 'day');
+
+    await step('Data e orario');
+    const day = page.getByRole('group', { name: 'Giorno' }).getByRole('radio').first();
+    await tabTo(day, 'the first open day');
     await press('Space');
-    await tabTo(async () => (await focused()).name === 'time');
+    assert.ok(await day.isChecked(), 'the day is chosen');
+    const time = page.getByRole('group', { name: /^Orari liberi di/ }).getByRole('radio').first();
+    await tabTo(time, 'the first free time');
     await press('Space');
-    await tabTo(async () => (await focused()).text === 'Avanti');
+    assert.ok(await time.isChecked(), 'the time is chosen');
+    await tabTo(next, 'Avanti (time)');
     await press('Enter');
-    await heading(page, 'Persone');
-    await tabTo(async () => (await focused()).text === 'Avanti');
+
+    await step('Persone');
+    await tabTo(next, 'Avanti (people)');
     await press('Enter');
-    await heading(page, 'Riepilogo');
-    await tabTo(async () => (await focused()).text === 'Conferma la prenotazione');
+
+    await step('Riepilogo');
+    await tabTo(page.getByRole('button', { name: 'Conferma la prenotazione' }), 'Conferma la prenotazione');
     await press('Enter');
-    await heading(page, 'Prenotazione confermata');
+    await step('Prenotazione confermata');
+
     const mine = await call(stack.base, 'GET', '/bookings', undefined, { token: person.token });
     const bookings = mine.body.bookings;
     assert.equal(bookings.length, 1);
     assert.equal(bookings[0].service, 'assistenza-minori');
+    assert.equal(bookings[0].office, 'alessandria');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('prenota.test-pointer')), null, 'no pointer event: keyboard only');
     noErrors(t);
     await t.context.close();
   });
@@ -473,6 +507,10 @@ describe('portal', { concurrency: 4 }, () => {
     const bookings = page.getByRole('region', { name: 'Appuntamenti (1)' });
     await bookings.getByText(number).waitFor();
     await page.getByText(/Gli appuntamenti: fino a \d+ giorni dopo la loro data/).waitFor();
+    const also = page.getByRole('region', { name: 'Conservati inoltre' });
+    await also.getByText('La password, solo come impronta (hash argon2id): nessuno può leggerla.').waitFor();
+    assert.equal(await also.getByRole('listitem').count(), 4, 'every code worded');
+    assert.equal(await also.locator('code').count(), 0, 'no code left unworded');
     await accessible(page, 'my data');
     await screenshot(page, 'it-1280-i-miei-dati-completo');
 

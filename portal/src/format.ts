@@ -21,16 +21,21 @@ export function formatDay(day: string, style: 'long' | 'short' = 'long'): string
   }).format(noon);
 }
 
-/** A date without its weekday (a birth date): "12 aprile 1990". */
+/** A date without its weekday (a birth date), whole and in the locale's numeric form: "01/06/2019". */
 export function formatDate(day: string): string {
   const noon = new Date(`${day}T12:00:00Z`);
   if (Number.isNaN(noon.getTime())) return day;
-  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, day: 'numeric', month: 'long', year: 'numeric' }).format(noon);
+  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, day: '2-digit', month: '2-digit', year: 'numeric' }).format(noon);
+}
+
+/** The language's comma between parts of one line (", "; in Arabic "، "). */
+export function listComma(): string {
+  return language.value === 'ar' ? '، ' : ', ';
 }
 
 /** Parts of one line joined with the language's comma ("a, b"; in Arabic "a، b"). */
 export function joinParts(parts: string[]): string {
-  return parts.filter(Boolean).join(language.value === 'ar' ? '، ' : ', ');
+  return parts.filter(Boolean).join(listComma());
 }
 
 /** A slot time (HH:MM, office time) in the locale's style. */

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { todayInRome } from '../src/format';
+import { formatDate, todayInRome } from '../src/format';
+import { language } from '../src/i18n';
 import { format } from '../src/i18n';
 
 test('today is the office day in Rome, not UTC', () => {
@@ -10,4 +11,16 @@ test('today is the office day in Rome, not UTC', () => {
 test('placeholders are filled, unknown ones left', () => {
   expect(format('Passo {step} di {total}', { step: 2, total: 4 })).toBe('Passo 2 di 4');
   expect(format('{x} {y}', { x: 1 })).toBe('1 {y}');
+});
+
+test('a birth date is whole, without its weekday, in the numeric form of the locale', () => {
+  const before = language.value;
+  try {
+    language.value = 'it';
+    expect(formatDate('2019-06-01')).toBe('01/06/2019');
+    language.value = 'ar';
+    expect(formatDate('2019-06-01').replace(/\u200f/g, '')).toBe('01/06/2019');
+  } finally {
+    language.value = before;
+  }
 });

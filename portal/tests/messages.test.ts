@@ -37,4 +37,7 @@ test('every error code and field problem of the API has a message', async () => 
   expect(problems.length).toBeGreaterThan(20);
   for (const code of codes) expect(Object.keys(it), code).toContain(`error.${code}`);
   for (const problem of problems) expect(Object.keys(it), problem).toContain(`problem.${problem}`);
+  const stored = list('    StoredCode');
+  expect(stored.length).toBeGreaterThan(3);
+  for (const code of stored) expect(Object.keys(it), code).toContain(`data.stored_${code}`);
 });

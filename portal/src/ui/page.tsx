@@ -1,5 +1,6 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { formatDate, listComma } from '../format';
 import { t } from '../i18n';
 
 /**
@@ -57,5 +58,37 @@ export function ErrorWithRetry(props: { message: string; onRetry?: () => void })
         </button>
       )}
     </div>
+  );
+}
+
+/**
+ * Parts of one line joined with the language's comma, each isolated from the others' direction
+ * (in Arabic a Latin name beside a numeric date keeps both in their order).
+ */
+export function Parts(props: { parts: (string | undefined)[] }) {
+  const shown = props.parts.filter((part): part is string => Boolean(part));
+  return (
+    <>
+      {shown.map((part, index) => (
+        <Fragment key={index}>
+          {index > 0 && listComma()}
+          <bdi>{part}</bdi>
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/** A person with their birth date: "Sara Rossi (01/06/2020)", the name and the date isolated. */
+export function NameAndBirth(props: { name: string; birthDate: string | undefined }) {
+  return (
+    <>
+      <bdi>{props.name}</bdi>
+      {props.birthDate && (
+        <>
+          {' '}(<bdi>{formatDate(props.birthDate)}</bdi>)
+        </>
+      )}
+    </>
   );
 }

@@ -5,7 +5,7 @@ import { api, ApiError } from '../../api/client';
 import type { Booking, Office, Service } from '../../api/types';
 import { loadOffices, loadServices } from '../../catalogue';
 import { checkLengths, describeError, fieldErrors, isRetryable, type FieldErrors } from '../../errors';
-import { formatDay, formatTime } from '../../format';
+import { formatDay, formatTime, joinParts } from '../../format';
 import { pick, t } from '../../i18n';
 import { isOrganisation } from '../../session';
 import { ErrorSummary, TextField } from '../../ui/form';
@@ -121,7 +121,7 @@ export default function Appointments() {
               <li key={booking.id} class="card-appointment">
                 <h2 class="h5 mb-1">
                   <a href={`/appuntamenti/${encodeURIComponent(booking.id ?? '')}`}>
-                    {formatDay(booking.date ?? '')}, {formatTime(booking.time ?? '')}
+                    {joinParts([formatDay(booking.date ?? ''), formatTime(booking.time ?? '')])}
                   </a>
                 </h2>
                 <p class="mb-1">{pick(service?.name) || booking.service}</p>

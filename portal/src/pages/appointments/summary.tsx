@@ -1,6 +1,7 @@
 // One appointment's facts, as a definition list (used by the confirmation and the detail page).
 import type { Booking, Office, Service } from '../../api/types';
-import { formatDay, formatInstant, formatTime } from '../../format';
+import { formatDay, formatInstant, formatTime, joinParts } from '../../format';
+import { NameAndBirth } from '../../ui/page';
 import { pick, t } from '../../i18n';
 
 export function personName(person: { surname?: string; given_names?: string } | undefined): string {
@@ -9,6 +10,21 @@ export function personName(person: { surname?: string; given_names?: string } | 
 
 export function statusLabel(status: Booking['status']): string {
   return t(`status.${status ?? 'active'}` as 'status.active');
+}
+
+/** A site as a person looks for it: its name, and on the next line its address. */
+export function SiteLines(props: { name: string; address?: string | undefined }) {
+  return (
+    <>
+      {props.name}
+      {props.address && (
+        <>
+          <br />
+          {props.address}
+        </>
+      )}
+    </>
+  );
 }
 
 export function BookingFacts(props: { booking: Booking; services: Service[]; offices: Office[] }) {
@@ -25,19 +41,13 @@ export function BookingFacts(props: { booking: Booking; services: Service[]; off
       <dd>{statusLabel(booking.status)}</dd>
       <dt>{t('booking.when')}</dt>
       <dd>
-        {formatDay(booking.date ?? '')}, {formatTime(booking.time ?? '')}
+        {joinParts([formatDay(booking.date ?? ''), formatTime(booking.time ?? '')])}
       </dd>
+      <dt>{t('field.office')}</dt>
+      <dd>{office?.name ?? booking.office}</dd>
       <dt>{t('booking.where')}</dt>
       <dd>
-        {office?.name ?? booking.office}
-        <br />
-        {site?.name ?? booking.site}
-        {site?.address && (
-          <>
-            <br />
-            {site.address}
-          </>
-        )}
+        <SiteLines name={site?.name ?? booking.site ?? ''} address={site?.address} />
       </dd>
       <dt>{t('booking.service')}</dt>
       <dd>{pick(service?.name) || booking.service}</dd>
@@ -54,7 +64,7 @@ export function BookingFacts(props: { booking: Booking; services: Service[]; off
             <ul class="mb-0">
               {(booking.children ?? []).map((child, index) => (
                 <li key={index}>
-                  {personName(child)} ({formatDay(child.birth_date ?? '', 'short')})
+                  <NameAndBirth name={personName(child)} birthDate={child.birth_date} />
                 </li>
               ))}
             </ul>

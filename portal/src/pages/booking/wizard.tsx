@@ -6,15 +6,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import type { Booking, Office, Service } from '../../api/types';
 import { loadOffices, loadServices, sitesFor } from '../../catalogue';
-import { countryOptions } from '../../countries';
+import { countryName, countryOptions } from '../../countries';
 import { checkLengths, describeError, fieldErrors, isRetryable, wordProblem, type FieldErrors } from '../../errors';
-import { formatDay, formatTime } from '../../format';
+import { formatDate, formatDay, formatTime, joinParts } from '../../format';
 import { pick, t } from '../../i18n';
 import { isOrganisation, session } from '../../session';
 import { CheckboxField, ErrorSummary, RadioGroup, SelectField, TextField } from '../../ui/form';
-import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
+import { Alert, ErrorWithRetry, Loading, NameAndBirth, PageHeading, Parts } from '../../ui/page';
 import { SlotPicker } from '../../ui/slot-picker';
-import { BookingFacts, DocumentsToBring } from '../appointments/summary';
+import { BookingFacts, DocumentsToBring, SiteLines } from '../appointments/summary';
 import { downloadCalendar, downloadReceipt } from '../appointments/files';
 import {
   attemptFor,
@@ -492,20 +492,31 @@ function SummaryStep({ draft, setDraft, service, office, organisation, onBooked 
         <dd>
           {pick(service?.name)} {change(1, t('booking.service'))}
         </dd>
+        <dt>{t('field.office')}</dt>
+        <dd>
+          {office?.name} {change(1, t('field.office'))}
+        </dd>
         <dt>{t('booking.where')}</dt>
         <dd>
-          {office?.name}, {site?.name} {site?.address ? `(${site.address})` : ''} {change(1, t('booking.where'))}
+          <SiteLines name={site?.name ?? ''} address={site?.address} />
+          <br />
+          {change(1, t('booking.where'))}
         </dd>
         <dt>{t('booking.when')}</dt>
         <dd>
-          {draft.mode === 'first' ? t('wizard.mode_first') : `${formatDay(draft.date)}, ${formatTime(draft.time)}`} {change(2, t('booking.when'))}
+          {draft.mode === 'first' ? t('wizard.mode_first') : joinParts([formatDay(draft.date), formatTime(draft.time)])} {change(2, t('booking.when'))}
         </dd>
         {organisation && (
           <>
             <dt>{t('booking.beneficiary')}</dt>
             <dd>
-              {draft.beneficiary.given_names} {draft.beneficiary.surname}, {formatDay(draft.beneficiary.birth_date, 'short')},{' '}
-              {t(`document.${draft.beneficiary.document_type}` as 'document.passport')} {draft.beneficiary.document_number} ({draft.beneficiary.document_country}){' '}
+              <Parts
+                parts={[
+                  `${draft.beneficiary.given_names} ${draft.beneficiary.surname}`,
+                  formatDate(draft.beneficiary.birth_date),
+                  `${t(`document.${draft.beneficiary.document_type}` as 'document.passport')} ${draft.beneficiary.document_number} (${countryName(draft.beneficiary.document_country)})`,
+                ]}
+              />{' '}
               {change(3, t('booking.beneficiary'))}
             </dd>
             {draft.vulnerable && (
@@ -524,7 +535,7 @@ function SummaryStep({ draft, setDraft, service, office, organisation, onBooked 
             <ul class="mb-1">
               {draft.children.map((child, index) => (
                 <li key={index}>
-                  {child.given_names} {child.surname} ({formatDay(child.birth_date, 'short')})
+                  <NameAndBirth name={`${child.given_names} ${child.surname}`} birthDate={child.birth_date} />
                 </li>
               ))}
             </ul>

@@ -2,19 +2,19 @@
 // chosen language and as a JSON file to download; erasing the account (DELETE /me) after typing
 // its e-mail address (future appointments are cancelled, a confirmation is e-mailed).
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { api } from '../../api/client';
 import type { Account, Booking, Document, Office, PersonalData, Service } from '../../api/types';
 import { loadOffices, loadServices } from '../../catalogue';
 import { countryName } from '../../countries';
 import { describeError, isRetryable } from '../../errors';
-import { formatDate, formatDay, formatInstant, formatTime, joinParts, todayInRome } from '../../format';
+import { formatDate, formatDay, formatInstant, formatTime, joinParts, listComma, todayInRome } from '../../format';
 import { isLanguage, LANGUAGE_NAMES, pick, t, type MessageKey } from '../../i18n';
 import { navigate } from '../../router';
 import { session, signOut } from '../../session';
 import { ErrorSummary, TextField } from '../../ui/form';
-import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
-import { personName, statusLabel } from '../appointments/summary';
+import { Alert, ErrorWithRetry, Loading, NameAndBirth, PageHeading, Parts } from '../../ui/page';
+import { personName, SiteLines, statusLabel } from '../appointments/summary';
 
 const yesNo = (value: unknown) => t(value ? 'common.yes' : 'common.no');
 
@@ -34,6 +34,12 @@ function raw(value: unknown): ComponentChildren {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'object') return <code class="text-break">{JSON.stringify(value)}</code>;
   return String(value);
+}
+
+/** What else is kept, from the API's code; a code this page has no wording for, as it is. */
+const STORED = ['password_hash', 'sessions_and_links', 'unique_claims', 'sent_emails'] as const;
+function storedText(code: string): ComponentChildren {
+  return (STORED as readonly string[]).includes(code) ? t(`data.stored_${code}` as MessageKey) : <code>{code}</code>;
 }
 
 type Row = [label: string, value: ComponentChildren];
@@ -106,19 +112,27 @@ function BookingItem(props: { booking: Booking; services: Service[]; offices: Of
   const rows: Row[] = [
     [t('booking.number'), ltr(booking.number ?? booking.id ?? '')],
     [t('booking.status'), statusLabel(booking.status)],
-    [t('booking.where'), joinParts([office?.name ?? booking.office ?? '', site?.name ?? booking.site ?? ''])],
+    [t('field.office'), office?.name ?? booking.office ?? ''],
+    [t('booking.where'), <SiteLines name={site?.name ?? booking.site ?? ''} address={site?.address} />],
     [t('booking.service'), pick(service?.name) || booking.service],
   ];
   if (holder) {
     rows.push([
       booking.beneficiary ? t('booking.beneficiary') : t('booking.applicant'),
-      joinParts([personName(holder), holder.birth_date ? formatDate(holder.birth_date) : '', documentText(holder.document)]),
+      <Parts parts={[personName(holder), holder.birth_date ? formatDate(holder.birth_date) : '', documentText(holder.document)]} />,
     ]);
   }
   if ((booking.children ?? []).length) {
     rows.push([
       t('booking.children'),
-      joinParts((booking.children ?? []).map((child) => `${personName(child)} (${formatDate(child.birth_date ?? '')})`)),
+      <>
+        {(booking.children ?? []).map((child, index) => (
+          <Fragment key={index}>
+            {index > 0 && listComma()}
+            <NameAndBirth name={personName(child)} birthDate={child.birth_date} />
+          </Fragment>
+        ))}
+      </>,
     ]);
   }
   if (booking.vulnerable || booking.reserved_place) rows.push([t('booking.vulnerable'), t('common.yes')]);
@@ -130,7 +144,7 @@ function BookingItem(props: { booking: Booking; services: Service[]; offices: Of
   return (
     <li class="card-appointment">
       <h3 class="h5">
-        {formatDay(booking.date ?? '')}, {formatTime(booking.time ?? '')}
+        {joinParts([formatDay(booking.date ?? ''), formatTime(booking.time ?? '')])}
       </h3>
       <Rows rows={rows} />
     </li>
@@ -231,10 +245,9 @@ export default function MyData() {
               <h2 id="data-also" class="h4">
                 {t('data.also_stored')}
               </h2>
-              {/* Sentences of the API, in English only for now (see portal-requests.md). */}
-              <ul lang="en">
-                {data.also_stored.map((text, index) => (
-                  <li key={index}>{text}</li>
+              <ul>
+                {data.also_stored.map((code) => (
+                  <li key={code}>{storedText(code)}</li>
                 ))}
               </ul>
             </section>
