@@ -132,7 +132,8 @@ impl TestApp {
         );
         // moto serialises every call: a burst of hundreds of requests queues for seconds where
         // DynamoDB would answer in milliseconds, so a booking waits longer for its turn here.
-        app.config.booking_patience = Duration::seconds(120);
+        // (A correctness test must not depend on the machine's speed: a generous patience.)
+        app.config.booking_patience = Duration::seconds(600);
         adjust(&mut app.config);
         TestApp {
             app: Arc::new(app),

@@ -1,3 +1,5 @@
+// The handler's future nests the store's generic calls deeper than the compiler's default limit.
+#![recursion_limit = "256"]
 use lambda_http::lambda_runtime::{self, Error, LambdaEvent, service_fn};
 use serde_json::Value;
 

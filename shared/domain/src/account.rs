@@ -48,7 +48,14 @@ pub struct Account {
     /// When the holder was told that the unused account will be erased.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactivity_warned_at: Option<DateTime<Utc>>,
+    /// The (hashed) source addresses of the last successful sign-ins: the holder's own networks
+    /// are not subject to the slow per-account limit that guesses from anywhere meet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_sources: Vec<String>,
 }
+
+/// How many of an account's recent sign-in sources it remembers.
+const KNOWN_SOURCES: usize = 3;
 
 /// Who holds the account.
 #[derive(Clone, Serialize, Deserialize)]
@@ -188,6 +195,20 @@ impl Account {
             next.expires_at = None;
         }
         next
+    }
+
+    /// Whether the holder signed in from `source` lately.
+    pub fn knows_source(&self, source: &str) -> bool {
+        let hashed = crate::secrets::counter_key("source", source);
+        self.known_sources.contains(&hashed)
+    }
+
+    /// Remembers a source of a successful sign-in (the last few, hashed).
+    pub fn remember_source(&mut self, source: &str) {
+        let hashed = crate::secrets::counter_key("source", source);
+        self.known_sources.retain(|known| *known != hashed);
+        self.known_sources.insert(0, hashed);
+        self.known_sources.truncate(KNOWN_SOURCES);
     }
 
     /// Whether the account has expired unactivated by `now` (the store's TTL removes it

@@ -82,6 +82,7 @@ where
             expires_at: Some(now + self.config.activation_link_valid),
             last_seen_at: None,
             inactivity_warned_at: None,
+            known_sources: Vec::new(),
         };
         Span::current().record("account_id", tracing::field::display(account.id));
         let links = self.activation_links(&account, now);
@@ -172,7 +173,7 @@ where
         // cannot pass a limit; given back when the password is right. The tight limit is per
         // account and source: a stranger who knows an e-mail locks only themselves out.
         let limits = &self.config.limits;
-        let attempts = [
+        let mut attempts = vec![
             limits.sign_in_per_account_and_source.counter(
                 "sign-in-account-source",
                 &format!("{}|{source_ip}", email.as_str()),
@@ -181,17 +182,23 @@ where
             limits
                 .sign_in_per_source
                 .counter("sign-in-ip", source_ip, now),
-            limits
-                .sign_in_per_account
-                .counter("sign-in-account", email.as_str(), now),
         ];
-        self.limit(&attempts).await?;
-
-        let account = self
+        // The slow limit on guesses from anywhere spares the holder's own recent networks.
+        let known = self
             .store
             .account_by_email(&email)
             .await?
             .filter(|account| !account.expired(now));
+        if !known.as_ref().is_some_and(|a| a.knows_source(source_ip)) {
+            attempts.push(limits.sign_in_per_account.counter(
+                "sign-in-account",
+                email.as_str(),
+                now,
+            ));
+        }
+        self.limit(&attempts).await?;
+
+        let account = known;
         let matches = match &account {
             Some(account) => password.matches(&account.password_hash),
             None => {
@@ -208,8 +215,9 @@ where
         if account
             .last_seen_at
             .is_none_or(|seen| now - seen > Duration::hours(12))
+            || !account.knows_source(source_ip)
         {
-            self.store.touch_account(&account, now).await?;
+            self.store.touch_account(&account, source_ip, now).await?;
         }
 
         let token = SessionToken::generate(account.id);
@@ -510,6 +518,7 @@ where
                 .await
                 .context("removing an account whose first e-mail could not be sent")
                 .map_err(Error::internal)?;
+            // (Nothing can have changed a registration nobody has the link of yet.)
             return Err(Error::unavailable(
                 error.context("sending a new account's first e-mail"),
             ));

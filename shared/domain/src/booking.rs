@@ -176,6 +176,10 @@ pub struct Booking {
     /// reserved place released to everyone does not.
     #[serde(default)]
     pub vulnerable: bool,
+    /// The hold keys the booking claimed when it was made (released with it, whatever the
+    /// identity rules say by then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holds: Vec<String>,
     /// Why the office moved or cancelled the appointment (the person sees it in their list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office_change: Option<OfficeChange>,
@@ -187,7 +191,7 @@ pub struct Booking {
 
 impl Booking {
     /// The holds this booking claims, with whose they are: 0 the attendee, `i + 1` child `i`.
-    pub fn holds(&self) -> Vec<(usize, String)> {
+    pub fn holds_by_person(&self) -> Vec<(usize, String)> {
         std::iter::once(&self.attendee)
             .chain(&self.children)
             .enumerate()
@@ -201,7 +205,20 @@ impl Booking {
     }
 
     pub fn hold_keys(&self) -> Vec<String> {
-        self.holds().into_iter().map(|(_, key)| key).collect()
+        self.holds_by_person()
+            .into_iter()
+            .map(|(_, key)| key)
+            .collect()
+    }
+
+    /// The holds to release: those the booking recorded claiming, or (a booking written before
+    /// they were recorded) those its people have.
+    pub fn claimed_holds(&self) -> Vec<String> {
+        if self.holds.is_empty() {
+            self.hold_keys()
+        } else {
+            self.holds.clone()
+        }
     }
 
     /// Which places the booking may hold when it moves: the same as when it was made.

@@ -198,7 +198,7 @@ where
         let (booker, attendee) = attendee(caller, service, &request)?;
         let access = self.access(caller, &place, &request)?;
         check_people(&attendee, &request.children)?;
-        let daily_changes = self.daily_changes(caller, &attendee, now);
+        let daily_changes = self.daily_changes(caller, &attendee, now, true);
         let draft = Draft {
             caller,
             booker,
@@ -262,6 +262,7 @@ where
                 Tried::Booked(booking) => return Ok(*booking),
                 Tried::Full => continue,
                 Tried::Closed => return Err(Error::invalid("date", Problem::Closed).into()),
+                Tried::Busy => return Err(Error::busy(now + Duration::seconds(2)).into()),
                 Tried::Failed(attempt) => return Err(attempt),
             }
         }
@@ -322,6 +323,11 @@ where
                             slot_full = false;
                             break;
                         }
+                        // Held by others right now: try elsewhere, this slot stays a candidate.
+                        Tried::Busy => {
+                            slot_full = false;
+                            break;
+                        }
                         Tried::Failed(attempt) => return Err(attempt),
                     }
                 }
@@ -356,6 +362,7 @@ where
                 Ok(()) => Tried::Booked(Box::new(booking)),
                 Err(BookingWriteError::SlotFull) => Tried::Full,
                 Err(BookingWriteError::Closed) => Tried::Closed,
+                Err(BookingWriteError::Busy) => Tried::Busy,
                 Err(BookingWriteError::IdTaken) => continue,
                 Err(BookingWriteError::Replay {
                     booking,
@@ -434,7 +441,8 @@ where
         let mut previous = self.booking_of(caller, id).await?;
         let cancelled = loop {
             ensure_changeable(&previous, now)?;
-            let daily_changes = self.daily_changes(caller, &previous.attendee, now);
+            // Counted, never refused: a cancellation only frees a place.
+            let daily_changes = self.daily_changes(caller, &previous.attendee, now, false);
             let change = (daily_changes, office_change.clone());
             match self.cancel_change(&previous, now, change).await {
                 Ok(cancelled) => break cancelled,
@@ -519,7 +527,7 @@ where
                 .map_err(|(field, problem)| Error::invalid(field, problem))?
                 .expect("a time was given");
             check_children_on(&previous.children, new_date)?;
-            let daily_changes = self.daily_changes(caller, &previous.attendee, now);
+            let daily_changes = self.daily_changes(caller, &previous.attendee, now, true);
             let slot = (new_date, new_time, starts_at);
             let change = (daily_changes, office_change.clone());
             match self
@@ -633,6 +641,7 @@ where
         caller: &Caller,
         attendee: &Attendee,
         now: DateTime<Utc>,
+        enforced: bool,
     ) -> Option<DailyChanges> {
         let limit = match caller.account.holder {
             Holder::Organisation(_) => self.config.daily_changes_per_beneficiary,
@@ -653,6 +662,7 @@ where
                 })
                 .collect(),
             limit,
+            enforced,
             expires_at: now + Duration::days(2),
         })
     }
@@ -856,7 +866,7 @@ struct Draft<'a> {
 impl Draft<'_> {
     /// The booking of this request in `slot`, holding a place of `pool`.
     fn booking(&self, slot: &FreeSlot, pool: Pool, now: DateTime<Utc>) -> Booking {
-        Booking {
+        let mut booking = Booking {
             id: BookingId::generate(),
             status: BookingStatus::Active,
             service: self.service.id.clone(),
@@ -878,8 +888,11 @@ impl Draft<'_> {
             version: 1,
             vulnerable: self.access == Access::Vulnerable,
             office_change: None,
+            holds: Vec::new(),
             receipt: None,
-        }
+        };
+        booking.holds = booking.hold_keys();
+        booking
     }
 }
 
@@ -888,6 +901,8 @@ enum Tried {
     Booked(Box<Booking>),
     Full,
     Closed,
+    /// Contention: nothing written; another slot (or a later try) may work.
+    Busy,
     Failed(Attempt),
 }
 
@@ -965,6 +980,7 @@ fn write_error(error: BookingWriteError, today: NaiveDate) -> Error {
         BookingWriteError::TooManyChanges => Error::too_many_changes(today + Duration::days(1)),
         // Changed again after being read again: someone else is changing it right now.
         BookingWriteError::Changed => Error::new(Code::BookingClosed),
+        BookingWriteError::Busy => Error::busy(Utc::now() + Duration::seconds(2)),
         BookingWriteError::Replay { .. } | BookingWriteError::IdTaken => {
             Error::internal(anyhow::anyhow!("unexpected booking write outcome"))
         }

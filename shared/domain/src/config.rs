@@ -33,6 +33,8 @@ pub struct Config {
     pub inactive_after: Duration,
     /// …after a warning this long before.
     pub inactivity_notice: Duration,
+    /// How long one request erases an account's bookings; the nightly pass finishes the rest.
+    pub erasure_budget: Duration,
 }
 
 /// Rate limits (counters with a fixed window, stored with a TTL), keyed so that an attacker
@@ -83,6 +85,7 @@ impl Config {
             retention_days: 90,
             inactive_after: Duration::days(730),
             inactivity_notice: Duration::days(30),
+            erasure_budget: Duration::seconds(10),
         }
     }
 

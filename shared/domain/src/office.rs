@@ -120,6 +120,7 @@ where
             expires_at: None,
             last_seen_at: None,
             inactivity_warned_at: None,
+            known_sources: Vec::new(),
         };
         // The link to choose a password lasts as long as an activation link.
         let (link, secret) = new_link(

@@ -87,6 +87,16 @@ pub struct LinkToken {
     pub generation: u32,
 }
 
+/// Why an account is erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureReason {
+    /// Its holder asked (`DELETE /me`).
+    Requested,
+    /// Unused for `Config::inactive_after`, after a warning.
+    Unused,
+}
+
 #[derive(Debug)]
 pub enum CreateAccountError {
     Taken(Unique),
@@ -110,12 +120,14 @@ pub trait AccountStore: Send + Sync {
         links: &[LinkToken],
     ) -> impl Future<Output = Result<(), CreateAccountError>> + Send;
 
-    /// Undoes `create_account` (when its e-mail cannot be sent), all or nothing.
+    /// Deletes an account with its claims and `links`, all or nothing (undoing
+    /// `create_account` when its e-mail cannot be sent, or an erasure): `false`, and nothing
+    /// deleted, if the account changed since it was read (`version`).
     fn delete_account(
         &self,
         account: &Account,
         links: &[LinkToken],
-    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
 
     fn account(&self, id: Uuid) -> impl Future<Output = anyhow::Result<Option<Account>>> + Send;
 
@@ -161,10 +173,27 @@ pub trait AccountStore: Send + Sync {
         account: &Account,
     ) -> impl Future<Output = Result<(), LinkUseError>> + Send;
 
-    /// Records that the account was used now (sign-in), for the inactivity rule (PD-1).
+    /// Notes an erasure that could not finish within one request, so that the nightly pass
+    /// finishes it (PD-2), and why it was asked for.
+    fn mark_erasure(
+        &self,
+        account: Uuid,
+        reason: ErasureReason,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// The erasures still to finish.
+    fn pending_erasures(
+        &self,
+    ) -> impl Future<Output = anyhow::Result<Vec<(Uuid, ErasureReason)>>> + Send;
+
+    fn finish_erasure(&self, account: Uuid) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Records that the account was used now (a sign-in from `source`), for the inactivity
+    /// rule (PD-1) and the sign-in limits; a new version of the account.
     fn touch_account(
         &self,
         account: &Account,
+        source: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
@@ -220,11 +249,13 @@ pub struct IdempotencyClaim {
 }
 
 /// The operations on one person on one day (BK-4), counted with each change: one counter per
-/// identity key of the person, each within `limit`.
+/// identity key of the person, each within `limit` when `enforced` (a cancellation is counted
+/// but never refused: it only frees a place).
 #[derive(Debug, Clone)]
 pub struct DailyChanges {
     pub ids: Vec<String>,
     pub limit: u32,
+    pub enforced: bool,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -248,6 +279,9 @@ pub enum BookingWriteError {
     TooManyChanges,
     /// The booking changed since it was read.
     Changed,
+    /// Other requests held the items, or their partitions were throttled, through every retry:
+    /// nothing was written; another slot, or a later try, may work.
+    Busy,
     /// The random booking number exists already.
     IdTaken,
     Failed(anyhow::Error),

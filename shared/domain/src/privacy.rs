@@ -17,13 +17,15 @@ use serde::Serialize;
 use tracing::{info, instrument, warn};
 
 use crate::App;
-use crate::account::{Account, AccountView};
+use crate::account::{Account, AccountView, Holder};
 use crate::accounts::Caller;
 use crate::booking::{Booking, BookingStatus, BookingView};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::mail::{Requested, compose};
 use crate::paging::Cursor;
-use crate::ports::{BookingChange, BookingFilter, BookingWriteError, Clock, Mailer, Signer, Store};
+use crate::ports::{
+    BookingChange, BookingFilter, BookingWriteError, Clock, ErasureReason, Mailer, Signer, Store,
+};
 use crate::texts::MailText;
 use crate::time::today_in_rome;
 
@@ -32,13 +34,18 @@ use crate::time::today_in_rome;
 pub struct PersonalData<'a> {
     pub account: AccountView<'a>,
     /// Every booking the account made, with the data of each person in it.
-    pub bookings: Vec<BookingView<'a>>,
+    #[serde(serialize_with = "as_views")]
+    pub bookings: Vec<Booking>,
     /// What else is kept, as codes the portal words in its languages: `password_hash` (only as
     /// an argon2id hash), `sessions_and_links` (open sessions, e-mailed links, rate-limit
     /// counters: hours, keyed by hashes), `unique_claims` (the e-mail and the document or fiscal
     /// code, kept to one account), `sent_emails` (in the sending service's logs).
     pub also_stored: Vec<&'static str>,
     pub retention: Retention,
+}
+
+fn as_views<S: serde::Serializer>(bookings: &[Booking], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(bookings.iter().map(BookingView::from))
 }
 
 /// How long data is kept, as the README explains.
@@ -77,15 +84,17 @@ where
     K: Signer,
     C: Clock,
 {
-    /// `GET /me/data`.
-    pub async fn personal_data<'a>(
-        &self,
-        caller: &'a Caller,
-        bookings: &'a [Booking],
-    ) -> PersonalData<'a> {
-        PersonalData {
-            account: AccountView::from(&caller.account),
-            bookings: bookings.iter().map(BookingView::from).collect(),
+    /// `GET /me/data`. Office staff see their account only: the bookings they made at the
+    /// counter are the public's data, not theirs.
+    pub async fn personal_data<'a>(&self, caller: &'a Caller) -> Result<PersonalData<'a>> {
+        let bookings = if matches!(caller.account.holder, Holder::Office(_)) {
+            Vec::new()
+        } else {
+            self.all_bookings_of(&caller.account).await?
+        };
+        Ok(PersonalData {
+            account: self.account_view(&caller.account).await?,
+            bookings,
             also_stored: vec![
                 "password_hash",
                 "sessions_and_links",
@@ -93,11 +102,11 @@ where
                 "sent_emails",
             ],
             retention: self.retention(),
-        }
+        })
     }
 
     /// Every booking an account made (all pages).
-    pub async fn all_bookings_of(&self, account: &Account) -> Result<Vec<Booking>> {
+    async fn all_bookings_of(&self, account: &Account) -> Result<Vec<Booking>> {
         let mut bookings = Vec::new();
         let mut from: Option<Cursor> = None;
         loop {
@@ -121,39 +130,72 @@ where
         }
     }
 
-    /// `DELETE /me` (art. 17): the caller's account is erased; the e-mail confirms it.
+    /// `DELETE /me` (art. 17): the caller's account is erased; the e-mail confirms it. `None`
+    /// when it did not finish within `Config::erasure_budget` (an organisation with many
+    /// bookings): the nightly pass finishes it, and the e-mail is sent then. Office staff are
+    /// managed by their administrator.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
-    pub async fn erase_own_account(&self, caller: &Caller) -> Result<Erasure> {
-        let erasure = Box::pin(self.erase_account(&caller.account)).await?;
-        let account = &caller.account;
-        let cancelled = erasure.cancelled;
-        self.tell(account, |t| t.account_erased(cancelled)).await;
-        Ok(erasure)
+    pub async fn erase_own_account(&self, caller: &Caller) -> Result<Option<Erasure>> {
+        if matches!(caller.account.holder, Holder::Office(_)) {
+            return Err(Code::Forbidden.into());
+        }
+        Box::pin(self.erase_account(&caller.account, ErasureReason::Requested)).await
     }
 
     /// Erases an account: its appointments still to come are cancelled (places freed), the
     /// past ones end, every booking is reduced to statistics, then the account and its claims
-    /// are deleted (last, so that an erasure cut short is finished by asking again).
-    async fn erase_account(&self, account: &Account) -> Result<Erasure> {
+    /// are deleted, and its holder is told. Past the budget, the erasure is noted for the
+    /// nightly pass to finish (`None`). An account used meanwhile (its version moved on) is
+    /// read again; one erased meanwhile is done.
+    async fn erase_account(
+        &self,
+        account: &Account,
+        reason: ErasureReason,
+    ) -> Result<Option<Erasure>> {
         let now = self.clock.now();
+        let give_up_at = now + self.config.erasure_budget;
         let mut erasure = Erasure::default();
-        for booking in self.all_bookings_of(account).await? {
-            let cancelled = booking.status == BookingStatus::Active && booking.starts_at > now;
-            // Boxed: each erasure awaits several store calls, whose futures are large.
-            Box::pin(self.erase_booking(booking, now)).await?;
-            erasure.erased += 1;
-            erasure.cancelled += usize::from(cancelled);
+        let mut from: Option<Cursor> = None;
+        loop {
+            let page = self
+                .store
+                .bookings_by(account.id, &BookingFilter::default(), from.as_ref())
+                .await?;
+            for booking in page.items {
+                if self.clock.now() > give_up_at {
+                    self.store.mark_erasure(account.id, reason).await?;
+                    info!(erased = erasure.erased, "erasure continues tonight");
+                    return Ok(None);
+                }
+                let cancelled = booking.status == BookingStatus::Active && booking.starts_at > now;
+                // Boxed: each erasure awaits several store calls, whose futures are large.
+                Box::pin(self.erase_booking(booking, now)).await?;
+                erasure.erased += 1;
+                erasure.cancelled += usize::from(cancelled);
+            }
+            from = page.next;
+            if from.is_none() {
+                break;
+            }
         }
-        self.store
-            .delete_account(account, &[])
-            .await
-            .map_err(Error::unavailable)?;
-        info!(
-            cancelled = erasure.cancelled,
-            erased = erasure.erased,
-            "account erased"
-        );
-        Ok(erasure)
+        let mut current = account.clone();
+        loop {
+            if self.store.delete_account(&current, &[]).await? {
+                break;
+            }
+            match self.store.account(account.id).await? {
+                Some(fresh) => current = fresh,
+                None => break,
+            }
+        }
+        self.store.finish_erasure(account.id).await?;
+        let cancelled = erasure.cancelled;
+        match reason {
+            ErasureReason::Requested => self.tell(&current, |t| t.account_erased(cancelled)).await,
+            ErasureReason::Unused => self.tell(&current, |t| t.erased_for_inactivity()).await,
+        }
+        info!(cancelled, erased = erasure.erased, "account erased");
+        Ok(Some(erasure))
     }
 
     /// Reduces one booking to statistics: an appointment still to come is cancelled first (its
@@ -227,6 +269,20 @@ where
             }
         }
         self.unused_accounts(now, &mut report).await?;
+        // Erasures that did not finish within their request.
+        for (id, reason) in self.store.pending_erasures().await? {
+            match self.store.account(id).await? {
+                Some(account) => {
+                    if Box::pin(self.erase_account(&account, reason))
+                        .await?
+                        .is_some()
+                    {
+                        report.accounts_erased += 1;
+                    }
+                }
+                None => self.store.finish_erasure(id).await?,
+            }
+        }
         info!(?report, "retention pass");
         Ok(report)
     }
@@ -292,9 +348,12 @@ where
         }
         match account.inactivity_warned_at {
             Some(warned) if warned + self.config.inactivity_notice <= now && erase_on <= now => {
-                self.erase_account(&account).await?;
-                self.tell(&account, |t| t.erased_for_inactivity()).await;
-                report.accounts_erased += 1;
+                if Box::pin(self.erase_account(&account, ErasureReason::Unused))
+                    .await?
+                    .is_some()
+                {
+                    report.accounts_erased += 1;
+                }
             }
             Some(_) => {}
             None => {

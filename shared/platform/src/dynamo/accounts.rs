@@ -1,12 +1,12 @@
 //! Accounts, their unique claims, e-mailed links, sessions and rate-limit counters.
 
-use anyhow::{Context, anyhow};
-use aws_sdk_dynamodb::error::DisplayErrorContext;
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use prenota_domain::account::{Account, AccountStatus};
 use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::ports::{
-    AccountStore, Counters, CreateAccountError, LinkToken, LinkUseError, Session, SessionStore,
+    AccountStore, Counters, CreateAccountError, ErasureReason, LinkToken, LinkUseError, Session,
+    SessionStore,
 };
 use prenota_domain::rate_limit::Counter;
 use prenota_domain::secrets::{SessionToken, TokenHash};
@@ -14,11 +14,14 @@ use prenota_domain::types::Email;
 use uuid::Uuid;
 
 use super::keys::{self, PURGE_AT};
-use super::{
-    DynamoStore, IndexQuery, TransactError, condition_held, from_item, number, string, to_item,
-};
+use super::ops::{Backend, Change, Condition, Write};
+use super::{DynamoStore, IndexQuery, TransactError, from_item, number, string, to_item};
 
-impl DynamoStore {
+const VERSION: &str = "version";
+const ACCOUNT_ID: &str = "account_id";
+const HITS: &str = "hits";
+
+impl<B: Backend> DynamoStore<B> {
     /// An account as stored: with its index keys, and the TTL of an unactivated registration.
     fn account_item(&self, account: &Account) -> anyhow::Result<keys::Item> {
         let mut item = to_item(account, keys::account(account.id))?;
@@ -36,7 +39,7 @@ impl DynamoStore {
     }
 }
 
-impl AccountStore for DynamoStore {
+impl<B: Backend> AccountStore for DynamoStore<B> {
     async fn create_account(
         &self,
         account: &Account,
@@ -44,10 +47,9 @@ impl AccountStore for DynamoStore {
     ) -> Result<(), CreateAccountError> {
         let failed = CreateAccountError::Failed;
         let claims = account.unique_claims();
-        let mut items = vec![self.put(
+        let mut items = vec![Write::put(
             self.account_item(account).map_err(failed)?,
-            Some("attribute_not_exists(pk)"),
-            vec![],
+            Some(Condition::Absent),
         )];
         let now = account.created_at.timestamp();
         for (kind, value) in &claims {
@@ -58,14 +60,10 @@ impl AccountStore for DynamoStore {
             if let Some(expires_at) = account.expires_at {
                 claim.insert(PURGE_AT.into(), number(expires_at.timestamp()));
             }
-            items.push(self.put(
-                claim,
-                Some("attribute_not_exists(pk) OR purge_at <= :now"),
-                vec![(":now", number(now))],
-            ));
+            items.push(Write::put(claim, Some(Condition::absent_or_expired(now))));
         }
         for link in links {
-            items.push(self.put(self.link_item(link).map_err(failed)?, None, vec![]));
+            items.push(Write::put(self.link_item(link).map_err(failed)?, None));
         }
         match self.transact(items).await {
             Ok(()) => Ok(()),
@@ -81,22 +79,31 @@ impl AccountStore for DynamoStore {
         }
     }
 
-    async fn delete_account(&self, account: &Account, links: &[LinkToken]) -> anyhow::Result<()> {
-        let mut items = vec![self.delete(keys::account(account.id), None, vec![])];
+    async fn delete_account(&self, account: &Account, links: &[LinkToken]) -> anyhow::Result<bool> {
+        // Only as it was read: an account used meanwhile is not deleted.
+        let mut items = vec![Write::delete(
+            keys::account(account.id),
+            Some(Condition::eq(VERSION, number(account.version))),
+        )];
+        let mine = Condition::Or(vec![
+            Condition::Absent,
+            Condition::eq(ACCOUNT_ID, string(account.id.to_string())),
+        ]);
         for (kind, value) in account.unique_claims() {
             // Only the claims this account holds.
-            items.push(self.delete(
+            items.push(Write::delete(
                 keys::unique(kind, &value),
-                Some("account_id = :id"),
-                vec![(":id", string(account.id.to_string()))],
+                Some(mine.clone()),
             ));
         }
         for link in links {
-            items.push(self.delete(keys::link(&link.hash), None, vec![]));
+            items.push(Write::delete(keys::link(&link.hash), None));
         }
-        self.transact(items)
-            .await
-            .map_err(|e| e.into_anyhow().context("deleting an account"))
+        match self.transact(items).await {
+            Ok(()) => Ok(true),
+            Err(error) if error.failed_condition() == Some(0) => Ok(false),
+            Err(error) => Err(error.into_anyhow().context("deleting an account")),
+        }
     }
 
     async fn account(&self, id: Uuid) -> anyhow::Result<Option<Account>> {
@@ -164,30 +171,68 @@ impl AccountStore for DynamoStore {
     }
 
     async fn save_account(&self, account: &Account) -> anyhow::Result<bool> {
-        let outcome = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(self.account_item(account)?))
-            .condition_expression("version = :read")
-            .expression_attribute_values(":read", number(account.version - 1))
-            .send()
-            .await;
-        condition_held(outcome, "PutItem account")
+        let write = Write::put(
+            self.account_item(account)?,
+            Some(Condition::eq(VERSION, number(account.version - 1))),
+        );
+        self.write(write, "PutItem account").await
     }
 
     async fn add_links(&self, links: &[LinkToken]) -> anyhow::Result<()> {
         let items = links
             .iter()
-            .map(|link| Ok(self.put(self.link_item(link)?, None, vec![])))
+            .map(|link| Ok(Write::put(self.link_item(link)?, None)))
             .collect::<anyhow::Result<_>>()?;
         self.transact(items)
             .await
             .map_err(|e| e.into_anyhow().context("storing links"))
     }
 
-    async fn touch_account(&self, account: &Account, now: DateTime<Utc>) -> anyhow::Result<()> {
-        self.record_activity(account, now).await
+    async fn mark_erasure(&self, account: Uuid, reason: ErasureReason) -> anyhow::Result<()> {
+        let mut item = keys::erasure(account);
+        item.insert("reason".into(), serde_dynamo::to_attribute_value(reason)?);
+        self.write(Write::put(item, None), "PutItem erasure")
+            .await
+            .map(|_| ())
+    }
+
+    async fn pending_erasures(&self) -> anyhow::Result<Vec<(Uuid, ErasureReason)>> {
+        let items = self
+            // Every account id (a UUID's text sorts within "0" … "~").
+            .partition(keys::ERASURES.to_owned(), "0".to_owned(), "~".to_owned())
+            .await?;
+        items
+            .into_iter()
+            .map(|item| {
+                let id = item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .context("an erasure's account")?;
+                let reason = item.get("reason").cloned().context("an erasure's reason")?;
+                Ok((
+                    Uuid::parse_str(id)?,
+                    serde_dynamo::from_attribute_value(reason)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn finish_erasure(&self, account: Uuid) -> anyhow::Result<()> {
+        self.write(
+            Write::delete(keys::erasure(account), None),
+            "DeleteItem erasure",
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn touch_account(
+        &self,
+        account: &Account,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        self.record_activity(account, source, now).await
     }
 
     async fn link(&self, hash: &TokenHash) -> anyhow::Result<Option<LinkToken>> {
@@ -203,27 +248,26 @@ impl AccountStore for DynamoStore {
         let item = self.account_item(account).map_err(LinkUseError::Failed)?;
         let mut items = vec![
             // Single use: the link is consumed by this very transaction, and only if unexpired.
-            self.delete(
+            Write::delete(
                 keys::link(&link.hash),
-                Some("attribute_exists(pk) AND purge_at > :now"),
-                vec![(":now", number(now.timestamp()))],
+                Some(Condition::And(vec![
+                    Condition::Exists,
+                    Condition::gt(PURGE_AT, number(now.timestamp())),
+                ])),
             ),
             // Written only over the version it was computed from.
-            self.put(
+            Write::put(
                 item,
-                Some("version = :read"),
-                vec![(":read", number(account.version - 1))],
+                Some(Condition::eq(VERSION, number(account.version - 1))),
             ),
         ];
         // Activated: its claims stop expiring with the registration.
         if account.expires_at.is_none() {
             for (kind, value) in account.unique_claims() {
-                items.push(self.update(
+                items.push(Write::update(
                     keys::unique(kind, &value),
-                    "REMOVE purge_at",
-                    Some("account_id = :id"),
-                    vec![],
-                    vec![(":id", string(account.id.to_string()))],
+                    vec![Change::remove(PURGE_AT)],
+                    Some(Condition::eq(ACCOUNT_ID, string(account.id.to_string()))),
                 ));
             }
         }
@@ -240,48 +284,49 @@ impl AccountStore for DynamoStore {
     }
 }
 
-impl DynamoStore {
-    /// `touch_account`: the last sign-in, and with it the account's place in the index of
-    /// activity months that the inactivity pass reads; a warning of erasure no longer holds.
-    async fn record_activity(&self, account: &Account, now: DateTime<Utc>) -> anyhow::Result<()> {
-        let touched = Account {
+impl<B: Backend> DynamoStore<B> {
+    /// `touch_account`: the last sign-in (and where from), and with it the account's place in
+    /// the index of activity months that the inactivity pass reads; a warning of erasure no
+    /// longer holds. A new version, so that a write computed from the account as it was (the
+    /// pass's warning, its erasure) does not happen.
+    async fn record_activity(
+        &self,
+        account: &Account,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let mut touched = Account {
             last_seen_at: Some(now),
             ..account.clone()
         };
-        let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::account(account.id)))
-            .condition_expression("attribute_exists(pk)")
-            .update_expression("SET last_seen_at = :now REMOVE inactivity_warned_at")
-            .expression_attribute_values(":now", string(now.to_rfc3339()));
+        touched.remember_source(source);
+        let mut changes = vec![
+            Change::set("last_seen_at", string(now.to_rfc3339())),
+            Change::set(
+                "known_sources",
+                serde_dynamo::to_attribute_value(&touched.known_sources)?,
+            ),
+            Change::remove("inactivity_warned_at"),
+            Change::add(VERSION, 1),
+        ];
         if let Some((month, seen)) = keys::activity_keys(&touched) {
-            update = update
-                .update_expression(
-                    "SET last_seen_at = :now, gsi3pk = :month, gsi3sk = :seen \
-                     REMOVE inactivity_warned_at",
-                )
-                .expression_attribute_values(":month", string(month))
-                .expression_attribute_values(":seen", string(seen));
+            changes.push(Change::set("gsi3pk", string(month)));
+            changes.push(Change::set("gsi3sk", string(seen)));
         }
-        condition_held(update.send().await, "UpdateItem account activity").map(|_| ())
+        let write = Write::update(keys::account(account.id), changes, Some(Condition::Exists));
+        self.write(write, "UpdateItem account activity")
+            .await
+            .map(|_| ())
     }
 }
 
-impl SessionStore for DynamoStore {
+impl<B: Backend> SessionStore for DynamoStore<B> {
     async fn create_session(&self, session: &Session) -> anyhow::Result<()> {
         let mut item = to_item(session, keys::session(&session.token_hash))?;
         item.insert(PURGE_AT.into(), number(session.expires_at.timestamp()));
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .send()
+        self.write(Write::put(item, None), "PutItem session")
             .await
-            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-            .context("PutItem session")?;
-        Ok(())
+            .map(|_| ())
     }
 
     async fn session_and_account(
@@ -304,33 +349,30 @@ impl SessionStore for DynamoStore {
     }
 
     async fn delete_session(&self, hash: &TokenHash) -> anyhow::Result<()> {
-        self.client()
-            .delete_item()
-            .table_name(self.table())
-            .set_key(Some(keys::session(hash)))
-            .send()
-            .await
-            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-            .context("DeleteItem session")?;
-        Ok(())
+        self.write(
+            Write::delete(keys::session(hash), None),
+            "DeleteItem session",
+        )
+        .await
+        .map(|_| ())
     }
 }
 
-impl Counters for DynamoStore {
+impl<B: Backend> Counters for DynamoStore<B> {
     async fn take(&self, counters: &[Counter]) -> anyhow::Result<Option<usize>> {
         let items: Vec<_> = counters
             .iter()
             .map(|counter| {
-                self.update(
+                Write::update(
                     keys::counter(&counter.id),
-                    "ADD hits :one SET purge_at = if_not_exists(purge_at, :end)",
-                    Some("attribute_not_exists(hits) OR hits < :max"),
-                    vec![],
                     vec![
-                        (":one", number(1)),
-                        (":end", number(counter.window_ends.timestamp())),
-                        (":max", number(counter.max)),
+                        Change::add(HITS, 1),
+                        Change::SetIfMissing(
+                            PURGE_AT.into(),
+                            number(counter.window_ends.timestamp()),
+                        ),
                     ],
+                    Some(Condition::below(HITS, i64::from(counter.max))),
                 )
             })
             .collect();
@@ -347,12 +389,10 @@ impl Counters for DynamoStore {
         let items = counters
             .iter()
             .map(|counter| {
-                self.update(
+                Write::update(
                     keys::counter(&counter.id),
-                    "ADD hits :minus_one",
-                    Some("hits > :zero"),
-                    vec![],
-                    vec![(":minus_one", number(-1)), (":zero", number(0))],
+                    vec![Change::add(HITS, -1)],
+                    Some(Condition::gt(HITS, number(0))),
                 )
             })
             .collect();
@@ -361,11 +401,5 @@ impl Counters for DynamoStore {
             Ok(()) | Err(TransactError::Cancelled(_)) => Ok(()),
             Err(error) => Err(error.into_anyhow().context("giving back a count")),
         }
-    }
-}
-
-impl From<TransactError> for anyhow::Error {
-    fn from(error: TransactError) -> Self {
-        error.into_anyhow()
     }
 }

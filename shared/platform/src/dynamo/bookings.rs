@@ -5,8 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use prenota_domain::booking::{Booking, BookingId, BookingRecord, ErasedBooking, Pool};
 use prenota_domain::catalogue::{Catalogue, Place, Site};
@@ -19,10 +18,8 @@ use prenota_domain::slots::{SlotCounts, Taken};
 use uuid::Uuid;
 
 use super::keys::{self, Item, PURGE_AT};
-use super::{
-    DynamoStore, Filter, IndexQuery, TransactError, condition_held, from_item, number, string,
-    to_item,
-};
+use super::ops::{Backend, Change, Condition, ReasonCode, Write};
+use super::{DynamoStore, IndexQuery, TransactError, from_item, number, string, to_item};
 
 /// How long a function keeps the catalogue before reading it again.
 const CATALOGUE_TTL: Duration = Duration::from_secs(60);
@@ -52,6 +49,10 @@ impl CatalogueCache {
 
 /// The attribute of an erased booking's statistics record (PD-1, PD-2).
 const ERASED: &str = "erased";
+const VERSION: &str = "version";
+const BOOKING_ID: &str = "booking_id";
+const COUNT: &str = "count";
+const STATE: &str = "state";
 /// A booking's names, transliterated, for an organisation's search.
 const SEARCH: &str = "search";
 
@@ -63,109 +64,88 @@ fn pool_attribute(pool: Pool) -> &'static str {
     }
 }
 
-impl DynamoStore {
+impl<B: Backend> DynamoStore<B> {
     /// Stores a new catalogue (the seed step); functions pick it up within a minute.
     pub async fn put_catalogue(&self, catalogue: &Catalogue) -> anyhow::Result<()> {
         let mut item = keys::catalogue();
         item.insert("version".into(), string(&catalogue.version));
         item.insert("document".into(), string(serde_json::to_string(catalogue)?));
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-            .context("PutItem catalogue")?;
+        self.write(Write::put(item, None), "PutItem catalogue")
+            .await?;
         self.catalogue_cache.keep(None);
         Ok(())
     }
 
     /// Takes a place in a booking's slot, within `capacity`.
-    fn take_place(&self, booking: &Booking, capacity: u32) -> TransactWriteItem {
-        self.update(
+    fn take_place(&self, booking: &Booking, capacity: u32) -> Write {
+        let pool = pool_attribute(booking.pool);
+        Write::update(
             keys::slot_of(booking),
-            "SET #n = if_not_exists(#n, :zero) + :one",
-            Some("attribute_not_exists(#n) OR #n < :capacity"),
-            vec![("#n", pool_attribute(booking.pool))],
-            vec![
-                (":zero", number(0)),
-                (":one", number(1)),
-                (":capacity", number(capacity)),
-            ],
+            vec![Change::add(pool, 1)],
+            Some(Condition::below(pool, i64::from(capacity))),
         )
     }
 
-    fn free_place(&self, booking: &Booking) -> TransactWriteItem {
-        self.update(
+    fn free_place(&self, booking: &Booking) -> Write {
+        let pool = pool_attribute(booking.pool);
+        Write::update(
             keys::slot_of(booking),
-            "SET #n = #n - :one",
-            Some("#n > :zero"),
-            vec![("#n", pool_attribute(booking.pool))],
-            vec![(":zero", number(0)), (":one", number(1))],
+            vec![Change::add(pool, -1)],
+            Some(Condition::gt(pool, number(0))),
         )
     }
 
-    fn open_day(&self, booking: &Booking) -> TransactWriteItem {
-        self.condition_check(
-            keys::closure_of(booking),
-            "attribute_not_exists(pk)",
-            vec![],
-        )
+    fn open_day(&self, booking: &Booking) -> Write {
+        Write::check(keys::closure_of(booking), Condition::Absent)
     }
 
-    /// One more change on the person, under each of their identity keys, within the limit.
-    fn count_change(&self, changes: &DailyChanges) -> Vec<TransactWriteItem> {
+    /// One more change on the person, under each of their identity keys: within the limit, or
+    /// (a cancellation, which only ever frees a place) counted whatever the count.
+    fn count_change(&self, changes: &DailyChanges) -> Vec<Write> {
         changes
             .ids
             .iter()
             .map(|id| {
-                self.update(
+                Write::update(
                     keys::daily_changes(id),
-                    "SET #c = if_not_exists(#c, :zero) + :one, purge_at = :end",
-                    Some("attribute_not_exists(#c) OR #c < :limit"),
-                    vec![("#c", "count")],
                     vec![
-                        (":zero", number(0)),
-                        (":one", number(1)),
-                        (":limit", number(changes.limit)),
-                        (":end", number(changes.expires_at.timestamp())),
+                        Change::add(COUNT, 1),
+                        Change::set(PURGE_AT, number(changes.expires_at.timestamp())),
                     ],
+                    changes
+                        .enforced
+                        .then(|| Condition::below(COUNT, i64::from(changes.limit))),
                 )
             })
             .collect()
     }
 
-    /// The deletes of a booking's holds (only while they are this booking's).
-    fn release_holds(&self, booking: &Booking) -> Vec<TransactWriteItem> {
+    /// The deletes of a booking's holds, as it claimed them (only while they are this
+    /// booking's; one already gone is no obstacle).
+    fn release_holds(&self, booking: &Booking) -> Vec<Write> {
+        let mine = Condition::Or(vec![
+            Condition::Absent,
+            Condition::eq(BOOKING_ID, string(booking.id.as_str())),
+        ]);
         booking
-            .hold_keys()
+            .claimed_holds()
             .iter()
-            .map(|hold| {
-                self.delete(
-                    keys::hold(hold),
-                    Some("booking_id = :id"),
-                    vec![(":id", string(booking.id.as_str()))],
-                )
-            })
+            .map(|hold| Write::delete(keys::hold(hold), Some(mine.clone())))
             .collect()
     }
 
     /// The booking, written over the version it was computed from (or new).
-    fn put_booking(&self, booking: &Booking) -> Result<TransactWriteItem, BookingWriteError> {
+    fn put_booking(&self, booking: &Booking) -> Result<Write, BookingWriteError> {
         let mut item =
             to_item(booking, keys::booking(&booking.id)).map_err(BookingWriteError::Failed)?;
         item.extend(keys::booking_index_keys(booking));
         item.insert(SEARCH.into(), string(booking.search_words()));
-        Ok(if booking.version == 1 {
-            self.put(item, Some("attribute_not_exists(pk)"), vec![])
+        let condition = if booking.version == 1 {
+            Condition::Absent
         } else {
-            self.put(
-                item,
-                Some("version = :read"),
-                vec![(":read", number(booking.version - 1))],
-            )
-        })
+            Condition::eq(VERSION, number(booking.version - 1))
+        };
+        Ok(Write::put(item, Some(condition)))
     }
 }
 
@@ -185,25 +165,28 @@ enum Part {
 /// The outcome of a cancelled booking transaction, the most telling reason first: a replayed
 /// request is a success, a closed day explains a full slot, and so on.
 fn booking_error(error: TransactError, parts: &[Part]) -> BookingWriteError {
-    let TransactError::Cancelled(reasons) = error else {
-        return BookingWriteError::Failed(error.into_anyhow());
+    let reasons = match error {
+        TransactError::Cancelled(reasons) => reasons,
+        TransactError::Busy => return BookingWriteError::Busy,
+        TransactError::Failed(error) => return BookingWriteError::Failed(error),
     };
     let failed = |part: Part| {
         parts
             .iter()
             .zip(&reasons)
-            .find(|(p, reason)| **p == part && reason.code() == Some("ConditionalCheckFailed"))
+            .find(|(p, reason)| **p == part && reason.code == ReasonCode::ConditionalCheckFailed)
     };
     if let Some((_, reason)) = failed(Part::Idempotency) {
         let text = |name: &str| {
             reason
-                .item()
+                .item
+                .as_ref()
                 .and_then(|item| item.get(name))
                 .and_then(|v| v.as_s().ok())
                 .cloned()
         };
         return match (
-            text("booking_id").and_then(|id| BookingId::parse(&id)),
+            text(BOOKING_ID).and_then(|id| BookingId::parse(&id)),
             text("fingerprint"),
         ) {
             (Some(booking), Some(fingerprint)) => BookingWriteError::Replay {
@@ -220,7 +203,7 @@ fn booking_error(error: TransactError, parts: &[Part]) -> BookingWriteError {
         .iter()
         .zip(&reasons)
         .find_map(|(part, reason)| match part {
-            Part::Hold(index) if reason.code() == Some("ConditionalCheckFailed") => Some(*index),
+            Part::Hold(index) if reason.code == ReasonCode::ConditionalCheckFailed => Some(*index),
             _ => None,
         })
     {
@@ -232,18 +215,18 @@ fn booking_error(error: TransactError, parts: &[Part]) -> BookingWriteError {
     if failed(Part::Changes).is_some() {
         return BookingWriteError::TooManyChanges;
     }
-    if failed(Part::Booking).is_some() {
+    if failed(Part::Booking).is_some() || failed(Part::OldPlace).is_some() {
         return if parts.contains(&Part::OldPlace) || parts.contains(&Part::Release) {
             BookingWriteError::Changed
         } else {
             BookingWriteError::IdTaken
         };
     }
-    let codes: Vec<&str> = reasons.iter().map(|r| r.code().unwrap_or("None")).collect();
+    let codes: Vec<String> = reasons.iter().map(|r| format!("{:?}", r.code)).collect();
     BookingWriteError::Failed(anyhow!("booking transaction cancelled: {codes:?}"))
 }
 
-impl BookingStore for DynamoStore {
+impl<B: Backend> BookingStore for DynamoStore<B> {
     async fn catalogue(&self) -> anyhow::Result<Arc<Catalogue>> {
         if let Some(catalogue) = self.catalogue_cache.fresh() {
             return Ok(catalogue);
@@ -270,32 +253,15 @@ impl BookingStore for DynamoStore {
     ) -> anyhow::Result<SlotCounts> {
         let partition = keys::slots_partition(&place.office.id, &place.site.id, &place.section.id);
         let mut counts = SlotCounts::default();
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                // The booking loop reads again when its picture was stale: it must be fresh.
-                .consistent_read(true)
-                .expression_attribute_values(":pk", string(&partition))
-                .expression_attribute_values(":from", string(from.to_string()))
-                // '~' sorts after '#closed' and every time of the last day.
-                .expression_attribute_values(":to", string(format!("{to}#~")))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
-                .context("Query slots")?;
-            for item in page.items.unwrap_or_default() {
-                read_slot_item(&item, &mut counts);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(counts);
-            }
+        // '~' sorts after '#closed' and every time of the last day.
+        for item in self
+            .partition(partition, from.to_string(), format!("{to}#~"))
+            .await
+            .context("the slot counts")?
+        {
+            read_slot_item(&item, &mut counts);
         }
+        Ok(counts)
     }
 
     async fn idempotent_booking(
@@ -338,23 +304,22 @@ impl BookingStore for DynamoStore {
         }
         let mut parts = vec![Part::NewPlace, Part::OpenDay];
         let mut items = vec![self.take_place(booking, capacity), self.open_day(booking)];
-        for (person, hold) in booking.holds() {
+        for (person, hold) in booking.holds_by_person() {
             let mut item = keys::hold(&hold);
-            item.insert("booking_id".into(), string(booking.id.as_str()));
+            item.insert(BOOKING_ID.into(), string(booking.id.as_str()));
             parts.push(Part::Hold(person));
-            items.push(self.put(item, Some("attribute_not_exists(pk)"), vec![]));
+            items.push(Write::put(item, Some(Condition::Absent)));
         }
         if let Some(claim) = idempotency {
             let mut item = keys::idempotency(&claim.account, &claim.key);
-            item.insert("booking_id".into(), string(booking.id.as_str()));
+            item.insert(BOOKING_ID.into(), string(booking.id.as_str()));
             item.insert("fingerprint".into(), string(&claim.fingerprint));
             item.insert(PURGE_AT.into(), number(claim.expires_at.timestamp()));
             parts.push(Part::Idempotency);
             // An expired claim (not yet removed by TTL) may be taken again.
-            items.push(self.put(
+            items.push(Write::put(
                 item,
-                Some("attribute_not_exists(pk) OR purge_at < :now"),
-                vec![(":now", number(booking.created_at.timestamp()))],
+                Some(Condition::absent_or_expired(booking.created_at.timestamp())),
             ));
         }
         if let Some(changes) = daily_changes {
@@ -450,24 +415,15 @@ impl BookingStore for DynamoStore {
         from: Option<&Cursor>,
     ) -> anyhow::Result<Page<Booking>> {
         let mut conditions = Vec::new();
-        let mut narrowed = Filter::default();
         if let Some(date) = filter.date {
-            conditions.push("#date = :date".to_owned());
-            narrowed.names.push(("#date".into(), "date".into()));
-            narrowed
-                .values
-                .push((":date".into(), string(date.to_string())));
+            conditions.push(Condition::eq("date", string(date.to_string())));
         }
-        for (index, word) in filter.name_words.iter().enumerate() {
-            conditions.push(format!("contains(#search, :word{index})"));
-            narrowed
-                .values
-                .push((format!(":word{index}"), string(format!(" {word} "))));
+        for word in &filter.name_words {
+            conditions.push(Condition::Contains(
+                SEARCH.into(),
+                string(format!(" {word} ")),
+            ));
         }
-        if !filter.name_words.is_empty() {
-            narrowed.names.push(("#search".into(), SEARCH.into()));
-        }
-        narrowed.expression = conditions.join(" AND ");
         let query = IndexQuery {
             index: keys::BY_OWNER,
             partition_key: "gsi1pk",
@@ -475,7 +431,7 @@ impl BookingStore for DynamoStore {
             partition: keys::booker_partition(&account),
             sort_prefix: None,
             reverse: true,
-            filter: (!conditions.is_empty()).then_some(narrowed),
+            filter: (!conditions.is_empty()).then_some(Condition::And(conditions)),
         };
         self.index_page(&query, from).await
     }
@@ -491,14 +447,13 @@ impl BookingStore for DynamoStore {
             to_item(erased, keys::booking(&erased.id)).map_err(BookingWriteError::Failed)?;
         item.extend(keys::erased_booking_index_keys(erased));
         item.insert(ERASED.into(), AttributeValue::Bool(true));
-        let put = self.put(
-            item,
-            Some("version = :read"),
-            vec![(":read", number(booking.version))],
-        );
-        self.transact(vec![put])
-            .await
-            .map_err(|error| booking_error(error, &[Part::Booking, Part::OldPlace]))
+        let put = Write::put(item, Some(Condition::eq(VERSION, number(booking.version))));
+        match self.transact(vec![put]).await {
+            Ok(()) => Ok(()),
+            Err(TransactError::Cancelled(_)) => Err(BookingWriteError::Changed),
+            Err(TransactError::Busy) => Err(BookingWriteError::Busy),
+            Err(TransactError::Failed(error)) => Err(BookingWriteError::Failed(error)),
+        }
     }
 
     async fn agenda(
@@ -515,11 +470,7 @@ impl BookingStore for DynamoStore {
             partition: keys::agenda_partition(office, date),
             sort_prefix: site.map(|site| format!("{site}#")),
             reverse: false,
-            filter: Some(Filter {
-                expression: "attribute_not_exists(#erased)".into(),
-                names: vec![("#erased".into(), ERASED.into())],
-                values: Vec::new(),
-            }),
+            filter: Some(Condition::Lacks(ERASED.into())),
         };
         self.index_page(&query, from).await
     }
@@ -557,63 +508,36 @@ impl BookingStore for DynamoStore {
             PURGE_AT.into(),
             number((now + chrono::Duration::days(365)).timestamp()),
         );
-        let outcome = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression(
-                "attribute_not_exists(pk) OR (#state = :sending AND claimed_at < :stale)",
-            )
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sending", string("sending"))
-            .expression_attribute_values(":stale", number(stale_before.timestamp()))
-            .send()
-            .await;
-        condition_held(outcome, "PutItem export claim")
+        // Free, or claimed by a run that has been silent too long.
+        let free = Condition::Or(vec![
+            Condition::Absent,
+            Condition::And(vec![
+                Condition::eq(STATE, string("sending")),
+                Condition::lt("claimed_at", number(stale_before.timestamp())),
+            ]),
+        ]);
+        self.write(Write::put(item, Some(free)), "PutItem export claim")
+            .await
     }
 
     async fn finish_export(&self, office: &str, date: NaiveDate, sent: bool) -> anyhow::Result<()> {
-        let request = self.client();
-        let outcome = if sent {
-            request
-                .update_item()
-                .table_name(self.table())
-                .set_key(Some(keys::export(office, date)))
-                .update_expression("SET #state = :sent")
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":sent", string("sent"))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+        let key = keys::export(office, date);
+        let write = if sent {
+            Write::update(key, vec![Change::set(STATE, string("sent"))], None)
         } else {
-            request
-                .delete_item()
-                .table_name(self.table())
-                .set_key(Some(keys::export(office, date)))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+            Write::delete(key, None)
         };
-        outcome.context("finishing an export")
+        self.write(write, "finishing an export").await.map(|_| ())
     }
 
     async fn save_receipt(&self, booking: &Booking, receipt: &Receipt) -> anyhow::Result<bool> {
         let value = serde_dynamo::to_attribute_value(receipt).context("serialising a receipt")?;
-        let outcome = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::booking(&booking.id)))
-            .update_expression("SET receipt = :receipt")
-            .condition_expression("version = :version")
-            .expression_attribute_values(":receipt", value)
-            .expression_attribute_values(":version", number(booking.version))
-            .send()
-            .await;
-        condition_held(outcome, "UpdateItem receipt")
+        let write = Write::update(
+            keys::booking(&booking.id),
+            vec![Change::set("receipt", value)],
+            Some(Condition::eq(VERSION, number(booking.version))),
+        );
+        self.write(write, "UpdateItem receipt").await
     }
 
     async fn close_site(
@@ -629,7 +553,7 @@ impl BookingStore for DynamoStore {
             .map(|section| {
                 let mut item = keys::closure(office, &site.id, &section.id, date);
                 item.insert("reason".into(), string(reason));
-                self.put(item, None, vec![])
+                Write::put(item, None)
             })
             .collect();
         self.transact(items)

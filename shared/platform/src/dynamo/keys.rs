@@ -16,6 +16,7 @@
 //! | idempotency key (BK-10) | `IDEMPOTENCY#<account>#<hashed key>` | `IDEMPOTENCY` |
 //! | an organisation's changes on a person today (BK-4) | `CHANGES#<account>#<hashed person>#<date>` | `CHANGES` |
 //! | an office's nightly export of a day (EX-2) | `EXPORT#<office>#<date>` | `EXPORT` |
+//! | an erasure to finish (PD-2) | `ERASING` | `<account id>` |
 //!
 //! A site's section keeps all its slots in one partition, so the availability of 60 days is
 //! one query; each slot is its own item, so concurrent bookings of different slots never
@@ -137,6 +138,13 @@ pub fn link(hash: &TokenHash) -> Item {
 
 pub fn session(hash: &TokenHash) -> Item {
     key(format!("SESSION#{}", hash.0), "SESSION")
+}
+
+/// The partition of the erasures still to finish (few: those cut short by their budget).
+pub const ERASURES: &str = "ERASING";
+
+pub fn erasure(account: Uuid) -> Item {
+    key(ERASURES.to_owned(), &account.to_string())
 }
 
 pub fn counter(id: &str) -> Item {
