@@ -56,6 +56,7 @@ pub async fn signed_in<C: Clock>(app: &AwsApp<C>, body: &Value) -> anyhow::Resul
         expires_at: None,
         last_seen_at: None,
         inactivity_warned_at: None,
+        known_sources: Vec::new(),
     };
     app.store
         .create_account(&account, &[])
@@ -90,6 +91,7 @@ pub async fn office_staff<C: Clock>(app: &AwsApp<C>, office: &str) -> anyhow::Re
         expires_at: None,
         last_seen_at: None,
         inactivity_warned_at: None,
+        known_sources: Vec::new(),
     };
     app.store
         .create_account(&account, &[])
