@@ -447,14 +447,14 @@ async fn resending_to_an_unknown_or_active_address_answers_the_same_and_sends_no
             .status,
         202
     );
-    // The address's owner is told there is nothing to activate; no usable link is sent.
-    let told = app.mail_to(&unknown).await;
-    assert_eq!(told.len(), 1);
-    assert!(told[0].token("activate").is_none());
+    // Nothing reaches a stranger's address; the same e-mail went to SES's simulator.
+    assert!(app.mail_to(&unknown).await.is_empty());
+    let decoys = app.mail_to("success@simulator.amazonses.com").await;
+    assert!(decoys.iter().all(|mail| mail.token("activate").is_none()));
     assert!(
-        told[0].text.contains("registrarti di nuovo"),
-        "{}",
-        told[0].text
+        decoys
+            .iter()
+            .any(|mail| mail.text.contains("registrarti di nuovo"))
     );
 
     let active = person();
@@ -540,15 +540,19 @@ async fn a_reset_for_an_unknown_email_does_the_same_work_and_sends_no_link() {
         assert_eq!(response.status, 202);
     }
     // Both paths wrote one link and sent one mail: only the registered address's link opens
-    // anything; the other address is told it has no account.
+    // anything; the unknown address's mail went to SES's simulator, not to a stranger.
     assert_eq!(app.keys_starting("LINK#").await.len(), links_before + 2);
-    let told = app.mail_to(&unknown).await;
-    assert_eq!(told.len(), 1);
-    assert!(told[0].token("reset-password").is_none());
+    assert!(app.mail_to(&unknown).await.is_empty());
+    let decoys = app.mail_to("success@simulator.amazonses.com").await;
     assert!(
-        told[0].text.contains("no Prenota account"),
-        "{}",
-        told[0].text
+        decoys
+            .iter()
+            .all(|mail| mail.token("reset-password").is_none())
+    );
+    assert!(
+        decoys
+            .iter()
+            .any(|mail| mail.text.contains("no Prenota account"))
     );
     assert!(
         app.mail_to(known["email"].as_str().unwrap())
@@ -897,4 +901,53 @@ async fn a_registration_whose_email_cannot_be_sent_leaves_nothing_behind() {
         );
     }
     assert_eq!(app.post("/register", &person).await.status, 201);
+}
+
+#[tokio::test]
+async fn guesses_from_many_addresses_spare_the_holders_own_network() {
+    let app = TestApp::spawn_with(|config| {
+        config.limits.sign_in_per_account = Limit::new(3, Duration::hours(1))
+    })
+    .await;
+    let person = person();
+    app.active_person(&person).await;
+    let email = person["email"].as_str().unwrap();
+    let home = [("x-test-source-ip", "198.51.100.7")];
+    let right = json!({ "email": email, "password": PASSWORD });
+    assert_eq!(
+        app.call(Method::POST, "/login", Some(&right), &home)
+            .await
+            .status,
+        200
+    );
+    // Guesses from three addresses fill the slow per-account limit…
+    for n in 0..3 {
+        let guess = json!({ "email": email, "password": "wrong password!" });
+        let source = format!("203.0.113.{n}");
+        let answer = app
+            .call(
+                Method::POST,
+                "/login",
+                Some(&guess),
+                &[("x-test-source-ip", &source)],
+            )
+            .await;
+        assert_eq!(answer.status, 401);
+    }
+    let elsewhere = app
+        .call(
+            Method::POST,
+            "/login",
+            Some(&right),
+            &[("x-test-source-ip", "203.0.113.99")],
+        )
+        .await;
+    assert_eq!(elsewhere.code(), "rate_limited");
+    // …which the holder's own network, where they signed in before, does not meet.
+    assert_eq!(
+        app.call(Method::POST, "/login", Some(&right), &home)
+            .await
+            .status,
+        200
+    );
 }

@@ -347,3 +347,40 @@ async fn an_unused_account_is_warned_then_erased_and_one_used_again_is_kept() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_erasure_past_its_budget_is_finished_by_the_nightly_pass_and_staff_cannot_erase() {
+    let app = TestApp::spawn_with(|config| config.erasure_budget = Duration::zero()).await;
+    app.clock.set(MONDAY);
+    let org = app.organisation_client().await;
+    for n in 0..3 {
+        let beneficiary = json!({ "surname": "Tesfaye", "given_names": format!("Persona {}", char::from(b'A' + n)),
+            "birth_date": "1965-06-06" });
+        let booked = app
+            .book(&org, &json!({ "service": "cure-mediche", "office": "alessandria", "beneficiary": beneficiary }))
+            .await;
+        assert_eq!(booked.status, 201);
+    }
+    let started = app.delete_as("/me", &org.session).await;
+    assert_eq!(
+        (started.status, started.body["status"].as_str()),
+        (202, Some("in_progress"))
+    );
+    let report = retention::handle(&app.app, json!({})).await.unwrap();
+    assert_eq!(report["accounts_erased"], 1, "{report}");
+    assert_nothing_stored_of(&app, &[&org.email, "Tesfaye", "Porte Aperte"]).await;
+    assert!(app.keys_starting("ERASING").await.is_empty());
+    let told = app.mail_to(&org.email).await;
+    assert!(
+        told.last().unwrap().subject.contains("erased"),
+        "{}",
+        told.last().unwrap().subject
+    );
+    app.assert_consistent().await;
+
+    // Office staff's accounts are their administrator's to remove.
+    let staff = prenota_local::fixtures::office_staff(&app.app, "milano")
+        .await
+        .unwrap();
+    assert_eq!(app.delete_as("/me", &staff.session).await.status, 403);
+}

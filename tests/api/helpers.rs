@@ -28,6 +28,7 @@ fn settings(table: &str, sender: &str, receipt_key_ids: Vec<String>) -> Settings
         sender: sender.to_owned(),
         portal_url: PORTAL.to_owned(),
         receipt_key_ids,
+        ..Default::default()
     }
 }
 

@@ -139,12 +139,19 @@ where
                     .await;
             }
             _ => {
-                // Nothing to activate: the same writes and one e-mail all the same, which tells
-                // the address's owner what to do instead.
+                // Nothing to activate: the same writes and one e-mail all the same. An active
+                // account's holder is told to sign in instead; a note for an address with no
+                // account goes to the mail service's simulator (`Config::decoy_recipient`),
+                // never to a stranger (no bounces to spoil the sender's reputation).
                 self.store.add_links(&[unusable_link(now)]).await?;
                 let active = account.is_some();
+                let recipient = if active {
+                    &email
+                } else {
+                    &self.config.decoy_recipient
+                };
                 let mail = compose(
-                    &email,
+                    recipient,
                     "",
                     self.language_of(account.as_ref()),
                     Requested::MaybeBySomeoneElse,
@@ -310,8 +317,14 @@ where
                 .unwrap_or_default(),
             &self.config.portal_url,
         );
+        // No account: the same work, with the note sent to the simulator (see
+        // `resend_activation`).
+        let recipient = match &account {
+            Some(_) => &email,
+            None => &self.config.decoy_recipient,
+        };
         let mail = compose(
-            &email,
+            recipient,
             &name,
             self.language_of(account.as_ref()),
             Requested::MaybeBySomeoneElse,
@@ -326,7 +339,8 @@ where
 
     /// The account a link request is for, after its limits. Both link requests do the same
     /// work whether or not there is an account (the same reads, one link written, one e-mail
-    /// sent: to an address without an account, a note saying so), so that neither the answer
+    /// sent: for an address without an account, to the mail service's simulator), so that
+    /// neither the answer
     /// nor its time tells whether an address is registered. The limits count per address and
     /// source, per source, and (loosely) per address, so that nobody can use up an owner's
     /// requests or flood mailboxes.

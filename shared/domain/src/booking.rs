@@ -120,16 +120,18 @@ impl Attendee {
     /// The keys that make two bookings the same person's (BK-2, BK-4): the names and date of
     /// birth always, and the identity document when there is one. A booking claims them all,
     /// so neither another spelling of the name nor leaving the document out gets a second
-    /// appointment. Names are compared transliterated and as a set of words (a surname typed
-    /// in the given names' field is the same person).
+    /// appointment. Names are compared transliterated and as the letters they hold, in any
+    /// order: case, diacritics, apostrophes, dashes and spaces do not matter (`D'Amico`,
+    /// `D Amico`, `DAMICO`), nor which field a name was typed in.
     pub fn identity_keys(&self) -> Vec<String> {
-        let mut words: Vec<String> =
-            format!("{} {}", self.surname.folded(), self.given_names.folded())
-                .split(' ')
-                .map(str::to_owned)
+        let mut letters: Vec<char> =
+            format!("{}{}", self.surname.folded(), self.given_names.folded())
+                .chars()
+                .filter(|c| !c.is_whitespace())
                 .collect();
-        words.sort();
-        let mut keys = vec![format!("NAME:{}|{}", words.join(" "), self.birth_date)];
+        letters.sort_unstable();
+        let letters: String = letters.into_iter().collect();
+        let mut keys = vec![format!("NAME:{letters}|{}", self.birth_date)];
         if let Some(document) = &self.document {
             keys.push(format!("DOC:{}", document.identity_key()));
         }

@@ -617,11 +617,7 @@ where
         }
         match &caller.account.holder {
             Holder::Organisation(organisation)
-                if place
-                    .office
-                    .designated_organisations
-                    .iter()
-                    .any(|code| code == organisation.fiscal_code.as_str()) =>
+                if place.office.designates(organisation.fiscal_code.as_str()) =>
             {
                 Ok(Access::Vulnerable)
             }
@@ -834,7 +830,8 @@ fn check_people(attendee: &Attendee, children: &[Attendee]) -> Result<()> {
     problems.into_result()
 }
 
-fn children_under_age(children: &[Attendee], date: NaiveDate) -> bool {
+/// Whether every child is still under the age limit on `date` (BK-8).
+pub(crate) fn children_under_age(children: &[Attendee], date: NaiveDate) -> bool {
     children
         .iter()
         .all(|child| age_on(child.birth_date, date) < CHILD_AGE_LIMIT)

@@ -112,6 +112,14 @@ impl Office {
         self.sites.iter().find(|site| site.id == id)
     }
 
+    /// Whether the office designated this organisation (by fiscal code) to book the places
+    /// reserved for vulnerable persons (CAT-4).
+    pub fn designates(&self, fiscal_code: &str) -> bool {
+        self.designated_organisations
+            .iter()
+            .any(|code| code == fiscal_code)
+    }
+
     pub fn has_site(&self, id: &str) -> bool {
         self.site(id).is_some()
     }
@@ -386,12 +394,8 @@ impl Catalogue {
     /// Whether an organisation is one the office designated to book the places reserved for
     /// vulnerable persons (CAT-4), by its fiscal code.
     pub fn designates(&self, office: &str, fiscal_code: &str) -> bool {
-        self.office(office).is_some_and(|office| {
-            office
-                .designated_organisations
-                .iter()
-                .any(|code| code == fiscal_code)
-        })
+        self.office(office)
+            .is_some_and(|office| office.designates(fiscal_code))
     }
 
     /// The office a site belongs to (site ids are unique across offices).

@@ -4,6 +4,7 @@
 use chrono::Duration;
 
 use crate::rate_limit::Limit;
+use crate::types::Email;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -35,6 +36,10 @@ pub struct Config {
     pub inactivity_notice: Duration,
     /// How long one request erases an account's bookings; the nightly pass finishes the rest.
     pub erasure_budget: Duration,
+    /// Where a link request for an address without an account sends its e-mail, so that it
+    /// costs the same as one with an account: SES's mailbox simulator, which delivers nothing
+    /// and counts in no bounce or complaint rate.
+    pub decoy_recipient: Email,
 }
 
 /// Rate limits (counters with a fixed window, stored with a TTL), keyed so that an attacker
@@ -86,6 +91,8 @@ impl Config {
             inactive_after: Duration::days(730),
             inactivity_notice: Duration::days(30),
             erasure_budget: Duration::seconds(10),
+            decoy_recipient: Email::parse("success@simulator.amazonses.com")
+                .expect("a valid address"),
         }
     }
 

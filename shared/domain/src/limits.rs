@@ -30,9 +30,17 @@ pub const SEARCH_CHARS: usize = 100;
 pub const IDEMPOTENCY_KEY_BYTES: usize = 255;
 
 /// The name as the receipt's QR code carries it: transliterated as a passport's
-/// machine-readable zone writes it (`NGUYEN, THI ANH`), cut at this many characters (an
-/// identity card's zone holds 30, a passport's 39). The receipt prints the full name.
+/// machine-readable zone writes it (`NGUYEN, THI ANH`; the few Latin letters without a base
+/// letter or a spelling in `transliterate` pass through), cut at this many bytes, which for
+/// transliterated text are characters (an identity card's zone holds 30, a passport's 39). The
+/// receipt prints the full name.
 pub const RECEIPT_NAME_BYTES: usize = 34;
+
+/// Whether a text of at most `max_chars` characters is far past it in bytes (16 per character,
+/// more than any character with its combining marks): refused before any work on it.
+pub fn far_too_long(input: &str, max_chars: usize) -> bool {
+    input.len() > max_chars.saturating_mul(16)
+}
 
 /// The catalogue ids a receipt's QR code carries: the site and the service. The catalogue
 /// refuses longer ones, so that every receipt fits the QR code's budget.

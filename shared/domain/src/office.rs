@@ -14,7 +14,7 @@ use crate::App;
 use crate::account::{Account, AccountStatus, Holder};
 use crate::accounts::{Caller, new_link};
 use crate::booking::{Booking, BookingStatus, OfficeAction, OfficeChange};
-use crate::bookings::{CHILD_AGE_LIMIT, cursor_of, locate};
+use crate::bookings::{children_under_age, cursor_of, locate};
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::export::{Csv, booking_columns, booking_row, on_agenda};
@@ -24,7 +24,18 @@ use crate::paging::{Cursor, Page};
 use crate::ports::{BookingChange, BookingWriteError, Clock, LinkPurpose, Mailer, Signer, Store};
 use crate::texts::Language;
 use crate::time::today_in_rome;
-use crate::types::{age_on, date, text_line};
+use crate::types::{date, text_line};
+
+/// How often a change of one appointment that raced another is read again and tried.
+const CHANGE_ATTEMPTS: usize = 3;
+
+/// What a closure did to one appointment.
+enum Rehomed {
+    Moved,
+    Cancelled,
+    /// No longer active (cancelled or ended meanwhile).
+    Untouched,
+}
 
 /// A run that claimed an export and has not finished within this long is presumed dead: another
 /// run may take it over.
@@ -355,28 +366,24 @@ where
                 at: now,
             })
         };
+        let mut failed = 0;
         for booking in hit {
-            let note = closure(OfficeAction::Moved);
-            match self
-                .move_after_closure(&catalogue, &booking, note, now)
-                .await?
-            {
-                Some(mut new) => {
-                    self.issue_receipt(&mut new).await;
-                    self.notify(&catalogue, &new, |t, a| t.booking_moved(a))
-                        .await;
-                    moved += 1;
-                }
-                None => {
-                    let gone = self
-                        .cancel_change(&booking, now, (None, closure(OfficeAction::Cancelled)))
-                        .await
-                        .map_err(|error| Error::unavailable(anyhow::anyhow!("{error:?}")))?;
-                    self.notify(&catalogue, &gone, |t, a| t.booking_cancelled(a))
-                        .await;
-                    cancelled += 1;
+            // One appointment that cannot be handled now does not stop the others: running
+            // the closure again finishes it, telling nobody twice.
+            match Box::pin(self.rehome(&catalogue, booking, &closure, now)).await {
+                Ok(Rehomed::Moved) => moved += 1,
+                Ok(Rehomed::Cancelled) => cancelled += 1,
+                Ok(Rehomed::Untouched) => {}
+                Err(error) => {
+                    warn!(error = ?error, "an appointment hit by a closure is still to handle");
+                    failed += 1;
                 }
             }
+        }
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "{failed} appointments of the closed day are still to move or cancel"
+            )));
         }
         info!(office = %office_id, %day, moved, cancelled, "closure");
         Ok(Closure {
@@ -387,34 +394,84 @@ where
         })
     }
 
+    /// Moves an appointment of a closed day to the first free slot after it, or cancels it
+    /// where none is free within the horizon, and tells its holder. One changed meanwhile (by
+    /// its holder, or another run of the closure) is read again; one no longer active is left.
+    async fn rehome(
+        &self,
+        catalogue: &Catalogue,
+        booking: Booking,
+        closure: &impl Fn(OfficeAction) -> Option<OfficeChange>,
+        now: DateTime<Utc>,
+    ) -> Result<Rehomed> {
+        let mut booking = booking;
+        for _ in 0..CHANGE_ATTEMPTS {
+            if booking.status != BookingStatus::Active {
+                return Ok(Rehomed::Untouched);
+            }
+            let outcome = match self
+                .move_after_closure(catalogue, &booking, closure(OfficeAction::Moved), now)
+                .await?
+            {
+                Some(moved) => Ok((moved, Rehomed::Moved)),
+                None => self
+                    .cancel_change(&booking, now, (None, closure(OfficeAction::Cancelled)))
+                    .await
+                    .map(|gone| (gone, Rehomed::Cancelled)),
+            };
+            match outcome {
+                Ok((mut changed, Rehomed::Moved)) => {
+                    self.issue_receipt(&mut changed).await;
+                    self.notify(catalogue, &changed, |t, a| t.booking_moved(a))
+                        .await;
+                    return Ok(Rehomed::Moved);
+                }
+                Ok((changed, rehomed)) => {
+                    self.notify(catalogue, &changed, |t, a| t.booking_cancelled(a))
+                        .await;
+                    return Ok(rehomed);
+                }
+                Err(BookingWriteError::Changed) => match self.store.booking(&booking.id).await? {
+                    Some(fresh) => booking = fresh,
+                    None => return Ok(Rehomed::Untouched),
+                },
+                Err(BookingWriteError::Failed(error)) => return Err(Error::unavailable(error)),
+                Err(other) => {
+                    return Err(Error::unavailable(anyhow::anyhow!(
+                        "handling a closed day's appointment: {other:?}"
+                    )));
+                }
+            }
+        }
+        Err(Error::unavailable(anyhow::anyhow!(
+            "an appointment of a closed day kept changing"
+        )))
+    }
+
     /// The first free slot after a closed day for a booking, taken; `None` if there is none
-    /// within the horizon.
+    /// within the horizon. A slot taken meanwhile is passed over for the next.
     async fn move_after_closure(
         &self,
         catalogue: &Catalogue,
         booking: &Booking,
         note: Option<OfficeChange>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Booking>> {
+    ) -> std::result::Result<Option<Booking>, Error> {
         let (_, place) = locate(
             catalogue,
             &booking.service,
             &booking.office,
             Some(&booking.site),
         )?;
-        let access = booking.access();
         let from = booking.date + Duration::days(1);
         let to = today_in_rome(now) + Duration::days(i64::from(self.config.booking_horizon_days));
         let days = u32::try_from((to - from).num_days() + 1).unwrap_or(0);
         let counts = self.store.slot_counts(&place, from, to).await?;
-        let free = place.free_slots(&counts, from, days, now, access);
-        let children_fit = |day: NaiveDate| {
-            booking
-                .children
-                .iter()
-                .all(|c| age_on(c.birth_date, day) < CHILD_AGE_LIMIT)
-        };
-        for slot in free.iter().filter(|slot| children_fit(slot.date)).take(8) {
+        let free = place.free_slots(&counts, from, days, now, booking.access());
+        for slot in free
+            .iter()
+            .filter(|slot| children_under_age(&booking.children, slot.date))
+        {
             match self
                 .move_booking(
                     booking,
@@ -426,7 +483,16 @@ where
                 .await
             {
                 Ok(moved) => return Ok(Some(moved)),
-                Err(BookingWriteError::SlotFull | BookingWriteError::Closed) => continue,
+                Err(
+                    BookingWriteError::SlotFull
+                    | BookingWriteError::Closed
+                    | BookingWriteError::Busy,
+                ) => {
+                    continue;
+                }
+                Err(BookingWriteError::Changed) => {
+                    return Err(Error::new(Code::BookingClosed));
+                }
                 Err(BookingWriteError::Failed(error)) => return Err(Error::unavailable(error)),
                 Err(other) => {
                     return Err(Error::internal(anyhow::anyhow!(
@@ -444,18 +510,36 @@ where
     pub async fn end_of_day(&self, day: NaiveDate) -> Result<usize> {
         let now = self.clock.now();
         let catalogue = self.store.catalogue().await?;
-        let mut missed = 0;
+        let (mut missed, mut failed) = (0, 0);
+        // One office or appointment that fails does not stop the others; the run fails at the
+        // end, so that the scheduler tries again (what was done stays done).
         for office in &catalogue.offices {
-            for booking in self.day(&office.id, day).await? {
+            let bookings = match self.day(&office.id, day).await {
+                Ok(bookings) => bookings,
+                Err(error) => {
+                    warn!(office = %office.id, error = ?error, "end of day: the agenda unread");
+                    failed += 1;
+                    continue;
+                }
+            };
+            for booking in bookings {
                 if booking.status == BookingStatus::Active && booking.starts_at < now {
                     match self.end(&booking, BookingStatus::NoShow, now).await {
                         Ok(_) => missed += 1,
                         // Checked in meanwhile: nothing to do.
                         Err(error) if error.code == Code::BookingClosed => {}
-                        Err(error) => return Err(error),
+                        Err(error) => {
+                            warn!(error = ?error, "end of day: an appointment not ended");
+                            failed += 1;
+                        }
                     }
                 }
             }
+        }
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "end of day {day}: {failed} failures"
+            )));
         }
         info!(missed, "end of day");
         Ok(missed)

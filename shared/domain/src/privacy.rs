@@ -73,6 +73,9 @@ pub struct RetentionReport {
     pub accounts_erased: usize,
 }
 
+/// How long the nightly pass erases one account (its Lambda has 15 minutes in all).
+const PASS_BUDGET: Duration = Duration::minutes(5);
+
 /// The retention pass looks this many days back past the retention time, so that a night it
 /// did not run is caught up by the next ones.
 const CATCH_UP_DAYS: i64 = 14;
@@ -139,7 +142,8 @@ where
         if matches!(caller.account.holder, Holder::Office(_)) {
             return Err(Code::Forbidden.into());
         }
-        Box::pin(self.erase_account(&caller.account, ErasureReason::Requested)).await
+        let budget = self.config.erasure_budget;
+        Box::pin(self.erase_account(&caller.account, ErasureReason::Requested, budget)).await
     }
 
     /// Erases an account: its appointments still to come are cancelled (places freed), the
@@ -151,9 +155,10 @@ where
         &self,
         account: &Account,
         reason: ErasureReason,
+        budget: Duration,
     ) -> Result<Option<Erasure>> {
         let now = self.clock.now();
-        let give_up_at = now + self.config.erasure_budget;
+        let give_up_at = now + budget;
         let mut erasure = Erasure::default();
         let mut from: Option<Cursor> = None;
         loop {
@@ -262,10 +267,11 @@ where
         let mut report = RetentionReport::default();
         let catalogue = self.store.catalogue().await?;
         let last = today_in_rome(now) - Duration::days(i64::from(self.config.retention_days));
+        let mut failed = 0;
         for office in &catalogue.offices {
             for back in 0..=CATCH_UP_DAYS {
                 let day = last - Duration::days(back);
-                report.bookings_erased += self.erase_day(&office.id, day, now).await?;
+                report.bookings_erased += self.erase_day(&office.id, day, now, &mut failed).await?;
             }
         }
         self.unused_accounts(now, &mut report).await?;
@@ -273,10 +279,8 @@ where
         for (id, reason) in self.store.pending_erasures().await? {
             match self.store.account(id).await? {
                 Some(account) => {
-                    if Box::pin(self.erase_account(&account, reason))
-                        .await?
-                        .is_some()
-                    {
+                    let erased = self.erase_account(&account, reason, PASS_BUDGET);
+                    if Box::pin(erased).await?.is_some() {
                         report.accounts_erased += 1;
                     }
                 }
@@ -284,18 +288,36 @@ where
             }
         }
         info!(?report, "retention pass");
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "retention: {failed} bookings still to erase"
+            )));
+        }
         Ok(report)
     }
 
     /// Every booking of an office's day, reduced to statistics.
-    async fn erase_day(&self, office: &str, day: NaiveDate, now: DateTime<Utc>) -> Result<usize> {
+    async fn erase_day(
+        &self,
+        office: &str,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+        failed: &mut usize,
+    ) -> Result<usize> {
         let mut erased = 0;
         let mut from: Option<Cursor> = None;
         loop {
             let page = self.store.agenda(office, day, None, from.as_ref()).await?;
+            // One booking that fails does not stop the rest (the pass fails at the end, and
+            // the next night's run catches it up).
             for booking in page.items {
-                Box::pin(self.erase_booking(booking, now)).await?;
-                erased += 1;
+                match Box::pin(self.erase_booking(booking, now)).await {
+                    Ok(()) => erased += 1,
+                    Err(error) => {
+                        warn!(error = ?error, "retention: a booking not erased");
+                        *failed += 1;
+                    }
+                }
             }
             from = page.next;
             if from.is_none() {
@@ -348,10 +370,8 @@ where
         }
         match account.inactivity_warned_at {
             Some(warned) if warned + self.config.inactivity_notice <= now && erase_on <= now => {
-                if Box::pin(self.erase_account(&account, ErasureReason::Unused))
-                    .await?
-                    .is_some()
-                {
+                let erased = self.erase_account(&account, ErasureReason::Unused, PASS_BUDGET);
+                if Box::pin(erased).await?.is_some() {
                     report.accounts_erased += 1;
                 }
             }

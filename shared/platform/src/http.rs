@@ -67,8 +67,12 @@ pub fn percent_decode(text: &str, plus_is_space: bool) -> Option<String> {
     while index < bytes.len() {
         match bytes[index] {
             b'%' => {
-                let hex = std::str::from_utf8(bytes.get(index + 1..index + 3)?).ok()?;
-                decoded.push(u8::from_str_radix(hex, 16).ok()?);
+                // Two hex digits exactly (`from_str_radix` alone would take "+0").
+                let hex = bytes.get(index + 1..index + 3)?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                decoded.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
                 index += 3;
             }
             b'+' if plus_is_space => {
@@ -243,5 +247,44 @@ mod tests {
         let error = query(&request).unwrap_err();
         assert_eq!(error.code, Code::MalformedRequest);
         assert!(error.fields.contains_key("from"));
+        assert_eq!(percent_decode("%+0", false), None, "not two hex digits");
+        assert_eq!(percent_decode("a%20b+c", true).as_deref(), Some("a b c"));
+    }
+
+    /// Bounded and reproducible, as the domain's property tests: a fixed seed, printed
+    /// (`PROPTEST_SEED=<n>` runs another).
+    fn config() -> proptest::prelude::ProptestConfig {
+        let seed = std::env::var("PROPTEST_SEED")
+            .ok()
+            .and_then(|seed| seed.trim().parse().ok())
+            .unwrap_or(20_261_122);
+        eprintln!("proptest: seed {seed}, 2048 cases");
+        proptest::prelude::ProptestConfig {
+            cases: 2048,
+            rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+            failure_persistence: None,
+            ..Default::default()
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(config())]
+
+        /// A query string of anything never panics; what decodes round-trips.
+        #[test]
+        fn query_strings_of_anything_never_panic(text in ".*", bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let _ = percent_decode(&text, true);
+            let escaped: String = bytes.iter().map(|b| format!("%{b:02X}")).collect();
+            if let Ok(plain) = String::from_utf8(bytes.clone()) {
+                proptest::prop_assert_eq!(percent_decode(&escaped, false), Some(plain));
+            }
+            if let Ok(uri) = format!("/x?{text}").parse::<lambda_http::http::Uri>() {
+                let request = Request::new(Body::Empty);
+                let (mut parts, body) = request.into_parts();
+                parts.uri = uri;
+                let _ = query(&Request::from_parts(parts, body));
+            }
+        }
     }
 }

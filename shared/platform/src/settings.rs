@@ -7,6 +7,7 @@
 //! | `SENDER_ADDRESS` | the SES sender (its domain must be a verified identity) |
 //! | `PORTAL_URL` | the static portal that e-mailed links open |
 //! | `RECEIPT_KEY_IDS` | the KMS keys of receipts, comma-separated; the first signs |
+//! | `RETENTION_DAYS`, `UNUSED_ACCOUNT_DAYS` | personal data's life span (PD-1); 90 and 730 if unset |
 //! | `AWS_ENDPOINT_URL`, `AWS_REGION` | honoured by the SDK: the local stack sets them |
 
 use anyhow::Context;
@@ -21,12 +22,17 @@ use crate::ses::SesMailer;
 /// The application on AWS. The clock is a parameter so that tests can move time forward.
 pub type AwsApp<C = SystemClock> = App<DynamoStore, SesMailer, KmsSigner, C>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub table: String,
     pub sender: String,
     pub portal_url: String,
     pub receipt_key_ids: Vec<String>,
+    /// Days a booking keeps its personal data after its appointment (PD-1); the default if
+    /// `None`.
+    pub retention_days: Option<u32>,
+    /// Days after which an unused account is erased (PD-1); the default if `None`.
+    pub unused_account_days: Option<u32>,
 }
 
 impl Settings {
@@ -46,8 +52,20 @@ impl Settings {
                 .filter(|id| !id.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            retention_days: number("RETENTION_DAYS")?,
+            unused_account_days: number("UNUSED_ACCOUNT_DAYS")?,
         })
     }
+}
+
+/// An optional whole number from the environment.
+fn number(name: &str) -> anyhow::Result<Option<u32>> {
+    std::env::var(name)
+        .ok()
+        .filter(|text| !text.trim().is_empty())
+        .map(|text| text.trim().parse::<u32>())
+        .transpose()
+        .with_context(|| format!("environment variable {name}"))
 }
 
 /// The SDK configuration: region, credentials and endpoint from the environment.
@@ -65,6 +83,18 @@ pub fn build_app<C: Clock>(sdk: &SdkConfig, settings: &Settings, clock: C) -> Aw
             settings.receipt_key_ids.clone(),
         ),
         clock,
-        config: Config::new(&settings.portal_url),
+        config: config(settings),
     }
+}
+
+/// The rules' settings, with the deployment's retention times where it sets them.
+fn config(settings: &Settings) -> Config {
+    let mut config = Config::new(&settings.portal_url);
+    if let Some(days) = settings.retention_days {
+        config.retention_days = days;
+    }
+    if let Some(days) = settings.unused_account_days {
+        config.inactive_after = chrono::Duration::days(i64::from(days));
+    }
+    config
 }

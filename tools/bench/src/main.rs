@@ -49,6 +49,7 @@ impl Bench {
             sender: SENDER.into(),
             portal_url: "https://portal.prenota.bench".into(),
             receipt_key_ids: vec![stack.create_receipt_key().await?],
+            ..Default::default()
         };
         let mut app = stack.app(&settings, SystemClock);
         // The same store, on a client that counts its calls.

@@ -110,6 +110,7 @@ async fn local_app(settings: &LocalSettings) -> anyhow::Result<(Stack, AwsApp)> 
         sender: settings.sender.clone(),
         portal_url: settings.portal_url.clone(),
         receipt_key_ids: vec![receipt_key],
+        ..Default::default()
     };
     let app = stack.app(&app_settings, SystemClock);
     Ok((stack, app))

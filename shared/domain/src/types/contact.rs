@@ -150,7 +150,7 @@ impl Cap {
 /// characters.
 pub fn text_line(input: &str, max: usize) -> Result<String, Problem> {
     use unicode_normalization::UnicodeNormalization;
-    if input.chars().count() > max * 4 {
+    if crate::limits::far_too_long(input, max) {
         return Err(Problem::TooLong { max });
     }
     let line = input

@@ -21,7 +21,7 @@ impl Name {
     pub fn parse(input: &str) -> Result<Name, Problem> {
         use unicode_normalization::UnicodeNormalization;
         // Far past the limit: refused before any work on it.
-        if input.len() > Self::MAX_CHARS * 16 {
+        if crate::limits::far_too_long(input, Self::MAX_CHARS) {
             return Err(Problem::TooLong {
                 max: Self::MAX_CHARS,
             });

@@ -219,12 +219,7 @@ pub fn booking_index_keys(booking: &Booking) -> Item {
         ),
         (
             "gsi2sk".to_owned(),
-            string(format!(
-                "{}#{}#{}",
-                booking.site,
-                booking.time.format("%H:%M"),
-                booking.id
-            )),
+            string(agenda_sort(&booking.site, booking.time, &booking.id)),
         ),
         (
             "gsi3pk".to_owned(),
@@ -249,12 +244,7 @@ pub fn erased_booking_index_keys(erased: &ErasedBooking) -> Item {
         ),
         (
             "gsi2sk".to_owned(),
-            AttributeValue::S(format!(
-                "{}#{}#{}",
-                erased.site,
-                erased.time.format("%H:%M"),
-                erased.id
-            )),
+            AttributeValue::S(agenda_sort(&erased.site, erased.time, &erased.id)),
         ),
     ])
 }
@@ -262,6 +252,11 @@ pub fn erased_booking_index_keys(erased: &ErasedBooking) -> Item {
 /// The index partitions of bookings: an account's, an office's day, an office's day of creation.
 pub fn booker_partition(account: &uuid::Uuid) -> String {
     format!("BOOKER#{account}")
+}
+
+/// A booking's place in its day's agenda: by site, time, then number.
+pub fn agenda_sort(site: &str, time: NaiveTime, id: &BookingId) -> String {
+    format!("{site}#{}#{id}", time.format("%H:%M"))
 }
 
 pub fn agenda_partition(office: &str, date: NaiveDate) -> String {
