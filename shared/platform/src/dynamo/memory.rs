@@ -546,7 +546,7 @@ impl Backend for MemoryBackend {
             let page = {
                 let mut state = self.state();
                 let page = page(&state.items, &query)?;
-                let bytes: usize = page.evaluated.iter().map(|item| size(item)).sum();
+                let bytes: usize = page.evaluated.iter().map(size).sum();
                 if state.spend(
                     &self.model,
                     &query.partition,
@@ -665,4 +665,186 @@ fn page(items: &BTreeMap<Key, Item>, query: &Query) -> Result<Evaluated, Failure
         items,
         last,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The model's semantics on small hand-worked cases, in tokio's paused time.
+
+    use super::*;
+    use crate::dynamo::ops::{Condition, Write, number, string};
+
+    fn key(pk: &str, sk: &str) -> Item {
+        HashMap::from([(PK.to_owned(), string(pk)), (SK.to_owned(), string(sk))])
+    }
+
+    fn with(pk: &str, sk: &str, fields: &[(&str, AttributeValue)]) -> Item {
+        let mut item = key(pk, sk);
+        for (name, value) in fields {
+            item.insert((*name).to_owned(), value.clone());
+        }
+        item
+    }
+
+    /// Exact latencies (no spread): transactions 20 ms, other calls 5 ms.
+    fn timed(write_units: Option<f64>) -> MemoryBackend {
+        MemoryBackend::new(Model {
+            transaction_ms: 20.0,
+            request_ms: 5.0,
+            spread: 0.0,
+            write_units,
+            read_units: None,
+            attempts: 1,
+            seed: 7,
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_transaction_is_all_or_nothing_and_says_why_per_item() {
+        let db = MemoryBackend::new(Model::instant());
+        db.write(Write::put(with("SLOT", "1", &[("n", number(2))]), None))
+            .await
+            .unwrap();
+        let take = Write::update(
+            key("SLOT", "1"),
+            vec![Change::add("n", 1)],
+            Some(Condition::below("n", 2)),
+        );
+        let hold = Write::put(with("HOLD", "a", &[]), Some(Condition::Absent));
+        let Err(Failure::Cancelled(reasons)) = db.transact(vec![hold, take]).await else {
+            panic!("a full slot cancels the transaction");
+        };
+        assert_eq!(reasons[0].code, ReasonCode::None);
+        assert_eq!(reasons[1].code, ReasonCode::ConditionalCheckFailed);
+        assert_eq!(
+            reasons[1].item.as_ref().unwrap()["n"],
+            number(2),
+            "the old item"
+        );
+        assert_eq!(db.items().len(), 1, "the hold was not written");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_transaction_including_an_item_in_flight_is_cancelled_by_conflict() {
+        let db = timed(None);
+        let first = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.transact(vec![Write::put(with("SLOT", "1", &[]), None)])
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        // A condition check on the held item conflicts too; the other item is not at fault.
+        let second = db
+            .transact(vec![
+                Write::put(with("HOLD", "b", &[]), None),
+                Write::check(key("SLOT", "1"), Condition::Absent),
+            ])
+            .await;
+        let Err(Failure::Cancelled(reasons)) = second else {
+            panic!("a conflict")
+        };
+        assert_eq!(
+            [reasons[0].code.clone(), reasons[1].code.clone()],
+            [ReasonCode::None, ReasonCode::TransactionConflict]
+        );
+        assert!(first.await.unwrap().is_ok(), "the first commits");
+        // Once it has committed, the item is free again.
+        let third = db
+            .transact(vec![Write::update(
+                key("SLOT", "1"),
+                vec![Change::add("n", 1)],
+                None,
+            )])
+            .await;
+        assert!(third.is_ok());
+        let metrics = db.metrics();
+        assert_eq!(
+            (metrics.transactions, metrics.committed, metrics.conflicts),
+            (3, 2, 1)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_partition_over_its_write_units_is_throttled_until_they_refill() {
+        // Ten units a second; a small item costs one, twice in a transaction.
+        let db = timed(Some(10.0));
+        for n in 0..10 {
+            db.write(Write::put(with("P", &n.to_string(), &[]), None))
+                .await
+                .unwrap();
+        }
+        let eleventh = db.write(Write::put(with("P", "10", &[]), None)).await;
+        assert!(matches!(eleventh, Err(Failure::Throttled)));
+        // Another partition has its own units.
+        assert!(
+            db.write(Write::put(with("Q", "0", &[]), None))
+                .await
+                .is_ok()
+        );
+        // A transaction needs two units on P: after 200 ms there are two.
+        tokio::time::advance(Duration::from_millis(100)).await;
+        let Err(Failure::Cancelled(reasons)) = db
+            .transact(vec![Write::put(with("P", "10", &[]), None)])
+            .await
+        else {
+            panic!("one unit is not enough for a transaction")
+        };
+        assert_eq!(reasons[0].code, ReasonCode::Throttling);
+        tokio::time::advance(Duration::from_millis(100)).await;
+        assert!(
+            db.transact(vec![Write::put(with("P", "10", &[]), None)])
+                .await
+                .is_ok()
+        );
+        assert!(db.metrics().peak_write_units.0 >= 10.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_query_reads_in_order_pages_by_its_limit_and_filters_after_reading() {
+        let db = MemoryBackend::new(Model::instant());
+        for (pk, sort, keep) in [("B1", "03", true), ("B2", "01", false), ("B3", "02", true)] {
+            let item = with(
+                pk,
+                "B",
+                &[
+                    ("gpk", string("DAY")),
+                    ("gsk", string(sort)),
+                    ("keep", AttributeValue::Bool(keep)),
+                ],
+            );
+            db.write(Write::put(item, None)).await.unwrap();
+        }
+        let query = |start: Option<Item>| Query {
+            index: Some("by-day".into()),
+            partition_key: "gpk".into(),
+            partition: "DAY".into(),
+            sort_key: "gsk".into(),
+            sort: None,
+            filter: Some(Condition::eq("keep", AttributeValue::Bool(true))),
+            forward: true,
+            limit: Some(2),
+            start,
+            consistent: false,
+        };
+        // Two read (01, 02), one kept: the limit counts items read, not items kept.
+        let first = db.query(query(None)).await.unwrap();
+        assert_eq!(first.items.len(), 1);
+        assert_eq!(first.items[0][PK], string("B3"));
+        let last = first.last.expect("more to read");
+        let second = db.query(query(Some(last))).await.unwrap();
+        assert_eq!(second.items[0][PK], string("B1"));
+        assert!(second.last.is_none());
+        // A start key of another partition is refused.
+        let forged = with(
+            "B1",
+            "B",
+            &[("gpk", string("OTHER")), ("gsk", string("03"))],
+        );
+        assert!(matches!(
+            db.query(query(Some(forged))).await,
+            Err(Failure::InvalidStartKey)
+        ));
+    }
 }

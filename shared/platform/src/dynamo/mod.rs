@@ -8,7 +8,7 @@
 mod accounts;
 mod bookings;
 pub mod keys;
-#[cfg(feature = "memory")]
+#[cfg(any(test, feature = "memory"))]
 pub mod memory;
 pub mod ops;
 pub mod sdk;
