@@ -487,7 +487,7 @@ describe('portal', { concurrency: 4 }, () => {
     await t.context.close();
   });
 
-  test('my data: everything stored, readable and as a JSON download; erasing the account after typing its address', async () => {
+  test('my data: everything stored, readable and as a JSON download; erasing the account after typing its address (and a simulated 202: finished tonight)', async () => {
     const [person, office] = await Promise.all([activePerson(stack), officeSession(stack, 'milano')]);
     const booked = await book(stack, person.token, { service: 'cure-mediche-gravidanza', office: 'milano', site: 'cagni' }, person.ip);
     assert.equal(booked.status, 201);
@@ -530,6 +530,29 @@ describe('portal', { concurrency: 4 }, () => {
     await page.getByRole('link', { name: /L’indirizzo non è quello dell’account/ }).waitFor();
     await accessible(page, 'erasure with a wrong address');
     assert.equal((await call(stack.base, 'GET', '/me', undefined, { token: person.token })).status, 200, 'nothing erased yet');
+
+    // An account with thousands of bookings: the API answers 202 `in_progress` and its nightly
+    // pass finishes the erasure. Simulated here (the real one needs those bookings): signed out,
+    // and told that the rest is erased tonight and the e-mail comes then.
+    await page.route('**/me', (route) =>
+      route.request().method() === 'DELETE'
+        ? route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify({ status: 'in_progress' }) })
+        : route.continue(),
+    );
+    await page.getByLabel('Per confermare, scrivi il tuo indirizzo e-mail').fill(person.email);
+    await page.getByRole('button', { name: 'Cancella definitivamente l’account' }).click();
+    await page.getByRole('status').getByText(/^La cancellazione dell’account è in corso .* stanotte.*e-mail di conferma\.$/).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.getByRole('banner').getByRole('link', { name: 'Autenticati' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('prenota.session')), null, 'signed out');
+    await accessible(page, 'erasure in progress');
+    await screenshot(page, 'it-1280-account-cancellazione-in-corso');
+    await page.unroute('**/me');
+    // Only simulated: the account is still there. Back to my data (the tab signs in again on a
+    // load, as it did at the start) for the real erasure.
+    assert.equal((await call(stack.base, 'GET', '/me', undefined, { token: person.token })).status, 200, 'nothing erased by the simulation');
+    await page.goto('/i-miei-dati');
+    await heading(page, 'I miei dati');
     await page.getByLabel('Per confermare, scrivi il tuo indirizzo e-mail').fill(person.email);
     await page.getByRole('button', { name: 'Cancella definitivamente l’account' }).click();
     await page.getByText('L’account è stato cancellato.').waitFor();

@@ -18,6 +18,7 @@ import type {
   PersonalData,
   ServicesResponse,
   Account,
+  ErasureOutcome,
 } from './types';
 
 let base = '';
@@ -131,7 +132,14 @@ export const api = {
   confirmPasswordReset: (token: string, password: string) =>
     json<unknown>('/password-reset/confirm', { method: 'POST', body: { token, password } }),
   myData: () => json<PersonalData>('/me/data', { auth: true }),
-  eraseAccount: () => json<void>('/me', { method: 'DELETE', auth: true }),
+  /**
+   * Erases the account: 204 `erased` at once, or 202 `in_progress` (so many bookings that the
+   * nightly pass finishes it; its e-mail confirms it then). 403 for office staff.
+   */
+  eraseAccount: async (): Promise<ErasureOutcome> => {
+    const response = await call('/me', { method: 'DELETE', auth: true });
+    return response.status === 202 ? 'in_progress' : 'erased';
+  },
 
   book: (body: BookingRequest, idempotencyKey: string) =>
     json<Booking>('/bookings', { method: 'POST', body, auth: true, headers: { 'Idempotency-Key': idempotencyKey } }),

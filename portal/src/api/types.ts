@@ -33,5 +33,7 @@ type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = p
 export type ServicesResponse = Json<'/services', 'get', 200>;
 export type OfficesResponse = Json<'/offices', 'get', 200>;
 export type BookingsResponse = Json<'/bookings', 'get', 200>;
+/** DELETE /me: `erased` (204), or `in_progress` (202: the nightly pass finishes it). */
+export type ErasureOutcome = 'erased' | NonNullable<Json<'/me', 'delete', 202>['status']>;
 export type AvailabilityQuery = NonNullable<paths['/availability']['get']['parameters']['query']>;
 export type BookingsQuery = NonNullable<paths['/bookings']['get']['parameters']['query']>;

@@ -2,18 +2,15 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { session } from '../session';
 import { Alert, PageHeading } from '../ui/page';
+import { erasureMessage, takeErasure } from './data/erasure';
 
 export default function Home() {
-  const [erased] = useState(() => {
-    const value = sessionStorage.getItem('prenota.erased') === '1';
-    sessionStorage.removeItem('prenota.erased');
-    return value;
-  });
+  const [erased] = useState(takeErasure);
   return (
     <>
       {erased && (
-        <Alert kind="success" live>
-          {t('data.erased')}
+        <Alert kind={erased === 'erased' ? 'success' : 'info'} live>
+          {erasureMessage(erased)}
         </Alert>
       )}
       <PageHeading title={t('home.title')} lead={t('home.lead')} />

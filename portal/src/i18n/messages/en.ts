@@ -242,6 +242,8 @@ const en: Messages = {
   'data.erase_mismatch': 'This is not the account’s address',
   'data.erase_submit': 'Delete the account for good',
   'data.erased': 'The account has been deleted.',
+  'data.erase_in_progress': 'The account is being deleted and can no longer be used. As it has many bookings, the deletion, including the cancellation of future appointments, will be completed tonight: a confirmation e-mail will follow then.',
+  'data.erase_forbidden': 'Questura staff accounts are managed by the administrator: ask them to close it.',
   'data.account': 'Your account',
   'data.account_id': 'Account code',
   'data.document': 'Identity document',

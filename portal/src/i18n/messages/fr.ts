@@ -242,6 +242,8 @@ const fr: Messages = {
   'data.erase_mismatch': 'Ce n’est pas l’adresse du compte',
   'data.erase_submit': 'Supprimer définitivement le compte',
   'data.erased': 'Le compte a été supprimé.',
+  'data.erase_in_progress': 'La suppression du compte est en cours et le compte ne peut plus être utilisé. Comme il contient de nombreuses réservations, elle sera terminée cette nuit, avec l’annulation des rendez-vous futurs : vous recevrez alors un e-mail de confirmation.',
+  'data.erase_forbidden': 'Les comptes du personnel de la Questura sont gérés par l’administrateur : demandez-lui de le fermer.',
   'data.account': 'Votre compte',
   'data.account_id': 'Code du compte',
   'data.document': 'Pièce d’identité',

@@ -241,6 +241,8 @@ const it = {
   'data.erase_mismatch': 'L’indirizzo non è quello dell’account',
   'data.erase_submit': 'Cancella definitivamente l’account',
   'data.erased': 'L’account è stato cancellato.',
+  'data.erase_in_progress': 'La cancellazione dell’account è in corso e l’account non si può più usare. Poiché ha molte prenotazioni, sarà completata stanotte, insieme all’annullamento degli appuntamenti futuri: riceverai allora un’e-mail di conferma.',
+  'data.erase_forbidden': 'Gli account del personale della Questura sono gestiti dall’amministratore: chiedi a lui di chiuderlo.',
   'data.account': 'Il tuo account',
   'data.account_id': 'Codice dell’account',
   'data.document': 'Documento d’identità',

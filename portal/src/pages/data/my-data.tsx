@@ -1,6 +1,7 @@
 // "I miei dati" (PD-2): everything stored about the account (GET /me/data), readable in the
 // chosen language and as a JSON file to download; erasing the account (DELETE /me) after typing
-// its e-mail address (future appointments are cancelled, a confirmation is e-mailed).
+// its e-mail address (future appointments are cancelled, a confirmation is e-mailed; an account
+// with thousands of bookings is finished by the nightly pass, see erasure.ts).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Fragment, type ComponentChildren } from 'preact';
 import { api } from '../../api/client';
@@ -10,10 +11,10 @@ import { countryName } from '../../countries';
 import { describeError, isRetryable } from '../../errors';
 import { formatDate, formatDay, formatInstant, formatTime, joinParts, listComma, todayInRome } from '../../format';
 import { isLanguage, LANGUAGE_NAMES, pick, t, type MessageKey } from '../../i18n';
-import { navigate } from '../../router';
-import { session, signOut } from '../../session';
+import { session } from '../../session';
 import { ErrorSummary, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, NameAndBirth, PageHeading, Parts } from '../../ui/page';
+import { eraseAccount, erasureError } from './erasure';
 import { personName, SiteLines, statusLabel } from '../appointments/summary';
 
 const yesNo = (value: unknown) => t(value ? 'common.yes' : 'common.no');
@@ -200,12 +201,9 @@ export default function MyData() {
     setEraseError({});
     setBusy(true);
     try {
-      await api.eraseAccount();
-      signOut();
-      sessionStorage.setItem('prenota.erased', '1');
-      navigate('/', { replace: true });
+      await eraseAccount();
     } catch (caught) {
-      setEraseMessage(describeError(caught));
+      setEraseMessage(erasureError(caught));
     } finally {
       setBusy(false);
     }
