@@ -74,9 +74,9 @@ export function describeError(error: unknown): string {
     }
     return t(forBeneficiary ? 'error.too_many_changes_beneficiary' : 'error.too_many_changes');
   }
-  if ((code === 'rate_limited' || code === 'unavailable') && body?.retry_after) {
+  if ((code === 'rate_limited' || code === 'unavailable' || code === 'busy') && body?.retry_after) {
     const when = formatWhen(body.retry_after);
-    return t(code === 'unavailable' ? 'error.unavailable_until' : 'error.rate_limited_until', { when });
+    return t(code === 'rate_limited' ? 'error.rate_limited_until' : 'error.unavailable_until', { when });
   }
   const key = `error.${code}`;
   if (hasMessage(key)) return t(key);
@@ -85,11 +85,12 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * True for the errors after which the same request may simply be tried again at once (no
- * answer, or the service failed). A 429 is not: it says when, or that today is over.
+ * True for the errors after which the same request may simply be tried again (no answer, the
+ * service failed, or too many people wanted the same places that moment: `busy`). Other 429s
+ * are not: they say when, or that today is over.
  */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.code === 'busy');
 }
 
 const TAKEN: Record<string, string> = {

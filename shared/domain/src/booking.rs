@@ -26,7 +26,7 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 impl BookingId {
     pub fn generate() -> BookingId {
-        BookingId::from_bits(rand::random::<u64>())
+        BookingId::from_bits(crate::random::bits())
     }
 
     /// The low 60 bits of `bits`, as 12 characters.

@@ -307,7 +307,7 @@ where
                 return Err(Error::from(Code::NoAvailability).into());
             }
             while let Some(index) = pick(&free, draft.access, self.config.burst_spread, |n| {
-                rand::random_range(0..n)
+                crate::random::below(n)
             }) {
                 if self.clock.now() > give_up_at {
                     return Err(Error::busy(self.clock.now() + Duration::seconds(5)).into());

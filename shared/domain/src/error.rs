@@ -47,6 +47,9 @@ pub enum Code {
     LinkInvalid,
     RateLimited,
     TooManyChanges,
+    /// Too many people want the same places this very moment (a click day): nothing was
+    /// written; try again at `retry_after` (an `Idempotency-Key` keeps it one booking).
+    Busy,
     /// A dependency (DynamoDB throttling, SES, KMS) failed; nothing was changed, retry later.
     Unavailable,
     Internal,
@@ -78,6 +81,7 @@ impl Code {
             Code::LinkInvalid => "link_invalid",
             Code::RateLimited => "rate_limited",
             Code::TooManyChanges => "too_many_changes",
+            Code::Busy => "busy",
             Code::Unavailable => "unavailable",
             Code::Internal => "internal",
         }
@@ -106,7 +110,7 @@ impl Code {
             | Code::IdempotencyKeyReused
             | Code::NotPending => 409,
             Code::LinkInvalid => 410,
-            Code::RateLimited | Code::TooManyChanges => 429,
+            Code::RateLimited | Code::TooManyChanges | Code::Busy => 429,
             Code::Unavailable => 503,
             Code::Internal => 500,
         }
@@ -266,7 +270,7 @@ impl Error {
     pub fn busy(retry_after: DateTime<Utc>) -> Self {
         Error {
             retry_after: Some(retry_after),
-            ..Error::new(Code::Unavailable)
+            ..Error::new(Code::Busy)
         }
     }
 

@@ -18,6 +18,7 @@ pub mod paging;
 pub mod pdf;
 pub mod ports;
 pub mod privacy;
+pub mod random;
 pub mod rate_limit;
 pub mod receipt;
 pub mod receipts;

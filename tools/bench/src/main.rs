@@ -4,10 +4,12 @@
 //! they print figures and assert only that the requests succeeded.
 //!
 //! `prenota-bench accounts [N]`, `prenota-bench bookings [N]`,
-//! `prenota-bench receipts [N]`, `prenota-bench export [N]`
+//! `prenota-bench receipts [N]`, `prenota-bench export [N]`; `prenota-bench clickday [1|2|3]`
+//! simulates click days on DynamoDB's model in memory (no local stack needed).
 
 mod accounts;
 mod bookings;
+mod clickday;
 mod export;
 mod measure;
 mod receipts;
@@ -105,12 +107,18 @@ fn main() -> anyhow::Result<()> {
         Some("accounts") => runtime.block_on(accounts::run(count(30))),
         Some("bookings") => runtime.block_on(bookings::run(count(30))),
         Some("receipts") => runtime.block_on(receipts::run(count(30))),
+        Some("clickday") => {
+            clickday::main(args.get(1).and_then(|n| n.parse().ok()));
+            Ok(())
+        }
         Some("export") => {
             println!("{}", export::HEADER);
             runtime.block_on(export::run(count(5_000)))
         }
         _ => {
-            eprintln!("usage: prenota-bench accounts|bookings|receipts|export [N]");
+            eprintln!(
+                "usage: prenota-bench accounts|bookings|receipts|export [N] | clickday [1|2|3]"
+            );
             std::process::exit(2)
         }
     }

@@ -49,6 +49,9 @@ impl Texts for English {
             }
             Code::RateLimited => "Too many requests. Please try again later.",
             Code::TooManyChanges => "Too many bookings or changes today for this person.",
+            Code::Busy => {
+                "Many people are booking right now: try again in a few seconds; your request stands."
+            }
             Code::Unavailable => {
                 "The service is temporarily unavailable: nothing was changed. Please try again shortly."
             }

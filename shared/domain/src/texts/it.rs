@@ -53,6 +53,9 @@ impl Texts for Italian {
             }
             Code::RateLimited => "Troppe richieste. Riprova più tardi.",
             Code::TooManyChanges => "Troppe prenotazioni o modifiche oggi per questa persona.",
+            Code::Busy => {
+                "Molte persone stanno prenotando in questo momento: riprova tra pochi secondi, la tua richiesta è valida."
+            }
             Code::Unavailable => {
                 "Servizio momentaneamente non disponibile: non è stato modificato nulla. Riprova tra poco."
             }

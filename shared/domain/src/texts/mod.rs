@@ -250,6 +250,7 @@ mod tests {
             Code::LinkInvalid,
             Code::RateLimited,
             Code::TooManyChanges,
+            Code::Busy,
             Code::Unavailable,
             Code::Internal,
         ];

@@ -1,0 +1,507 @@
+//! The click-day simulation (issue 11): the booking use case and the real store code, unchanged,
+//! on DynamoDB's model in memory (`prenota_platform::dynamo::memory`), in tokio's virtual time:
+//! a seed gives the same run twice, and 100,000 requests take seconds.
+//!
+//! What is modelled (the assumptions, printed with the table):
+//! - DynamoDB: transactions ~25 ms, reads and single writes ~6 ms (log-normal, σ 0.5); a
+//!   transaction that includes an item held by another in flight is cancelled with
+//!   `TransactionConflict`; each partition key takes at most 1,000 WCU and 3,000 RCU a second
+//!   (no adaptive capacity: the pessimistic reading); the SDK's three attempts at a throttled
+//!   call; the store's own retries of contention.
+//! - KMS signs in ~12 ms, SES sends in ~30 ms (the booking waits for both today).
+//! - API Gateway: the template's throttle (2,000 requests a second, bursts of 5,000); a request
+//!   over it is answered 429 and tried again a second later.
+//! - People: each books "first available" for one service at one site (via Cagni's
+//!   autorizzatorio section, 6,912 places over its 45 open days); a "try again at" answer is
+//!   followed at that time with the same `Idempotency-Key`; "no availability" ends a person's
+//!   try. Scripts fire a request every 100 ms, each for a new identity, until the places are
+//!   gone.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{Signature, SigningKey};
+use p256::pkcs8::EncodePublicKey;
+use prenota_domain::account::{Account, AccountStatus, Holder, Person};
+use prenota_domain::accounts::Caller;
+use prenota_domain::catalogue::Catalogue;
+use prenota_domain::mail::OutgoingMail;
+use prenota_domain::ports::{Clock, Mailer, Session, Signer};
+use prenota_domain::receipt::{KeyId, ReceiptKey};
+use prenota_domain::secrets::SessionToken;
+use prenota_domain::slots::{Access, SlotCounts};
+use prenota_domain::types::{
+    Cap, Country, DocumentNumber, DocumentType, Email, IdentityDocument, Name, Phone, Sex,
+};
+use prenota_domain::{App, Code, Config, Language};
+use prenota_platform::dynamo::DynamoStore;
+use prenota_platform::dynamo::memory::{MemoryBackend, Metrics, Model};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde_json::json;
+use tokio::time::Instant;
+
+/// Monday 11 January 2027, 08:00 in Italy: the window opens.
+fn opening() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 11, 7, 0, 0)
+        .single()
+        .expect("a time")
+}
+
+const SERVICE: &str = "cure-mediche";
+const OFFICE: &str = "milano";
+const SITE: &str = "cagni";
+
+/// A scenario of the table.
+pub struct Scenario {
+    pub name: &'static str,
+    pub people: usize,
+    /// When each person asks, after the window opens.
+    pub arrival: Arrival,
+    pub scripts: usize,
+    pub seed: u64,
+}
+
+pub enum Arrival {
+    /// Human reaction times: log-normal with this median and spread (σ).
+    Reaction { median_s: f64, sigma: f64 },
+    /// Evenly within this many seconds.
+    Within { seconds: f64 },
+}
+
+/// The three scenarios of issue 11.
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "20,000 people, human reaction times (median 20 s)",
+            people: 20_000,
+            arrival: Arrival::Reaction {
+                median_s: 20.0,
+                sigma: 1.0,
+            },
+            scripts: 0,
+            seed: 1,
+        },
+        Scenario {
+            name: "the same + 50 scripts firing every 100 ms",
+            people: 20_000,
+            arrival: Arrival::Reaction {
+                median_s: 20.0,
+                sigma: 1.0,
+            },
+            scripts: 50,
+            seed: 2,
+        },
+        Scenario {
+            name: "100,000 people within 5 minutes",
+            people: 100_000,
+            arrival: Arrival::Within { seconds: 300.0 },
+            scripts: 0,
+            seed: 3,
+        },
+    ]
+}
+
+/// What a scenario came to.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub capacity: usize,
+    pub booked: usize,
+    pub booked_by_scripts: usize,
+    /// "No availability" or an error while places remained.
+    pub refused_while_places_remained: usize,
+    /// Answers "try again at" (busy, or API Gateway's throttle).
+    pub waits: usize,
+    pub errors: usize,
+    pub requests: usize,
+    pub answer_ms: Vec<f64>,
+    pub metrics: Metrics,
+    /// Seconds from the opening until the last place was taken.
+    pub filled_after_s: Option<f64>,
+}
+
+impl Report {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.answer_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted
+            .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+/// The clock of the simulation: the opening plus tokio's (virtual) time since.
+#[derive(Clone)]
+struct SimClock {
+    epoch: Instant,
+}
+
+impl Clock for SimClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.epoch.elapsed()).unwrap_or_default();
+        opening() + elapsed
+    }
+}
+
+/// SES: a send takes ~30 ms and always works.
+struct SimMailer;
+
+impl Mailer for SimMailer {
+    async fn send(&self, _mail: &OutgoingMail) -> anyhow::Result<()> {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        Ok(())
+    }
+}
+
+/// KMS: a signature takes ~12 ms; a P-256 key of the simulation's own.
+struct SimSigner {
+    key: SigningKey,
+    public: ReceiptKey,
+}
+
+impl SimSigner {
+    fn new() -> SimSigner {
+        let key = SigningKey::from_slice(&[7; 32]).expect("a key");
+        let der = key
+            .verifying_key()
+            .to_public_key_der()
+            .expect("a public key");
+        let public = ReceiptKey::from_spki_der(der.as_bytes()).expect("a receipt key");
+        SimSigner { key, public }
+    }
+}
+
+impl Signer for SimSigner {
+    async fn signing_key(&self) -> anyhow::Result<KeyId> {
+        Ok(self.public.kid)
+    }
+
+    async fn sign(&self, message: &[u8]) -> anyhow::Result<[u8; 64]> {
+        tokio::time::sleep(Duration::from_millis(12)).await;
+        let signature: Signature = self.key.sign(message);
+        Ok(signature.normalize_s().to_bytes().into())
+    }
+
+    async fn receipt_keys(&self) -> anyhow::Result<Vec<ReceiptKey>> {
+        Ok(vec![self.public.clone()])
+    }
+}
+
+type SimApp = App<DynamoStore<MemoryBackend>, SimMailer, SimSigner, SimClock>;
+
+/// A person with an account, signed in (written to nowhere: the booking reads only the caller).
+fn caller(n: usize, rng: &mut StdRng) -> Caller {
+    let letters: String = (0..10)
+        .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
+        .collect();
+    let name = |text: &str| Name::parse(text).expect("a name");
+    let account = Account {
+        id: uuid::Uuid::from_u64_pair(rng.random(), n as u64),
+        email: Email::parse(&format!("p{n}@example.org")).expect("an address"),
+        password_hash: String::new(),
+        status: AccountStatus::Active,
+        language: Language::It,
+        created_at: opening(),
+        session_generation: 0,
+        version: 1,
+        holder: Holder::Person(Person {
+            surname: name(&format!("Rossi {letters}")),
+            given_names: name("Amina"),
+            birth_date: chrono::NaiveDate::from_ymd_opt(1990, 4, 12).expect("a date"),
+            sex: Sex::F,
+            citizenship: Country::parse("MA").expect("a country"),
+            document: IdentityDocument {
+                kind: DocumentType::Passport,
+                number: DocumentNumber::parse(&format!("YA{n:09}")).expect("a number"),
+                issuing_country: Country::parse("MA").expect("a country"),
+            },
+            address: "Via Padova 21".into(),
+            municipality: "Milano".into(),
+            cap: Cap::parse("20127").expect("a CAP"),
+            phone: Phone::parse("+393331234567").expect("a phone"),
+        }),
+        consents: None,
+        expires_at: None,
+        last_seen_at: None,
+        inactivity_warned_at: None,
+        known_sources: Vec::new(),
+    };
+    let token = SessionToken::generate(account.id);
+    let session = Session {
+        token_hash: token.hash(),
+        account_id: account.id,
+        generation: 0,
+        created_at: opening(),
+        expires_at: opening() + chrono::Duration::days(1),
+    };
+    Caller { account, session }
+}
+
+/// API Gateway's throttle: a bucket of 5,000 requests refilled at 2,000 a second.
+struct Gateway {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Gateway {
+    fn admit(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.at).as_secs_f64() * 2000.0).min(5000.0);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The places the section offers in the horizon, as the booking counts them.
+fn capacity(catalogue: &Catalogue, config: &Config) -> usize {
+    let (_, place) = catalogue
+        .place(SERVICE, OFFICE, Some(SITE))
+        .expect("the simulated place");
+    let today = prenota_domain::time::today_in_rome(opening());
+    place
+        .free_slots(
+            &SlotCounts::default(),
+            today,
+            config.booking_horizon_days + 1,
+            opening(),
+            Access::Public,
+        )
+        .iter()
+        .map(|slot| slot.remaining(Access::Public) as usize)
+        .sum()
+}
+
+struct Shared {
+    report: Report,
+    gateway: Gateway,
+    opened: Instant,
+}
+
+/// Runs one scenario to its end, in virtual time.
+pub fn run(scenario: &Scenario) -> Report {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("a runtime");
+    runtime.block_on(simulate(scenario))
+}
+
+async fn simulate(scenario: &Scenario) -> Report {
+    prenota_domain::random::seed(scenario.seed);
+    let backend = MemoryBackend::new(Model::dynamodb(scenario.seed));
+    let store = DynamoStore::with_backend(backend.clone());
+    let catalogue = prenota_local::stack::repository_catalogue();
+    store
+        .put_catalogue(&catalogue)
+        .await
+        .expect("the catalogue");
+    let mut config = Config::new("https://portal.prenota.sim");
+    // A person has one service here; the daily limits do not come into it.
+    config.daily_changes_per_person = u32::MAX;
+    let capacity = capacity(&catalogue, &config);
+    let app = Rc::new(SimApp {
+        store,
+        mailer: SimMailer,
+        signer: SimSigner::new(),
+        clock: SimClock {
+            epoch: Instant::now(),
+        },
+        config,
+    });
+    let shared = Rc::new(RefCell::new(Shared {
+        report: Report {
+            capacity,
+            ..Report::default()
+        },
+        gateway: Gateway {
+            tokens: 5000.0,
+            at: Instant::now(),
+        },
+        opened: Instant::now(),
+    }));
+    let mut rng = StdRng::seed_from_u64(scenario.seed);
+    let local = tokio::task::LocalSet::new();
+    for n in 0..scenario.people {
+        let at = match scenario.arrival {
+            Arrival::Reaction { median_s, sigma } => {
+                let (u, v): (f64, f64) = (rng.random(), rng.random());
+                let normal = (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+                median_s * (sigma * normal).exp()
+            }
+            Arrival::Within { seconds } => rng.random::<f64>() * seconds,
+        };
+        let caller = caller(n, &mut rng);
+        let (app, shared) = (app.clone(), shared.clone());
+        local.spawn_local(async move {
+            tokio::time::sleep(Duration::from_secs_f64(at)).await;
+            person(&app, &shared, caller, false).await;
+        });
+    }
+    for script in 0..scenario.scripts {
+        let (app, shared) = (app.clone(), shared.clone());
+        let mut script_rng = StdRng::seed_from_u64(scenario.seed * 1000 + script as u64);
+        local.spawn_local(async move {
+            let mut identity = 0;
+            loop {
+                let shared_now = shared.borrow();
+                let done = shared_now.report.booked >= shared_now.report.capacity;
+                drop(shared_now);
+                if done {
+                    return;
+                }
+                identity += 1;
+                let caller = caller(1_000_000 * (script + 1) + identity, &mut script_rng);
+                let (app, shared) = (app.clone(), shared.clone());
+                tokio::task::spawn_local(async move {
+                    person(&app, &shared, caller, true).await;
+                });
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+    }
+    local.await;
+    let mut shared = Rc::try_unwrap(shared)
+        .ok()
+        .expect("every task ended")
+        .into_inner();
+    shared.report.metrics = backend.metrics();
+    shared.report
+}
+
+/// One person (or one identity of a script) trying to book until booked or told there is
+/// nothing.
+async fn person(app: &SimApp, shared: &Rc<RefCell<Shared>>, caller: Caller, script: bool) {
+    let body = json!({ "service": SERVICE, "office": OFFICE, "site": SITE });
+    let key = format!("attempt-{}", caller.account.id);
+    loop {
+        let admitted = shared.borrow_mut().gateway.admit();
+        let started = Instant::now();
+        let outcome = if admitted {
+            Some(app.book(&caller, &body, Some(&key)).await)
+        } else {
+            None
+        };
+        let mut state = shared.borrow_mut();
+        state.report.requests += 1;
+        state
+            .report
+            .answer_ms
+            .push(started.elapsed().as_secs_f64() * 1000.0);
+        let places_left = state.report.booked < state.report.capacity;
+        let wait = match outcome {
+            None => {
+                state.report.waits += 1;
+                Duration::from_secs(1)
+            }
+            Some(Ok(_)) => {
+                state.report.booked += 1;
+                if script {
+                    state.report.booked_by_scripts += 1;
+                }
+                if state.report.booked == state.report.capacity {
+                    state.report.filled_after_s = Some(state.opened.elapsed().as_secs_f64());
+                }
+                return;
+            }
+            Some(Err(error)) if error.code == Code::NoAvailability => {
+                if places_left {
+                    state.report.refused_while_places_remained += 1;
+                }
+                return;
+            }
+            Some(Err(error)) if error.code == Code::Busy => {
+                state.report.waits += 1;
+                let now = app.clock.now();
+                error
+                    .retry_after
+                    .map(|at| (at - now).to_std().unwrap_or_default())
+                    .unwrap_or(Duration::from_secs(2))
+            }
+            Some(Err(error)) => {
+                state.report.errors += 1;
+                if places_left {
+                    state.report.refused_while_places_remained += 1;
+                }
+                tracing::debug!(?error, "a booking failed");
+                return;
+            }
+        };
+        drop(state);
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// The table of the three scenarios, with the model's assumptions.
+pub fn table(reports: &[(&Scenario, Report)]) -> String {
+    let mut out = String::from(
+        "| scenario | booked of places | of which scripts | refused while places remained | \
+         waits (try again at) | errors | transactions per booking | p50 / p99 answer | \
+         filled after | peak WCU / RCU of a partition | conflicts | throttled |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for (scenario, report) in reports {
+        let per_booking = report.metrics.transactions as f64 / report.booked.max(1) as f64;
+        out.push_str(&format!(
+            "| {} | {} of {} | {} | {} | {} | {} | {:.1} | {:.0} ms / {:.0} ms | {} | {:.0} / {:.0} | {} | {} |\n",
+            scenario.name,
+            report.booked,
+            report.capacity,
+            if scenario.scripts > 0 {
+                format!(
+                    "{} ({:.0}%)",
+                    report.booked_by_scripts,
+                    100.0 * report.booked_by_scripts as f64 / report.booked.max(1) as f64
+                )
+            } else {
+                "–".into()
+            },
+            report.refused_while_places_remained,
+            report.waits,
+            report.errors,
+            per_booking,
+            report.percentile(0.5),
+            report.percentile(0.99),
+            report
+                .filled_after_s
+                .map_or_else(|| "not filled".to_owned(), |s| format!("{s:.0} s")),
+            report.metrics.peak_write_units.0,
+            report.metrics.peak_read_units.0,
+            report.metrics.conflicts,
+            report.metrics.throttled,
+        ));
+    }
+    out
+}
+
+/// `prenota-bench clickday [SCENARIO]`: every scenario (or the one numbered 1–3).
+pub fn main(which: Option<usize>) {
+    let all = scenarios();
+    let chosen: Vec<&Scenario> = match which {
+        Some(n) => all.iter().skip(n.saturating_sub(1)).take(1).collect(),
+        None => all.iter().collect(),
+    };
+    let mut reports = Vec::new();
+    for scenario in chosen {
+        let started = std::time::Instant::now();
+        let report = run(scenario);
+        eprintln!(
+            "{}: simulated in {:.1} s",
+            scenario.name,
+            started.elapsed().as_secs_f64()
+        );
+        reports.push((scenario, report));
+    }
+    println!("## Click day (DynamoDB's model, virtual time)\n");
+    println!("{}", table(&reports));
+}
