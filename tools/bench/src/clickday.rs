@@ -354,9 +354,10 @@ async fn simulate(scenario: &Scenario) -> Report {
         local.spawn_local(async move {
             let mut identity = 0;
             loop {
-                let shared_now = shared.borrow();
-                let done = shared_now.report.booked >= shared_now.report.capacity;
-                drop(shared_now);
+                let done = {
+                    let state = shared.borrow();
+                    state.report.booked >= state.report.capacity
+                };
                 if done {
                     return;
                 }
@@ -392,54 +393,66 @@ async fn person(app: &SimApp, shared: &Rc<RefCell<Shared>>, caller: Caller, scri
         } else {
             None
         };
-        let mut state = shared.borrow_mut();
-        state.report.requests += 1;
-        state
-            .report
-            .answer_ms
-            .push(started.elapsed().as_secs_f64() * 1000.0);
-        let places_left = state.report.booked < state.report.capacity;
-        let wait = match outcome {
-            None => {
-                state.report.waits += 1;
-                Duration::from_secs(1)
-            }
-            Some(Ok(_)) => {
-                state.report.booked += 1;
-                if script {
-                    state.report.booked_by_scripts += 1;
-                }
-                if state.report.booked == state.report.capacity {
-                    state.report.filled_after_s = Some(state.opened.elapsed().as_secs_f64());
-                }
-                return;
-            }
-            Some(Err(error)) if error.code == Code::NoAvailability => {
-                if places_left {
-                    state.report.refused_while_places_remained += 1;
-                }
-                return;
-            }
-            Some(Err(error)) if error.code == Code::Busy => {
-                state.report.waits += 1;
-                let now = app.clock.now();
-                error
-                    .retry_after
-                    .map(|at| (at - now).to_std().unwrap_or_default())
-                    .unwrap_or(Duration::from_secs(2))
-            }
-            Some(Err(error)) => {
-                state.report.errors += 1;
-                if places_left {
-                    state.report.refused_while_places_remained += 1;
-                }
-                tracing::debug!(?error, "a booking failed");
-                return;
-            }
+        let Some(wait) = answered(app, &mut shared.borrow_mut(), started, outcome, script) else {
+            return;
         };
-        drop(state);
         tokio::time::sleep(wait).await;
     }
+}
+
+/// Counts an answer; how long to wait before trying again, or `None` when the person is done.
+fn answered(
+    app: &SimApp,
+    state: &mut Shared,
+    started: Instant,
+    outcome: Option<prenota_domain::Result<prenota_domain::booking::Booking>>,
+    script: bool,
+) -> Option<Duration> {
+    state.report.requests += 1;
+    state
+        .report
+        .answer_ms
+        .push(started.elapsed().as_secs_f64() * 1000.0);
+    let places_left = state.report.booked < state.report.capacity;
+    let wait = match outcome {
+        None => {
+            state.report.waits += 1;
+            Duration::from_secs(1)
+        }
+        Some(Ok(_)) => {
+            state.report.booked += 1;
+            if script {
+                state.report.booked_by_scripts += 1;
+            }
+            if state.report.booked == state.report.capacity {
+                state.report.filled_after_s = Some(state.opened.elapsed().as_secs_f64());
+            }
+            return None;
+        }
+        Some(Err(error)) if error.code == Code::NoAvailability => {
+            if places_left {
+                state.report.refused_while_places_remained += 1;
+            }
+            return None;
+        }
+        Some(Err(error)) if error.code == Code::Busy => {
+            state.report.waits += 1;
+            let now = app.clock.now();
+            error
+                .retry_after
+                .map(|at| (at - now).to_std().unwrap_or_default())
+                .unwrap_or(Duration::from_secs(2))
+        }
+        Some(Err(error)) => {
+            state.report.errors += 1;
+            if places_left {
+                state.report.refused_while_places_remained += 1;
+            }
+            tracing::debug!(?error, "a booking failed");
+            return None;
+        }
+    };
+    Some(wait)
 }
 
 /// The table of the three scenarios, with the model's assumptions.

@@ -590,49 +590,75 @@ fn page(items: &BTreeMap<Key, Item>, query: &Query) -> Result<Evaluated, Failure
             .cloned()
             .unwrap_or_default()
     };
-    let mut selected: Vec<&Item> = match &query.index {
-        None => items
-            .range((query.partition.clone(), String::new())..)
-            .take_while(|((pk, _), _)| *pk == query.partition)
-            .map(|(_, item)| item)
-            .collect(),
-        Some(_) => items
-            .values()
-            .filter(|item| {
-                item.get(&query.partition_key).and_then(|v| v.as_s().ok()) == Some(&query.partition)
-                    && item.contains_key(&query.sort_key)
-            })
-            .collect(),
+    let in_range = |sort: &str| match &query.sort {
+        None => true,
+        Some(SortKey::Between(from, to)) => sort >= from.as_str() && sort <= to.as_str(),
+        Some(SortKey::BeginsWith(prefix)) => sort.starts_with(prefix.as_str()),
     };
-    let position = |item: &Item| (text(item, &query.sort_key), text(item, PK), text(item, SK));
-    selected.sort_by_key(|item| position(item));
-    selected.retain(|item| {
-        let sort = text(item, &query.sort_key);
-        match &query.sort {
-            None => true,
-            Some(SortKey::Between(from, to)) => sort >= *from && sort <= *to,
-            Some(SortKey::BeginsWith(prefix)) => sort.starts_with(prefix.as_str()),
-        }
-    });
-    if !query.forward {
-        selected.reverse();
-    }
-    if let Some(start) = &query.start {
-        if query.index.is_some() && text(start, &query.partition_key) != query.partition {
-            return Err(Failure::InvalidStartKey);
-        }
-        if query.index.is_none() && text(start, PK) != query.partition {
-            return Err(Failure::InvalidStartKey);
-        }
-        let after = position(start);
-        selected.retain(|item| {
-            if query.forward {
-                position(item) > after
-            } else {
-                position(item) < after
+    let selected: Vec<&Item> = match &query.index {
+        // The table is kept in key order: read the partition's range as DynamoDB does.
+        None => {
+            if let Some(start) = &query.start
+                && text(start, PK) != query.partition
+            {
+                return Err(Failure::InvalidStartKey);
             }
-        });
-    }
+            let after = query.start.as_ref().map(|start| text(start, SK));
+            let lowest = match &query.sort {
+                None => String::new(),
+                Some(SortKey::Between(from, _)) => from.clone(),
+                Some(SortKey::BeginsWith(prefix)) => prefix.clone(),
+            };
+            let partition = items
+                .range((query.partition.clone(), lowest)..)
+                .take_while(|((pk, sk), _)| *pk == query.partition && in_range(sk));
+            let mut selected: Vec<&Item> = partition
+                .filter(|((_, sk), _)| match &after {
+                    None => true,
+                    Some(after) if query.forward => sk > after,
+                    Some(after) => sk < after,
+                })
+                .map(|(_, item)| item)
+                .collect();
+            if !query.forward {
+                selected.reverse();
+            }
+            selected
+        }
+        Some(_) => {
+            let position =
+                |item: &Item| (text(item, &query.sort_key), text(item, PK), text(item, SK));
+            let mut selected: Vec<&Item> = items
+                .values()
+                .filter(|item| {
+                    item.get(&query.partition_key).and_then(|v| v.as_s().ok())
+                        == Some(&query.partition)
+                        && item
+                            .get(&query.sort_key)
+                            .and_then(|v| v.as_s().ok())
+                            .is_some_and(|sort| in_range(sort))
+                })
+                .collect();
+            selected.sort_by_cached_key(|item| position(item));
+            if !query.forward {
+                selected.reverse();
+            }
+            if let Some(start) = &query.start {
+                if text(start, &query.partition_key) != query.partition {
+                    return Err(Failure::InvalidStartKey);
+                }
+                let after = position(start);
+                selected.retain(|item| {
+                    if query.forward {
+                        position(item) > after
+                    } else {
+                        position(item) < after
+                    }
+                });
+            }
+            selected
+        }
+    };
     let limit = query.limit.unwrap_or(usize::MAX);
     let evaluated: Vec<Item> = selected.iter().take(limit).map(|i| (*i).clone()).collect();
     let last = (evaluated.len() == limit && limit > 0).then(|| {
