@@ -969,15 +969,28 @@ async fn three_hundred_at_once_for_the_first_free_place_are_all_booked_on_some_d
             let app = Arc::clone(&app.app);
             tokio::spawn(async move {
                 let bearer = format!("Bearer {}", client.session);
+                let key = format!("burst-{}", rand::random::<u64>());
                 let body = json!({ "service": "cure-mediche", "office": "alessandria" });
-                call(
-                    &app,
-                    Method::POST,
-                    "/bookings",
-                    Some(&body),
-                    &[("authorization", &bearer)],
-                )
-                .await
+                // As the portal does: told "busy, come back", it comes back with the same key.
+                loop {
+                    let response = call(
+                        &app,
+                        Method::POST,
+                        "/bookings",
+                        Some(&body),
+                        &[("authorization", &bearer), ("idempotency-key", &key)],
+                    )
+                    .await;
+                    if response.status != 429 || response.body["error"] != "busy" {
+                        return response;
+                    }
+                    assert!(
+                        response.body["retry_after"].is_string(),
+                        "{}",
+                        response.body
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                }
             })
         })
         .collect();

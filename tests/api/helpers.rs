@@ -412,15 +412,16 @@ impl TestApp {
         let mut counted: std::collections::BTreeMap<(String, String, Pool), u32> =
             Default::default();
         for (office, site, section, date, time, pool, _) in held {
-            let partition = format!("SLOTS#{office}#{site}#{section}");
-            let sort = format!("{date}#{}", time.format("%H:%M"));
+            let partition = format!("SLOTS#{office}#{site}#{section}#{date}");
+            let sort = time.format("%H:%M").to_string();
             *counted.entry((partition, sort, pool)).or_default() += 1;
         }
         let mut stored: std::collections::BTreeMap<(String, String, Pool), u32> =
             Default::default();
-        for item in items.iter().filter(|item| {
-            text(item, "pk").starts_with("SLOTS#") && !text(item, "sk").ends_with("closed")
-        }) {
+        for item in items
+            .iter()
+            .filter(|item| text(item, "pk").starts_with("SLOTS#"))
+        {
             for (pool, name) in [(Pool::General, "general"), (Pool::Reserved, "reserved")] {
                 let count: u32 = item
                     .get(name)

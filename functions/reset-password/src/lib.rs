@@ -1,6 +1,9 @@
 //! Password reset (ACC-6): `POST /password-reset` e-mails a link (the answer never tells whether
 //! the account exists); `POST /password-reset/confirm` sets the new password and ends every
 //! session.
+// The handler's future nests the whole use case (rate limits, the account store, the mailer):
+// deeper than rustc's default layout query limit under clippy.
+#![recursion_limit = "256"]
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;

@@ -1,3 +1,6 @@
+// See lib.rs: the handler's future is deeper than the default layout query limit.
+#![recursion_limit = "256"]
+
 use lambda_http::{Error, service_fn};
 
 #[tokio::main]

@@ -22,8 +22,8 @@ use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::mail::{Attachment, Requested, compose};
 use crate::paging::{Cursor, Page};
 use crate::ports::{
-    BookingChange, BookingFilter, BookingWriteError, Clock, DailyChanges, IdempotencyClaim, Mailer,
-    Signer, Store,
+    BookingChange, BookingFilter, BookingWriteError, Clock, Counts, DailyChanges, IdempotencyClaim,
+    Mailer, Signer, Store,
 };
 use crate::receipts::{receipt_document, receipt_filename};
 use crate::secrets::counter_key;
@@ -37,6 +37,9 @@ pub const CHILD_AGE_LIMIT: u32 = 14;
 
 /// How many random booking numbers a booking tries (a clash is one chance in 2^60).
 const ID_ATTEMPTS: usize = 3;
+/// Tries that others' transactions cancel before a "first available" request is told to come
+/// back (a slot found full is not one: the picture learns from it and the request goes on).
+const CONTENDED_TRIES: u32 = 3;
 
 /// Free times and places per date (`GET /availability`).
 #[derive(Serialize)]
@@ -134,7 +137,10 @@ where
         let last = (from + Duration::days(i64::from(days) - 1))
             .min(today + Duration::days(i64::from(horizon)));
         let days = u32::try_from((last - from).num_days() + 1).unwrap_or(0);
-        let counts = self.store.slot_counts(&place, from, last.max(from)).await?;
+        let counts = self
+            .store
+            .slot_counts(&place, from, last.max(from), Counts::Recent)
+            .await?;
         let free = place.free_slots(&counts, from, days, now, Access::Public);
         let mut dates: Vec<AvailableDate> = Vec::new();
         for slot in free {
@@ -262,7 +268,7 @@ where
                 Tried::Booked(booking) => return Ok(*booking),
                 Tried::Full => continue,
                 Tried::Closed => return Err(Error::invalid("date", Problem::Closed).into()),
-                Tried::Busy => return Err(Error::busy(now + Duration::seconds(2)).into()),
+                Tried::Busy => return Err(self.come_back().into()),
                 Tried::Failed(attempt) => return Err(attempt),
             }
         }
@@ -271,10 +277,11 @@ where
 
     /// "First available" (BK-3), on `date` or from today: it keeps going until it has a place
     /// or a fresh read of the counts shows none left, so a burst never answers "no places" while
-    /// there are some. Each read's free places are tried spread at random over the earliest
-    /// day's first places; a full slot is dropped, a closed day too; when the read is used up
-    /// the counts are read again. Bounded in time (`booking_patience`), not in tries: past it
-    /// the answer is 503 with `retry_after`, never `no_availability`.
+    /// there are some. It starts from the function's recent picture of the counts and tries a
+    /// slot picked at random among the first ones with room (`pick`); a full slot is dropped, a
+    /// closed day too; when the picture is used up the counts are read afresh. When others'
+    /// transactions cancel `CONTENDED_TRIES` of its tries, or past `booking_patience`, the
+    /// answer is 429 `busy` with `retry_after` (come back), never `no_availability`.
     async fn book_first_free(
         &self,
         draft: &Draft<'_>,
@@ -298,19 +305,34 @@ where
             }
         };
         let give_up_at = now + self.config.booking_patience;
+        // The first picture may be a moment old (shared by the requests of this moment); once
+        // it is used up, the counts are read afresh, and only a fresh read says "no places".
+        let mut counts = Counts::Recent;
+        let mut contended = 0;
         loop {
             let mut free = self
-                .free_slots(place, from, days, self.clock.now(), draft.access)
+                .free_slots(place, from, days, self.clock.now(), draft.access, counts)
                 .await?;
             free.retain(|slot| children_under_age(children, slot.date));
             if free.is_empty() {
+                if counts == Counts::Recent {
+                    counts = Counts::Current;
+                    continue;
+                }
                 return Err(Error::from(Code::NoAvailability).into());
             }
-            while let Some(index) = pick(&free, draft.access, self.config.burst_spread, |n| {
-                crate::random::below(n)
-            }) {
-                if self.clock.now() > give_up_at {
-                    return Err(Error::busy(self.clock.now() + Duration::seconds(5)).into());
+            counts = Counts::Current;
+            // Each try that others' transactions cancelled doubles the window of slots picked
+            // among: under a burst, requests spread over more items (and days' partitions).
+            while let Some(index) = pick(
+                &free,
+                draft.access,
+                self.config.burst_spread << contended,
+                contended > 0,
+                crate::random::below,
+            ) {
+                if contended == CONTENDED_TRIES || self.clock.now() > give_up_at {
+                    return Err(self.come_back().into());
                 }
                 let slot = free[index].clone();
                 let mut slot_full = true;
@@ -325,6 +347,7 @@ where
                         }
                         // Held by others right now: try elsewhere, this slot stays a candidate.
                         Tried::Busy => {
+                            contended += 1;
                             slot_full = false;
                             break;
                         }
@@ -336,6 +359,14 @@ where
                 }
             }
         }
+    }
+
+    /// The answer when others' transactions keep taking the slots tried (a click day): 429
+    /// `busy`, to come back in 1 to 5 seconds (at random, so that those told at once do not
+    /// all come back at once) with the same `Idempotency-Key`. Nothing was written.
+    fn come_back(&self) -> Error {
+        let wait_ms = 1000 + i64::from(crate::random::below(4000));
+        Error::busy(self.clock.now() + Duration::milliseconds(wait_ms))
     }
 
     /// One transaction for one pool of one slot.
@@ -594,9 +625,10 @@ where
         days: u32,
         now: DateTime<Utc>,
         access: Access,
+        counts: Counts,
     ) -> Result<Vec<FreeSlot>> {
         let to = from + Duration::days(i64::from(days.max(1)) - 1);
-        let counts = self.store.slot_counts(place, from, to).await?;
+        let counts = self.store.slot_counts(place, from, to, counts).await?;
         // A single day asked for and closed by the office: say so, as for any closed day.
         if days == 1 && counts.closed.contains(&from) {
             return Err(Error::invalid("date", Problem::Closed));

@@ -21,9 +21,9 @@ pub struct Config {
     /// A person's operations a day on their own bookings.
     pub daily_changes_per_person: u32,
     /// How long a "first available" booking keeps trying while every place it tries is taken
-    /// by someone faster (a burst); past it, 503 with `retry_after`.
+    /// by someone faster (a burst); past it, 429 `busy` with `retry_after`.
     pub booking_patience: Duration,
-    /// How many of the first free places a "next available" booking picks among (BK-3).
+    /// How many of the first slots with room a "next available" booking picks among (BK-3).
     pub burst_spread: u32,
     /// How long an `Idempotency-Key` finds its booking again.
     pub idempotency_valid: Duration,
@@ -85,7 +85,7 @@ impl Config {
             daily_changes_per_beneficiary: 3,
             daily_changes_per_person: 5,
             booking_patience: Duration::seconds(8),
-            burst_spread: 20,
+            burst_spread: 24,
             idempotency_valid: Duration::hours(24),
             retention_days: 90,
             inactive_after: Duration::days(730),

@@ -21,7 +21,9 @@ use crate::export::{Csv, booking_columns, booking_row, on_agenda};
 use crate::input::Form;
 use crate::mail::{Attachment, Requested, compose};
 use crate::paging::{Cursor, Page};
-use crate::ports::{BookingChange, BookingWriteError, Clock, LinkPurpose, Mailer, Signer, Store};
+use crate::ports::{
+    BookingChange, BookingWriteError, Clock, Counts, LinkPurpose, Mailer, Signer, Store,
+};
 use crate::texts::Language;
 use crate::time::today_in_rome;
 use crate::types::{date, text_line};
@@ -466,7 +468,10 @@ where
         let from = booking.date + Duration::days(1);
         let to = today_in_rome(now) + Duration::days(i64::from(self.config.booking_horizon_days));
         let days = u32::try_from((to - from).num_days() + 1).unwrap_or(0);
-        let counts = self.store.slot_counts(&place, from, to).await?;
+        let counts = self
+            .store
+            .slot_counts(&place, from, to, Counts::Current)
+            .await?;
         let free = place.free_slots(&counts, from, days, now, booking.access());
         for slot in free
             .iter()

@@ -322,17 +322,28 @@ pub struct BookingFilter {
     pub name_words: Vec<String>,
 }
 
+/// How recent slot counts must be. They only guide the choice of a slot (the booking's
+/// conditions decide), so a picture a moment old serves a click day's requests far better than
+/// each reading the whole horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counts {
+    /// At most a second old, as this function last read or wrote them.
+    Recent,
+    /// Read now: before answering that there is no place, or moving someone.
+    Current,
+}
+
 pub trait BookingStore: Send + Sync {
     /// The catalogue, as seeded (cached by the store: it changes rarely).
     fn catalogue(&self) -> impl Future<Output = anyhow::Result<Arc<Catalogue>>> + Send;
 
-    /// The places taken and the closures of a place's section from `from` to `to` (inclusive),
-    /// in one query.
+    /// The places taken and the closures of a place's section from `from` to `to` (inclusive).
     fn slot_counts(
         &self,
         place: &Place<'_>,
         from: NaiveDate,
         to: NaiveDate,
+        counts: Counts,
     ) -> impl Future<Output = anyhow::Result<SlotCounts>> + Send;
 
     /// The booking an unexpired idempotency claim made, and its request's fingerprint.

@@ -179,39 +179,40 @@ impl Place<'_> {
 }
 
 /// Which of the free slots (in time order) to try first. Under a burst every request would aim
-/// at the same earliest slot and all but a few would fail and retry; instead each picks one
-/// place at random among the first `spread` free places of the earliest day with room, so
-/// concurrent requests land on different slots, the earliest slots still fill first, and
-/// nobody is sent to a later day while the earliest one has room. Returns an index into `free`.
+/// at the same earliest slot, and a slot item takes one transaction at a time: the others are
+/// cancelled. Instead each request picks among the first `spread` slots with room, weighted by
+/// their places left, so concurrent requests land on different items and the earliest slots
+/// still fill first. Within the earliest day with room, unless `across_days` (a request whose
+/// tries others' transactions cancelled: a burst is on, and spreading wins over the day).
+/// Returns an index into `free`.
 pub fn pick(
     free: &[FreeSlot],
     access: Access,
     spread: u32,
+    across_days: bool,
     random: impl FnOnce(u32) -> u32,
 ) -> Option<usize> {
     let first_day = free.iter().find(|slot| slot.remaining(access) > 0)?.date;
-    let mut window = Vec::new();
-    let mut places = 0;
-    for (index, slot) in free
+    let window: Vec<(usize, u32)> = free
         .iter()
         .enumerate()
-        .filter(|(_, slot)| slot.date == first_day)
-    {
-        if places >= spread {
-            break;
-        }
-        let remaining = slot.remaining(access);
-        if remaining > 0 {
-            window.push((index, places));
-            places += remaining;
-        }
+        .filter(|(_, slot)| across_days || slot.date == first_day)
+        .map(|(index, slot)| (index, slot.remaining(access)))
+        .filter(|(_, remaining)| *remaining > 0)
+        .take(spread.max(1) as usize)
+        .collect();
+    let places: u32 = window.iter().map(|(_, remaining)| remaining).sum();
+    if places == 0 {
+        return None;
     }
-    let place = random(places);
-    window
-        .iter()
-        .rev()
-        .find(|(_, first_place)| *first_place <= place)
-        .map(|(index, _)| *index)
+    let mut place = random(places);
+    for (index, remaining) in window {
+        if place < remaining {
+            return Some(index);
+        }
+        place -= remaining;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -358,25 +359,30 @@ mod tests {
             now,
             Access::Public,
         );
-        // 4 places a slot: a spread of 20 covers the first five slots, uniformly by place.
-        assert_eq!(pick(&free, Access::Public, 20, |_| 0), Some(0));
-        assert_eq!(pick(&free, Access::Public, 20, |_| 3), Some(0));
-        assert_eq!(pick(&free, Access::Public, 20, |_| 4), Some(1));
-        assert_eq!(pick(&free, Access::Public, 20, |n| n - 1), Some(4));
+        // 4 places a slot: a spread of 5 slots covers the first 20 places, uniformly by place.
+        assert_eq!(pick(&free, Access::Public, 5, false, |_| 0), Some(0));
+        assert_eq!(pick(&free, Access::Public, 5, false, |_| 3), Some(0));
+        assert_eq!(pick(&free, Access::Public, 5, false, |_| 4), Some(1));
+        assert_eq!(pick(&free, Access::Public, 5, false, |n| n - 1), Some(4));
         let mut seen = BTreeSet::new();
         for _ in 0..500 {
-            seen.insert(pick(&free, Access::Public, 20, |n| rand::random_range(0..n)).unwrap());
+            seen.insert(
+                pick(&free, Access::Public, 5, false, |n| {
+                    rand::random_range(0..n)
+                })
+                .unwrap(),
+            );
         }
         assert_eq!(seen, (0..5).collect());
-        assert_eq!(pick(&[], Access::Public, 20, |_| 0), None);
-        // The window never reaches into a later day while the first has room.
+        assert_eq!(pick(&[], Access::Public, 5, false, |_| 0), None);
+        // The window stays in the earliest day with room, unless a burst is on.
         let last_of_monday = free
             .iter()
             .rposition(|slot| slot.date == free[0].date)
             .unwrap();
-        assert_eq!(
-            pick(&free[last_of_monday..], Access::Public, 20, |n| n - 1),
-            Some(0)
-        );
+        let tail = &free[last_of_monday..];
+        assert_eq!(pick(tail, Access::Public, 5, false, |n| n - 1), Some(0));
+        assert_eq!(pick(tail, Access::Public, 5, true, |n| n - 1), Some(4));
+        assert_ne!(tail[4].date, tail[0].date);
     }
 }

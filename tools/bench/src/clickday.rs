@@ -51,6 +51,9 @@ fn opening() -> DateTime<Utc> {
         .expect("a time")
 }
 
+/// Execution environments of the booking function serving the click day.
+const INSTANCES: usize = 100;
+
 const SERVICE: &str = "cure-mediche";
 const OFFICE: &str = "milano";
 const SITE: &str = "cagni";
@@ -283,6 +286,7 @@ fn capacity(catalogue: &Catalogue, config: &Config) -> usize {
 
 struct Shared {
     report: Report,
+    requests_routed: usize,
     gateway: Gateway,
     opened: Instant,
 }
@@ -310,16 +314,23 @@ async fn simulate(scenario: &Scenario) -> Report {
     // A person has one service here; the daily limits do not come into it.
     config.daily_changes_per_person = u32::MAX;
     let capacity = capacity(&catalogue, &config);
-    let app = Rc::new(SimApp {
-        store,
-        mailer: SimMailer,
-        signer: SimSigner::new(),
-        clock: SimClock {
-            epoch: Instant::now(),
-        },
-        config,
-    });
+    // Lambda runs many execution environments at once, each with its own caches: requests
+    // go round them in turn.
+    let epoch = Instant::now();
+    let apps: Rc<Vec<SimApp>> = Rc::new(
+        (0..INSTANCES)
+            .map(|_| SimApp {
+                store: DynamoStore::with_backend(backend.clone()),
+                mailer: SimMailer,
+                signer: SimSigner::new(),
+                clock: SimClock { epoch },
+                config: config.clone(),
+            })
+            .collect(),
+    );
+    drop(store);
     let shared = Rc::new(RefCell::new(Shared {
+        requests_routed: 0,
         report: Report {
             capacity,
             ..Report::default()
@@ -342,14 +353,14 @@ async fn simulate(scenario: &Scenario) -> Report {
             Arrival::Within { seconds } => rng.random::<f64>() * seconds,
         };
         let caller = caller(n, &mut rng);
-        let (app, shared) = (app.clone(), shared.clone());
+        let (apps, shared) = (apps.clone(), shared.clone());
         local.spawn_local(async move {
             tokio::time::sleep(Duration::from_secs_f64(at)).await;
-            person(&app, &shared, caller, false).await;
+            person(&apps, &shared, caller, false).await;
         });
     }
     for script in 0..scenario.scripts {
-        let (app, shared) = (app.clone(), shared.clone());
+        let (apps, shared) = (apps.clone(), shared.clone());
         let mut script_rng = StdRng::seed_from_u64(scenario.seed * 1000 + script as u64);
         local.spawn_local(async move {
             let mut identity = 0;
@@ -363,9 +374,9 @@ async fn simulate(scenario: &Scenario) -> Report {
                 }
                 identity += 1;
                 let caller = caller(1_000_000 * (script + 1) + identity, &mut script_rng);
-                let (app, shared) = (app.clone(), shared.clone());
+                let (apps, shared) = (apps.clone(), shared.clone());
                 tokio::task::spawn_local(async move {
-                    person(&app, &shared, caller, true).await;
+                    person(&apps, &shared, caller, true).await;
                 });
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
@@ -382,11 +393,18 @@ async fn simulate(scenario: &Scenario) -> Report {
 
 /// One person (or one identity of a script) trying to book until booked or told there is
 /// nothing.
-async fn person(app: &SimApp, shared: &Rc<RefCell<Shared>>, caller: Caller, script: bool) {
+async fn person(apps: &[SimApp], shared: &Rc<RefCell<Shared>>, caller: Caller, script: bool) {
     let body = json!({ "service": SERVICE, "office": OFFICE, "site": SITE });
     let key = format!("attempt-{}", caller.account.id);
     loop {
-        let admitted = shared.borrow_mut().gateway.admit();
+        let (admitted, app) = {
+            let mut state = shared.borrow_mut();
+            state.requests_routed += 1;
+            (
+                state.gateway.admit(),
+                &apps[state.requests_routed % apps.len()],
+            )
+        };
         let started = Instant::now();
         let outcome = if admitted {
             Some(app.book(&caller, &body, Some(&key)).await)
@@ -409,6 +427,14 @@ fn answered(
     script: bool,
 ) -> Option<Duration> {
     state.report.requests += 1;
+    if state.report.requests.is_multiple_of(10_000) {
+        eprintln!(
+            "  {:>4.0} s simulated: {} requests, {} booked",
+            state.opened.elapsed().as_secs_f64(),
+            state.report.requests,
+            state.report.booked
+        );
+    }
     state
         .report
         .answer_ms

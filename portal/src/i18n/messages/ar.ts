@@ -301,6 +301,7 @@ const ar: Messages = {
   'error.payload_too_large': 'البيانات المرسلة كثيرة جدًا: قلّلها وأعد المحاولة.',
   'error.unavailable': 'الخدمة غير متاحة حاليًا. بياناتك محفوظة: أعد المحاولة.',
   'error.unavailable_until': 'كثير من الأشخاص يحجزون الآن: أعد المحاولة {when}. بياناتك محفوظة.',
+  'error.busy': 'كثير من الأشخاص يحجزون الآن: أعد المحاولة بعد بضع ثوانٍ. بياناتك محفوظة.',
   'error.internal': 'حدث خطأ. أعد المحاولة.',
   'error.too_many_changes_beneficiary': 'تعديلات كثيرة جدًا لهذا الشخص اليوم.',
   'error.too_many_changes_beneficiary_until': 'تعديلات كثيرة جدًا لهذا الشخص اليوم: ممكن مجددًا في {date}.',

@@ -300,6 +300,7 @@ const en: Messages = {
   'error.payload_too_large': 'Too much data was sent: shorten it and try again.',
   'error.unavailable': 'The service is not available right now. What you entered is kept: try again.',
   'error.unavailable_until': 'Many people are booking right now: try again {when}. What you entered is kept.',
+  'error.busy': 'Many people are booking right now: try again in a few seconds. What you entered is kept.',
   'error.internal': 'Something went wrong. Try again.',
   'error.too_many_changes_beneficiary': 'Too many changes for this person today.',
   'error.too_many_changes_beneficiary_until': 'Too many changes for this person today: available again on {date}.',

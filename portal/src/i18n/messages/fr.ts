@@ -300,6 +300,7 @@ const fr: Messages = {
   'error.payload_too_large': 'Trop de données envoyées : réduisez-les et réessayez.',
   'error.unavailable': 'Le service n’est pas disponible pour le moment. Vos données sont conservées : réessayez.',
   'error.unavailable_until': 'Beaucoup de personnes réservent en ce moment : réessayez {when}. Vos données sont conservées.',
+  'error.busy': 'Beaucoup de personnes réservent en ce moment : réessayez dans quelques secondes. Vos données sont conservées.',
   'error.internal': 'Une erreur s’est produite. Réessayez.',
   'error.too_many_changes_beneficiary': 'Trop de modifications pour cette personne aujourd’hui.',
   'error.too_many_changes_beneficiary_until': 'Trop de modifications pour cette personne aujourd’hui : de nouveau possible le {date}.',

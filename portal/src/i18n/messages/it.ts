@@ -299,6 +299,7 @@ const it = {
   'error.payload_too_large': 'I dati inviati sono troppi: riducili e riprova.',
   'error.unavailable': 'Il servizio non è disponibile in questo momento. I dati inseriti sono conservati: riprova.',
   'error.unavailable_until': 'Molte persone stanno prenotando in questo momento: riprova {when}. I dati inseriti sono conservati.',
+  'error.busy': 'Molte persone stanno prenotando in questo momento: riprova tra qualche secondo. I dati inseriti sono conservati.',
   'error.internal': 'Si è verificato un errore. Riprova.',
   'error.too_many_changes_beneficiary': 'Troppe modifiche per questa persona oggi.',
   'error.too_many_changes_beneficiary_until': 'Troppe modifiche per questa persona oggi: di nuovo possibile da {date}.',

@@ -1,6 +1,7 @@
 //! The catalogue, slot counts, closures and bookings. Capacity and uniqueness are conditions of
 //! the one transaction that makes each change: nothing is read and then written back.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use prenota_domain::booking::{Booking, BookingId, BookingRecord, ErasedBooking, Pool};
 use prenota_domain::catalogue::{Catalogue, Place, Site};
 use prenota_domain::paging::{Cursor, Page};
+use prenota_domain::ports::Counts;
 use prenota_domain::ports::{
     BookingChange, BookingFilter, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim,
 };
@@ -20,6 +22,7 @@ use uuid::Uuid;
 use super::keys::{self, Item, PURGE_AT};
 use super::ops::{Backend, Change, Condition, ReasonCode, Write};
 use super::{DynamoStore, IndexQuery, TransactError, from_item, number, string, to_item};
+use futures_util::future::join_all;
 
 /// How long a function keeps the catalogue before reading it again.
 const CATALOGUE_TTL: Duration = Duration::from_secs(60);
@@ -47,6 +50,108 @@ impl CatalogueCache {
     }
 }
 
+/// How long a function trusts the slot counts it read: a click day's requests share one
+/// picture per second and per day instead of each querying the horizon, and the function's own
+/// writes (and the slots they found full) keep the picture current meanwhile. The picture only
+/// guides the choice of a slot: the booking's conditions decide.
+const SLOT_COUNTS_TTL: Duration = Duration::from_secs(1);
+
+/// The slot counts of section days as last read (by partition), shared by the clones of a store.
+#[derive(Clone, Default)]
+pub struct SlotCountsCache(Arc<Mutex<HashMap<String, CachedDay>>>, Gates);
+
+/// One read at a time per section day: the requests of a burst that find the picture stale
+/// wait for one read instead of each making their own.
+type Gates = Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
+
+/// One section day's slots: places taken per slot, and whether the office closed the day.
+#[derive(Clone, Default)]
+struct CachedDay {
+    /// When it was read (tokio's clock, so that the simulation's virtual time applies).
+    read_at: Option<tokio::time::Instant>,
+    closed: bool,
+    taken: HashMap<NaiveTime, Taken>,
+}
+
+impl SlotCountsCache {
+    fn recent(&self, partition: &str) -> Option<CachedDay> {
+        let days = self.0.lock().expect("not poisoned");
+        days.get(partition)
+            .filter(|day| day.read_at.is_some_and(|at| at.elapsed() < SLOT_COUNTS_TTL))
+            .cloned()
+    }
+
+    /// The picture if it was read at or after `since`.
+    fn read_since(&self, partition: &str, since: tokio::time::Instant) -> Option<CachedDay> {
+        let days = self.0.lock().expect("not poisoned");
+        days.get(partition)
+            .filter(|day| day.read_at.is_some_and(|at| at >= since))
+            .cloned()
+    }
+
+    fn gate(&self, partition: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.1.lock().expect("not poisoned");
+        gates.entry(partition.to_owned()).or_default().clone()
+    }
+
+    fn keep(&self, partition: String, day: CachedDay) {
+        self.0.lock().expect("not poisoned").insert(partition, day);
+    }
+
+    /// A place of `pool` taken (`by` 1) or freed (-1) by this function.
+    fn count(&self, slot: &Item, pool: Pool, by: i32) {
+        let Some((partition, time)) = slot_address(slot) else {
+            return;
+        };
+        if let Some(day) = self.0.lock().expect("not poisoned").get_mut(&partition) {
+            let taken = day.taken.entry(time).or_default();
+            let count = match pool {
+                Pool::General => &mut taken.general,
+                Pool::Reserved => &mut taken.reserved,
+            };
+            *count = count.saturating_add_signed(by);
+        }
+    }
+
+    /// A slot item as a refused condition returned it: the latest word on that slot.
+    fn saw(&self, item: &Item) {
+        let Some((partition, time)) = slot_address(item) else {
+            return;
+        };
+        if let Some(day) = self.0.lock().expect("not poisoned").get_mut(&partition) {
+            let (taken, closed) = read_slot(item);
+            day.taken.insert(time, taken);
+            day.closed |= closed;
+        }
+    }
+
+    fn forget(&self, partition: &str) {
+        self.0.lock().expect("not poisoned").remove(partition);
+    }
+}
+
+/// A slot item's partition and time.
+fn slot_address(item: &Item) -> Option<(String, NaiveTime)> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+    let time = NaiveTime::parse_from_str(text(keys::SK)?, "%H:%M").ok()?;
+    Some((text(keys::PK)?.clone(), time))
+}
+
+/// A slot item's places taken, and whether the office closed its day.
+fn read_slot(item: &Item) -> (Taken, bool) {
+    let count = |name: &str| {
+        item.get(name)
+            .and_then(|v: &AttributeValue| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let taken = Taken {
+        general: count(pool_attribute(Pool::General)),
+        reserved: count(pool_attribute(Pool::Reserved)),
+    };
+    (taken, item.contains_key(CLOSED))
+}
+
 /// The attribute of an erased booking's statistics record (PD-1, PD-2).
 const ERASED: &str = "erased";
 const VERSION: &str = "version";
@@ -55,6 +160,8 @@ const COUNT: &str = "count";
 const STATE: &str = "state";
 /// A booking's names, transliterated, for an organisation's search.
 const SEARCH: &str = "search";
+/// On a slot item: the office closed its day, for this reason.
+const CLOSED: &str = "closed";
 
 /// The attribute counting a pool's places in a slot item.
 fn pool_attribute(pool: Pool) -> &'static str {
@@ -76,13 +183,72 @@ impl<B: Backend> DynamoStore<B> {
         Ok(())
     }
 
-    /// Takes a place in a booking's slot, within `capacity`.
+    /// What a refused transaction returned of the slots it wanted: their latest counts.
+    fn learn(&self, written: &Result<(), TransactError>, parts: &[Part]) {
+        if let Err(TransactError::Cancelled(reasons)) = written {
+            for (_, reason) in parts.iter().zip(reasons).filter(|(part, reason)| {
+                **part == Part::NewPlace && reason.code == ReasonCode::ConditionalCheckFailed
+            }) {
+                if let Some(slot) = &reason.item {
+                    self.slot_cache.saw(slot);
+                }
+            }
+        }
+    }
+
+    /// One section day's slots: the recent picture when it may do, else read now (and kept).
+    async fn section_day(
+        &self,
+        place: &Place<'_>,
+        date: NaiveDate,
+        counts: Counts,
+    ) -> anyhow::Result<CachedDay> {
+        let partition =
+            keys::slots_partition(&place.office.id, &place.site.id, &place.section.id, date);
+        let asked = tokio::time::Instant::now();
+        let usable = || match counts {
+            Counts::Recent => self.slot_cache.recent(&partition),
+            Counts::Current => self.slot_cache.read_since(&partition, asked),
+        };
+        if let Some(day) = usable() {
+            return Ok(day);
+        }
+        let gate = self.slot_cache.gate(&partition);
+        let _turn = gate.lock().await;
+        // Another request may have read it while this one waited.
+        if let Some(day) = usable() {
+            return Ok(day);
+        }
+        let mut day = CachedDay {
+            read_at: Some(tokio::time::Instant::now()),
+            ..CachedDay::default()
+        };
+        // Every time sorts between "0" and "~" (DynamoDB refuses an empty bound).
+        for item in self
+            .partition(partition.clone(), "0".into(), "~".into())
+            .await?
+        {
+            let Some((_, time)) = slot_address(&item) else {
+                continue;
+            };
+            let (taken, closed) = read_slot(&item);
+            day.taken.insert(time, taken);
+            day.closed |= closed;
+        }
+        self.slot_cache.keep(partition, day.clone());
+        Ok(day)
+    }
+
+    /// Takes a place in a booking's slot, within `capacity`, unless the office closed the day.
     fn take_place(&self, booking: &Booking, capacity: u32) -> Write {
         let pool = pool_attribute(booking.pool);
         Write::update(
             keys::slot_of(booking),
             vec![Change::add(pool, 1)],
-            Some(Condition::below(pool, i64::from(capacity))),
+            Some(Condition::And(vec![
+                Condition::below(pool, i64::from(capacity)),
+                Condition::Lacks(CLOSED.into()),
+            ])),
         )
     }
 
@@ -93,10 +259,6 @@ impl<B: Backend> DynamoStore<B> {
             vec![Change::add(pool, -1)],
             Some(Condition::gt(pool, number(0))),
         )
-    }
-
-    fn open_day(&self, booking: &Booking) -> Write {
-        Write::check(keys::closure_of(booking), Condition::Absent)
     }
 
     /// One more change on the person, under each of their identity keys: within the limit, or
@@ -153,7 +315,6 @@ impl<B: Backend> DynamoStore<B> {
 #[derive(Clone, Copy, PartialEq)]
 enum Part {
     NewPlace,
-    OpenDay,
     OldPlace,
     Hold(usize),
     Release,
@@ -196,7 +357,12 @@ fn booking_error(error: TransactError, parts: &[Part]) -> BookingWriteError {
             _ => BookingWriteError::Failed(anyhow!("an idempotency claim without its booking")),
         };
     }
-    if failed(Part::OpenDay).is_some() {
+    if let Some((_, reason)) = failed(Part::NewPlace)
+        && reason
+            .item
+            .as_ref()
+            .is_some_and(|slot| slot.contains_key(CLOSED))
+    {
         return BookingWriteError::Closed;
     }
     if let Some(index) = parts
@@ -250,18 +416,30 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         place: &Place<'_>,
         from: NaiveDate,
         to: NaiveDate,
+        counts: Counts,
     ) -> anyhow::Result<SlotCounts> {
-        let partition = keys::slots_partition(&place.office.id, &place.site.id, &place.section.id);
-        let mut counts = SlotCounts::default();
-        // '~' sorts after '#closed' and every time of the last day.
-        for item in self
-            .partition(partition, from.to_string(), format!("{to}#~"))
-            .await
-            .context("the slot counts")?
-        {
-            read_slot_item(&item, &mut counts);
+        // The days the section opens, each a partition, read at once.
+        let days: Vec<NaiveDate> = from
+            .iter_days()
+            .take_while(|date| *date <= to)
+            .filter(|date| {
+                !place.office.closed_on(*date) && !place.section.slot_times(*date).is_empty()
+            })
+            .collect();
+        let read = days
+            .iter()
+            .map(|date| self.section_day(place, *date, counts));
+        let mut found = SlotCounts::default();
+        for (date, day) in days.iter().zip(join_all(read).await) {
+            let day = day.context("the slot counts")?;
+            if day.closed {
+                found.closed.insert(*date);
+            }
+            for (time, taken) in day.taken {
+                found.taken.insert((*date, time), taken);
+            }
         }
-        Ok(counts)
+        Ok(found)
     }
 
     async fn idempotent_booking(
@@ -302,8 +480,8 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         if capacity == 0 {
             return Err(BookingWriteError::SlotFull);
         }
-        let mut parts = vec![Part::NewPlace, Part::OpenDay];
-        let mut items = vec![self.take_place(booking, capacity), self.open_day(booking)];
+        let mut parts = vec![Part::NewPlace];
+        let mut items = vec![self.take_place(booking, capacity)];
         for (person, hold) in booking.holds_by_person() {
             let mut item = keys::hold(&hold);
             item.insert(BOOKING_ID.into(), string(booking.id.as_str()));
@@ -330,13 +508,19 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         }
         parts.push(Part::Booking);
         items.push(self.put_booking(booking)?);
-        self.transact(items)
-            .await
-            .map_err(|error| booking_error(error, &parts))
+        // Contention is not retried here: the caller moves on to another slot at once.
+        let written = self.transact_retrying(items, 0).await;
+        self.learn(&written, &parts);
+        if written.is_ok() {
+            self.slot_cache
+                .count(&keys::slot_of(booking), booking.pool, 1);
+        }
+        written.map_err(|error| booking_error(error, &parts))
     }
 
     async fn change_booking(&self, change: BookingChange<'_>) -> Result<(), BookingWriteError> {
-        let (mut parts, mut items, daily_changes) = match change {
+        // The places this change takes (1) and frees (-1), for the slot counts' picture.
+        let (mut parts, mut items, daily_changes, places) = match change {
             BookingChange::Cancel {
                 previous,
                 cancelled,
@@ -348,7 +532,7 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
                     parts.push(Part::Release);
                     items.push(release);
                 }
-                (parts, items, daily_changes)
+                (parts, items, daily_changes, vec![(previous, -1)])
             }
             BookingChange::Move {
                 previous,
@@ -359,14 +543,18 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
                 if capacity == 0 {
                     return Err(BookingWriteError::SlotFull);
                 }
-                let parts = vec![Part::NewPlace, Part::OpenDay, Part::OldPlace, Part::Booking];
+                let parts = vec![Part::NewPlace, Part::OldPlace, Part::Booking];
                 let items = vec![
                     self.take_place(moved, capacity),
-                    self.open_day(moved),
                     self.free_place(previous),
                     self.put_booking(moved)?,
                 ];
-                (parts, items, daily_changes)
+                (
+                    parts,
+                    items,
+                    daily_changes,
+                    vec![(moved, 1), (previous, -1)],
+                )
             }
             BookingChange::End { previous, ended } => {
                 // The place stays counted: the appointment was held (or missed).
@@ -376,7 +564,7 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
                     parts.push(Part::Release);
                     items.push(release);
                 }
-                (parts, items, None)
+                (parts, items, None, Vec::new())
             }
         };
         if let Some(changes) = &daily_changes {
@@ -385,9 +573,15 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
                 items.push(item);
             }
         }
-        self.transact(items)
-            .await
-            .map_err(|error| booking_error(error, &parts))
+        let written = self.transact(items).await;
+        self.learn(&written, &parts);
+        if written.is_ok() {
+            for (booking, by) in places {
+                self.slot_cache
+                    .count(&keys::slot_of(booking), booking.pool, by);
+            }
+        }
+        written.map_err(|error| booking_error(error, &parts))
     }
 
     async fn booking(&self, id: &BookingId) -> anyhow::Result<Option<Booking>> {
@@ -547,47 +741,22 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         date: NaiveDate,
         reason: &str,
     ) -> anyhow::Result<()> {
-        let items = site
-            .sections
-            .iter()
-            .map(|section| {
-                let mut item = keys::closure(office, &site.id, &section.id, date);
-                item.insert("reason".into(), string(reason));
-                Write::put(item, None)
+        // Every slot of the day says so: a booking's condition on its own slot sees it, and no
+        // item is one that every booking of the day must touch. Written again, it changes
+        // nothing, so a closure that failed half-way is finished by running it again.
+        let marks = site.sections.iter().flat_map(|section| {
+            section.slot_times(date).into_iter().map(move |time| {
+                let slot = keys::slot(office, &site.id, &section.id, date, time);
+                Write::update(slot, vec![Change::set(CLOSED, string(reason))], None)
             })
-            .collect();
-        self.transact(items)
-            .await
-            .map_err(|e| e.into_anyhow().context("closing a site"))
-    }
-}
-
-/// One item of a section's partition: a slot's counts, or a closure.
-fn read_slot_item(item: &Item, counts: &mut SlotCounts) {
-    let Some(sort) = item.get("sk").and_then(|v| v.as_s().ok()) else {
-        return;
-    };
-    let Some((day, rest)) = sort.split_once('#') else {
-        return;
-    };
-    let Ok(date) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
-        return;
-    };
-    if rest == "closed" {
-        counts.closed.insert(date);
-    } else if let Ok(time) = NaiveTime::parse_from_str(rest, "%H:%M") {
-        let count = |name: &str| {
-            item.get(name)
-                .and_then(|v: &AttributeValue| v.as_n().ok())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0)
-        };
-        counts.taken.insert(
-            (date, time),
-            Taken {
-                general: count("general"),
-                reserved: count("reserved"),
-            },
-        );
+        });
+        for written in join_all(marks.map(|mark| self.write(mark, "closing a slot"))).await {
+            written.context("closing a site")?;
+        }
+        for section in &site.sections {
+            self.slot_cache
+                .forget(&keys::slots_partition(office, &site.id, &section.id, date));
+        }
+        Ok(())
     }
 }

@@ -40,6 +40,7 @@ pub struct DynamoStore<B = SdkBackend> {
     /// The catalogue as last read, and when: it changes rarely, and a burst of bookings should
     /// not read it once each.
     catalogue_cache: bookings::CatalogueCache,
+    slot_cache: bookings::SlotCountsCache,
 }
 
 /// Why a transaction did not happen.
@@ -100,6 +101,7 @@ impl<B: Backend> DynamoStore<B> {
         DynamoStore {
             backend,
             catalogue_cache: Default::default(),
+            slot_cache: Default::default(),
         }
     }
 
@@ -110,6 +112,16 @@ impl<B: Backend> DynamoStore<B> {
     /// Runs a transaction, trying again (with jittered backoff) while it is cancelled only by
     /// contention: conflicts with concurrent transactions on its items, or throttling.
     pub async fn transact(&self, writes: Vec<Write>) -> Result<(), TransactError> {
+        self.transact_retrying(writes, CONTENTION_RETRIES).await
+    }
+
+    /// A transaction tried again at most `retries` times while contention alone cancels it;
+    /// past them, `Busy`.
+    pub async fn transact_retrying(
+        &self,
+        writes: Vec<Write>,
+        retries: u32,
+    ) -> Result<(), TransactError> {
         let mut attempt = 0;
         loop {
             match self.backend.transact(writes.clone()).await {
@@ -127,11 +139,11 @@ impl<B: Backend> DynamoStore<B> {
                     if condition_failed || !contended {
                         return Err(TransactError::Cancelled(reasons));
                     }
-                    if attempt == CONTENTION_RETRIES {
+                    if attempt >= retries {
                         return Err(TransactError::Busy);
                     }
                 }
-                Err(Failure::Throttled) if attempt < CONTENTION_RETRIES => {}
+                Err(Failure::Throttled) if attempt < retries => {}
                 Err(Failure::Throttled) => return Err(TransactError::Busy),
                 Err(other) => {
                     return Err(TransactError::Failed(
