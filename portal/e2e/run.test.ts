@@ -598,14 +598,17 @@ describe('portal', { concurrency: 4 }, () => {
     await accessible(page, 'organisation search by name and day');
     await screenshot(page, 'it-1280-appuntamenti-ente-ricerca');
 
-    // A fourth change (cancelling) is refused, with the day it is possible again.
+    // A fourth change (a move) is refused, with the day it is possible again. (A cancellation
+    // would be counted but never refused: it only frees a place.)
     await found.getByRole('link').click();
     await heading(page, 'Dettaglio dell’appuntamento');
-    await page.getByRole('button', { name: 'Annulla l’appuntamento' }).click();
-    await heading(page, 'Vuoi annullare l’appuntamento?');
+    await page.getByRole('button', { name: 'Sposta', exact: true }).click();
+    await heading(page, 'Sposta l’appuntamento');
+    await page.locator(`label[for="day-${again.body.date}"]`).click();
+    await page.locator(`input[name="time"]:not([value="${again.body.time}"]) + label`).first().click();
     const [answer] = await Promise.all([
-      page.waitForResponse((response) => response.request().method() === 'DELETE' && response.url().includes('/bookings/')),
-      page.getByRole('button', { name: 'Sì, annulla l’appuntamento' }).click(),
+      page.waitForResponse((response) => response.url().endsWith('/reschedule')),
+      page.getByRole('button', { name: 'Conferma il nuovo orario' }).click(),
     ]);
     assert.equal(answer.status(), 429);
     const refusal = (await answer.json()) as { error: string; available_again_on: string };
@@ -624,11 +627,13 @@ describe('portal', { concurrency: 4 }, () => {
     const organisation = await activeOrganisation(stack, office);
     const surname = `Paginato ${uniqueWord()}`;
     const base = Date.now() % 1_000_000;
+    // Each beneficiary born on a day of their own: the name key compares names as the letters
+    // they hold, so two generated given names that are anagrams would otherwise be one person.
     const requests = Array.from({ length: 51 }, (_, i) => ({
       service: 'procedure-presentazione',
       office: 'milano',
       site: 'legnano',
-      beneficiary: { surname, given_names: `Nome ${uniqueWord()}`, birth_date: '1990-01-01', document: { type: 'passport', number: `PG${base}${String(i).padStart(2, '0')}`, issuing_country: 'SN' } },
+      beneficiary: { surname, given_names: `Nome ${uniqueWord()}`, birth_date: new Date(Date.UTC(1990, 0, 1 + i)).toISOString().slice(0, 10), document: { type: 'passport', number: `PG${base}${String(i).padStart(2, '0')}`, issuing_country: 'SN' } },
     }));
     for (let i = 0; i < requests.length; i += 6) {
       const answers = await Promise.all(requests.slice(i, i + 6).map((body) => book(stack, organisation.token, body, organisation.ip)));

@@ -40,6 +40,8 @@ const ID_ATTEMPTS: usize = 3;
 /// Tries that others' transactions cancel before a "first available" request is told to come
 /// back (a slot found full is not one: the picture learns from it and the request goes on).
 const CONTENDED_TRIES: u32 = 3;
+/// The days a "first available" request reads first, before the rest of the horizon.
+const FIRST_REACH_DAYS: u32 = 7;
 
 /// Free times and places per date (`GET /availability`).
 #[derive(Serialize)]
@@ -308,13 +310,20 @@ where
         // The first picture may be a moment old (shared by the requests of this moment); once
         // it is used up, the counts are read afresh, and only a fresh read says "no places".
         let mut counts = Counts::Recent;
+        // The first week first, then four, then the horizon: most requests need no more
+        // than the first reads (each day of a section is a partition, one query).
+        let mut reach = days.min(FIRST_REACH_DAYS);
         let mut contended = 0;
         loop {
             let mut free = self
-                .free_slots(place, from, days, self.clock.now(), draft.access, counts)
+                .free_slots(place, from, reach, self.clock.now(), draft.access, counts)
                 .await?;
             free.retain(|slot| children_under_age(children, slot.date));
             if free.is_empty() {
+                if reach < days {
+                    reach = (reach * 4).min(days);
+                    continue;
+                }
                 if counts == Counts::Recent {
                     counts = Counts::Current;
                     continue;

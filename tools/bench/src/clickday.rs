@@ -285,10 +285,19 @@ fn capacity(catalogue: &Catalogue, config: &Config) -> usize {
 }
 
 struct Shared {
+    backend: MemoryBackend,
     report: Report,
     requests_routed: usize,
     gateway: Gateway,
     opened: Instant,
+}
+
+impl Shared {
+    /// The places the store holds taken in the simulated section.
+    fn places_taken(&self) -> i64 {
+        let prefix = format!("SLOTS#{OFFICE}#{SITE}#");
+        self.backend.total(&prefix, "general") + self.backend.total(&prefix, "reserved")
+    }
 }
 
 /// Runs one scenario to its end, in virtual time.
@@ -330,6 +339,7 @@ async fn simulate(scenario: &Scenario) -> Report {
     );
     drop(store);
     let shared = Rc::new(RefCell::new(Shared {
+        backend: backend.clone(),
         requests_routed: 0,
         report: Report {
             capacity,
@@ -439,7 +449,9 @@ fn answered(
         .report
         .answer_ms
         .push(started.elapsed().as_secs_f64() * 1000.0);
-    let places_left = state.report.booked < state.report.capacity;
+    // Places committed but not yet answered count as taken: the store says what is left.
+    let places_left = state.report.booked < state.report.capacity
+        && state.places_taken() < state.report.capacity as i64;
     let wait = match outcome {
         None => {
             state.report.waits += 1;

@@ -51,10 +51,10 @@ impl CatalogueCache {
 }
 
 /// How long a function trusts the slot counts it read: a click day's requests share one
-/// picture per second and per day instead of each querying the horizon, and the function's own
-/// writes (and the slots they found full) keep the picture current meanwhile. The picture only
-/// guides the choice of a slot: the booking's conditions decide.
-const SLOT_COUNTS_TTL: Duration = Duration::from_secs(1);
+/// picture per quarter of a second and per section day instead of each querying the horizon,
+/// and the function's own writes (and the slots they found full) keep the picture current
+/// meanwhile. The picture only guides the choice of a slot: the booking's conditions decide.
+const SLOT_COUNTS_TTL: Duration = Duration::from_millis(250);
 
 /// The slot counts of section days as last read (by partition), shared by the clones of a store.
 #[derive(Clone, Default)]

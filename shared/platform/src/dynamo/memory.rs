@@ -152,6 +152,17 @@ impl MemoryBackend {
         self.state().metrics.clone()
     }
 
+    /// The sum of a number attribute over the items whose partition key starts with `prefix`
+    /// (a checker's view: the places taken, say).
+    pub fn total(&self, prefix: &str, name: &str) -> i64 {
+        self.state()
+            .items
+            .iter()
+            .filter(|((pk, _), _)| pk.starts_with(prefix))
+            .filter_map(|(_, item)| item.get(name)?.as_n().ok()?.parse::<i64>().ok())
+            .sum()
+    }
+
     /// Every item, in key order (a checker's view).
     pub fn items(&self) -> Vec<Item> {
         self.state().items.values().cloned().collect()
