@@ -58,44 +58,48 @@ const SLOT_COUNTS_TTL: Duration = Duration::from_millis(250);
 
 /// The slot counts of section days as last read (by partition), shared by the clones of a store.
 #[derive(Clone, Default)]
-pub struct SlotCountsCache(Arc<Mutex<HashMap<String, CachedDay>>>, Gates);
-
-/// One read at a time per section day: the requests of a burst that find the picture stale
-/// wait for one read instead of each making their own.
-type Gates = Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
+pub struct SlotCountsCache {
+    days: Arc<Mutex<HashMap<String, CachedDay>>>,
+    /// One read at a time per section day: the requests of a burst that find the picture
+    /// stale wait for one read instead of each making their own.
+    gates: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
 
 /// One section day's slots: places taken per slot, and whether the office closed the day.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct CachedDay {
     /// When it was read (tokio's clock, so that the simulation's virtual time applies).
-    read_at: Option<tokio::time::Instant>,
+    read_at: tokio::time::Instant,
     closed: bool,
     taken: HashMap<NaiveTime, Taken>,
 }
 
 impl SlotCountsCache {
     fn recent(&self, partition: &str) -> Option<CachedDay> {
-        let days = self.0.lock().expect("not poisoned");
+        let days = self.days.lock().expect("not poisoned");
         days.get(partition)
-            .filter(|day| day.read_at.is_some_and(|at| at.elapsed() < SLOT_COUNTS_TTL))
+            .filter(|day| day.read_at.elapsed() < SLOT_COUNTS_TTL)
             .cloned()
     }
 
     /// The picture if it was read at or after `since`.
     fn read_since(&self, partition: &str, since: tokio::time::Instant) -> Option<CachedDay> {
-        let days = self.0.lock().expect("not poisoned");
+        let days = self.days.lock().expect("not poisoned");
         days.get(partition)
-            .filter(|day| day.read_at.is_some_and(|at| at >= since))
+            .filter(|day| day.read_at >= since)
             .cloned()
     }
 
     fn gate(&self, partition: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut gates = self.1.lock().expect("not poisoned");
+        let mut gates = self.gates.lock().expect("not poisoned");
         gates.entry(partition.to_owned()).or_default().clone()
     }
 
     fn keep(&self, partition: String, day: CachedDay) {
-        self.0.lock().expect("not poisoned").insert(partition, day);
+        self.days
+            .lock()
+            .expect("not poisoned")
+            .insert(partition, day);
     }
 
     /// A place of `pool` taken (`by` 1) or freed (-1) by this function.
@@ -103,7 +107,7 @@ impl SlotCountsCache {
         let Some((partition, time)) = slot_address(slot) else {
             return;
         };
-        if let Some(day) = self.0.lock().expect("not poisoned").get_mut(&partition) {
+        if let Some(day) = self.days.lock().expect("not poisoned").get_mut(&partition) {
             let taken = day.taken.entry(time).or_default();
             let count = match pool {
                 Pool::General => &mut taken.general,
@@ -118,7 +122,7 @@ impl SlotCountsCache {
         let Some((partition, time)) = slot_address(item) else {
             return;
         };
-        if let Some(day) = self.0.lock().expect("not poisoned").get_mut(&partition) {
+        if let Some(day) = self.days.lock().expect("not poisoned").get_mut(&partition) {
             let (taken, closed) = read_slot(item);
             day.taken.insert(time, taken);
             day.closed |= closed;
@@ -126,7 +130,7 @@ impl SlotCountsCache {
     }
 
     fn forget(&self, partition: &str) {
-        self.0.lock().expect("not poisoned").remove(partition);
+        self.days.lock().expect("not poisoned").remove(partition);
     }
 }
 
@@ -220,8 +224,9 @@ impl<B: Backend> DynamoStore<B> {
             return Ok(day);
         }
         let mut day = CachedDay {
-            read_at: Some(tokio::time::Instant::now()),
-            ..CachedDay::default()
+            read_at: tokio::time::Instant::now(),
+            closed: false,
+            taken: HashMap::new(),
         };
         // Every time sorts between "0" and "~" (DynamoDB refuses an empty bound).
         for item in self
