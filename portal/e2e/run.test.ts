@@ -442,7 +442,8 @@ describe('portal', { concurrency: 4 }, () => {
     const { page } = t;
     const keys: string[] = [];
     // The first try loses its connection; the second meets a click-day burst, answered here as
-    // the API does (503 `unavailable` with `retry_after`; the real one needs 8 s of contention).
+    // the API does (429 `busy` with `retry_after`; the real one needs others' transactions
+    // cancelling three of its tries).
     const busyUntil = new Date(Date.now() + 5_000).toISOString();
     await page.route('**/bookings', async (route) => {
       if (route.request().method() !== 'POST') return route.continue();
@@ -450,9 +451,9 @@ describe('portal', { concurrency: 4 }, () => {
       if (keys.length === 1) return route.abort('connectionreset');
       if (keys.length === 2) {
         return route.fulfill({
-          status: 503,
+          status: 429,
           contentType: 'application/json',
-          body: JSON.stringify({ error: 'unavailable', message: 'Troppe richieste.', retry_after: busyUntil }),
+          body: JSON.stringify({ error: 'busy', message: 'Troppe richieste.', retry_after: busyUntil }),
         });
       }
       return route.continue();
