@@ -2,7 +2,7 @@
 //! cancelling and moving. Every rule about bookings lives here and in `booking`, `slots` and
 //! `calendar`; the store only makes each change atomic.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -278,10 +278,10 @@ where
     }
 
     /// "First available" (BK-3), on `date` or from today: it keeps going until it has a place
-    /// or a fresh read of the counts shows none left, so a burst never answers "no places" while
-    /// there are some. It starts from the function's recent picture of the counts and tries a
-    /// slot picked at random among the first ones with room (`pick`); a full slot is dropped, a
-    /// closed day too; when the picture is used up the counts are read afresh. When others'
+    /// or the counts show none left, so a burst never answers "no places" while there are some.
+    /// It starts from the function's recent picture of the counts and tries a slot picked at
+    /// random among the first ones with room (`pick`); a full slot is dropped, a closed day
+    /// too; when the picture is used up the counts are read afresh. When others'
     /// transactions cancel `CONTENDED_TRIES` of its tries, or past `booking_patience`, the
     /// answer is 429 `busy` with `retry_after` (come back), never `no_availability`.
     async fn book_first_free(
@@ -315,7 +315,7 @@ where
         let mut reach = days.min(FIRST_REACH_DAYS);
         let mut contended = 0;
         loop {
-            let mut free = self
+            let (mut free, in_demand) = self
                 .free_slots(place, from, reach, self.clock.now(), draft.access, counts)
                 .await?;
             free.retain(|slot| children_under_age(children, slot.date));
@@ -324,20 +324,22 @@ where
                     reach = (reach * 4).min(days);
                     continue;
                 }
-                if counts == Counts::Recent {
-                    counts = Counts::Current;
-                    continue;
-                }
+                // Even from a recent picture: since it was read, places could only have been
+                // freed by a cancellation, which could as well have come a moment later.
                 return Err(Error::from(Code::NoAvailability).into());
             }
             counts = Counts::Current;
-            // Each try that others' transactions cancelled doubles the window of slots picked
-            // among: under a burst, requests spread over more items (and days' partitions).
+            // When others are booking the first free day, or cancelled a try of this one, the
+            // pick spreads over the following days too; each cancelled try doubles the window:
+            // under a burst, requests spread over more items (and days' partitions).
+            let rush = free
+                .first()
+                .is_some_and(|slot| in_demand.contains(&slot.date));
             while let Some(index) = pick(
                 &free,
                 draft.access,
                 self.config.burst_spread << contended,
-                contended > 0,
+                rush || contended > 0,
                 crate::random::below,
             ) {
                 if contended == CONTENDED_TRIES || self.clock.now() > give_up_at {
@@ -635,14 +637,15 @@ where
         now: DateTime<Utc>,
         access: Access,
         counts: Counts,
-    ) -> Result<Vec<FreeSlot>> {
+    ) -> Result<(Vec<FreeSlot>, BTreeSet<NaiveDate>)> {
         let to = from + Duration::days(i64::from(days.max(1)) - 1);
         let counts = self.store.slot_counts(place, from, to, counts).await?;
         // A single day asked for and closed by the office: say so, as for any closed day.
         if days == 1 && counts.closed.contains(&from) {
             return Err(Error::invalid("date", Problem::Closed));
         }
-        Ok(place.free_slots(&counts, from, days, now, access))
+        let free = place.free_slots(&counts, from, days, now, access);
+        Ok((free, counts.in_demand))
     }
 
     /// May this caller take a reserved place (CAT-4)? Only a designated organisation (or the

@@ -327,9 +327,10 @@ pub struct BookingFilter {
 /// each reading the whole horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counts {
-    /// At most a second old, as this function last read or wrote them.
+    /// At most a quarter of a second old (a sold-out day two seconds), as this function last
+    /// read or wrote them.
     Recent,
-    /// Read now: before answering that there is no place, or moving someone.
+    /// Read now: when a recent picture's free places were all taken, or to move someone.
     Current,
 }
 

@@ -24,6 +24,9 @@ pub struct Taken {
 pub struct SlotCounts {
     pub taken: HashMap<(NaiveDate, NaiveTime), Taken>,
     pub closed: BTreeSet<NaiveDate>,
+    /// Days on which others were taking places a moment ago (a click day): a booking spreads
+    /// over more slots from its first try instead of all starting on the first free ones.
+    pub in_demand: BTreeSet<NaiveDate>,
 }
 
 /// Who is booking: anyone, or someone allowed to book a place reserved for a vulnerable person

@@ -39,6 +39,7 @@ use prenota_domain::types::{
 use prenota_domain::{App, Code, Config, Language};
 use prenota_platform::dynamo::DynamoStore;
 use prenota_platform::dynamo::memory::{MemoryBackend, Metrics, Model};
+use prenota_platform::dynamo::ops::Backend;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
@@ -194,7 +195,18 @@ impl Signer for SimSigner {
     }
 }
 
-type SimApp = App<DynamoStore<MemoryBackend>, SimMailer, SimSigner, SimClock>;
+type SimApp<B = MemoryBackend> = App<DynamoStore<B>, SimMailer, SimSigner, SimClock>;
+
+/// One execution environment of the booking function, with its own caches.
+fn instance<B: Backend>(backend: B, config: &Config, epoch: Instant) -> SimApp<B> {
+    SimApp {
+        store: DynamoStore::with_backend(backend),
+        mailer: SimMailer,
+        signer: SimSigner::new(),
+        clock: SimClock { epoch },
+        config: config.clone(),
+    }
+}
 
 /// A person with an account, signed in (written to nowhere: the booking reads only the caller).
 fn caller(n: usize, rng: &mut StdRng) -> Caller {
@@ -328,13 +340,7 @@ async fn simulate(scenario: &Scenario) -> Report {
     let epoch = Instant::now();
     let apps: Rc<Vec<SimApp>> = Rc::new(
         (0..INSTANCES)
-            .map(|_| SimApp {
-                store: DynamoStore::with_backend(backend.clone()),
-                mailer: SimMailer,
-                signer: SimSigner::new(),
-                clock: SimClock { epoch },
-                config: config.clone(),
-            })
+            .map(|_| instance(backend.clone(), &config, epoch))
             .collect(),
     );
     drop(store);
@@ -449,9 +455,12 @@ fn answered(
         .report
         .answer_ms
         .push(started.elapsed().as_secs_f64() * 1000.0);
-    // Places committed but not yet answered count as taken: the store says what is left.
-    let places_left = state.report.booked < state.report.capacity
-        && state.places_taken() < state.report.capacity as i64;
+    // Places committed but not yet answered count as taken: the store says what is left (a
+    // scan of the store, so only asked when someone was refused).
+    let places_left = |state: &Shared| {
+        state.report.booked < state.report.capacity
+            && state.places_taken() < state.report.capacity as i64
+    };
     let wait = match outcome {
         None => {
             state.report.waits += 1;
@@ -468,7 +477,7 @@ fn answered(
             return None;
         }
         Some(Err(error)) if error.code == Code::NoAvailability => {
-            if places_left {
+            if places_left(state) {
                 state.report.refused_while_places_remained += 1;
             }
             return None;
@@ -483,7 +492,7 @@ fn answered(
         }
         Some(Err(error)) => {
             state.report.errors += 1;
-            if places_left {
+            if places_left(state) {
                 state.report.refused_while_places_remained += 1;
             }
             tracing::debug!(?error, "a booking failed");
@@ -555,4 +564,279 @@ pub fn main(which: Option<usize>) {
     }
     println!("## Click day (DynamoDB's model, virtual time)\n");
     println!("{}", table(&reports));
+}
+
+#[cfg(test)]
+mod tests {
+    //! The booking path under contention, in situations made by hand on the model.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use chrono::NaiveDate;
+    use futures_util::future::join_all;
+    use prenota_domain::catalogue::Place;
+    use prenota_domain::ports::{BookingStore, Counts};
+    use prenota_platform::dynamo::ops::{
+        Failure, Item, Query, QueryPage, Reason, ReasonCode, Write,
+    };
+
+    use super::*;
+
+    fn config() -> Config {
+        let mut config = Config::new("https://portal.prenota.sim");
+        config.daily_changes_per_person = u32::MAX;
+        config
+    }
+
+    fn body() -> serde_json::Value {
+        json!({ "service": SERVICE, "office": OFFICE, "site": SITE })
+    }
+
+    fn place(catalogue: &Catalogue) -> Place<'_> {
+        catalogue
+            .place(SERVICE, OFFICE, Some(SITE))
+            .expect("the simulated place")
+            .1
+    }
+
+    /// The slots of a day and the places in them, as an empty day offers them.
+    fn offered(catalogue: &Catalogue, day: NaiveDate) -> (u64, u32) {
+        let free =
+            place(catalogue).free_slots(&SlotCounts::default(), day, 1, opening(), Access::Public);
+        let places = free.iter().map(|slot| slot.remaining(Access::Public)).sum();
+        (free.len() as u64, places)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_found_full_is_learnt_and_never_tried_twice() {
+        prenota_domain::random::seed(5);
+        let mut rng = StdRng::seed_from_u64(5);
+        let backend = MemoryBackend::new(Model::instant());
+        let catalogue = prenota_local::stack::repository_catalogue();
+        let (config, epoch) = (config(), Instant::now());
+        let (mine, other) = (
+            instance(backend.clone(), &config, epoch),
+            instance(backend.clone(), &config, epoch),
+        );
+        mine.store.put_catalogue(&catalogue).await.unwrap();
+        let day = mine
+            .book(&caller(0, &mut rng), &body(), None)
+            .await
+            .expect("booked")
+            .date;
+        // Another function takes the rest of that day at once: this one's picture, read a
+        // moment ago, still shows room.
+        let (slots, places) = offered(&catalogue, day);
+        let callers: Vec<Caller> = (1..places as usize).map(|n| caller(n, &mut rng)).collect();
+        let request = body();
+        let taken = join_all(
+            callers
+                .iter()
+                .map(|caller| other.book(caller, &request, None)),
+        )
+        .await;
+        for booking in taken {
+            assert_eq!(booking.expect("booked").date, day);
+        }
+        let transactions = || backend.metrics().transactions;
+        let before = transactions();
+        let next = mine
+            .book(&caller(1000, &mut rng), &body(), None)
+            .await
+            .expect("booked on a later day");
+        assert!(next.date > day);
+        assert_eq!(
+            transactions() - before,
+            slots + 1,
+            "each of the day's slots tried once, then the booking"
+        );
+        // What the refused conditions said stays in the picture.
+        let before = transactions();
+        mine.book(&caller(1001, &mut rng), &body(), None)
+            .await
+            .expect("booked");
+        assert_eq!(transactions() - before, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sold_out_day_is_read_again_every_two_seconds_only() {
+        prenota_domain::random::seed(8);
+        let mut rng = StdRng::seed_from_u64(8);
+        let backend = MemoryBackend::new(Model::instant());
+        let catalogue = prenota_local::stack::repository_catalogue();
+        let (config, epoch) = (config(), Instant::now());
+        let (mine, other) = (
+            instance(backend.clone(), &config, epoch),
+            instance(backend.clone(), &config, epoch),
+        );
+        mine.store.put_catalogue(&catalogue).await.unwrap();
+        let first = other.book(&caller(0, &mut rng), &body(), None).await;
+        let day = first.expect("booked").date;
+        let (_, places) = offered(&catalogue, day);
+        let callers: Vec<Caller> = (0..places as usize)
+            .map(|n| caller(n + 1, &mut rng))
+            .collect();
+        let request = body();
+        // One more than the day holds: the last one goes to another day.
+        let freed = join_all(
+            callers
+                .iter()
+                .map(|caller| other.book(caller, &request, None)),
+        )
+        .await
+        .into_iter()
+        .find_map(|booking| booking.ok().filter(|booking| booking.date == day))
+        .expect("a booking on the day");
+        let place = place(&catalogue);
+        let taken_on_the_day = || async {
+            let counts = mine
+                .store
+                .slot_counts(&place, day, day, Counts::Recent)
+                .await
+                .expect("read");
+            counts
+                .taken
+                .values()
+                .map(|t| t.general + t.reserved)
+                .sum::<u32>()
+        };
+        assert_eq!(taken_on_the_day().await, places, "sold out");
+        let owner = callers
+            .iter()
+            .find(|caller| caller.account.id == freed.booked_by)
+            .expect("its booker");
+        other
+            .cancel_booking(owner, &freed.id.to_string(), None)
+            .await
+            .expect("cancelled");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(
+            taken_on_the_day().await,
+            places,
+            "still trusted after a second"
+        );
+        tokio::time::advance(Duration::from_millis(1100)).await;
+        assert_eq!(taken_on_the_day().await, places - 1, "read again after two");
+    }
+
+    /// The model, with every transaction cancelled by another one holding its first item.
+    #[derive(Clone)]
+    struct AlwaysContended {
+        inner: MemoryBackend,
+        tries: Arc<AtomicU32>,
+    }
+
+    impl Backend for AlwaysContended {
+        async fn transact(&self, writes: Vec<Write>) -> Result<(), Failure> {
+            self.tries.fetch_add(1, Ordering::SeqCst);
+            let reason = |n: usize| Reason {
+                code: if n == 0 {
+                    ReasonCode::TransactionConflict
+                } else {
+                    ReasonCode::None
+                },
+                item: None,
+            };
+            Err(Failure::Cancelled((0..writes.len()).map(reason).collect()))
+        }
+
+        async fn write(&self, write: Write) -> Result<(), Failure> {
+            self.inner.write(write).await
+        }
+
+        async fn get(&self, key: Item, consistent: bool) -> Result<Option<Item>, Failure> {
+            self.inner.get(key, consistent).await
+        }
+
+        async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, Failure> {
+            self.inner.batch_get(keys).await
+        }
+
+        async fn query(&self, query: Query) -> Result<QueryPage, Failure> {
+            self.inner.query(query).await
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tries_that_others_keep_cancelling_answer_come_back_having_written_nothing() {
+        prenota_domain::random::seed(6);
+        let mut rng = StdRng::seed_from_u64(6);
+        let backend = AlwaysContended {
+            inner: MemoryBackend::new(Model::instant()),
+            tries: Arc::default(),
+        };
+        let app = instance(backend.clone(), &config(), Instant::now());
+        app.store
+            .put_catalogue(&prenota_local::stack::repository_catalogue())
+            .await
+            .unwrap();
+        let stored = backend.inner.items().len();
+        let Err(error) = app
+            .book(&caller(0, &mut rng), &body(), Some("one-attempt"))
+            .await
+        else {
+            panic!("no place can be taken");
+        };
+        assert_eq!(error.code, Code::Busy);
+        let wait = error.retry_after.expect("a time to come back") - app.clock.now();
+        assert!((1000..=5000).contains(&wait.num_milliseconds()), "{wait}");
+        assert_eq!(
+            backend.tries.load(Ordering::SeqCst),
+            3,
+            "three slots tried, each once"
+        );
+        assert_eq!(backend.inner.items().len(), stored, "nothing written");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_day_is_in_demand_while_others_take_its_places_between_close_reads() {
+        prenota_domain::random::seed(7);
+        let mut rng = StdRng::seed_from_u64(7);
+        let backend = MemoryBackend::new(Model::instant());
+        let catalogue = prenota_local::stack::repository_catalogue();
+        let (config, epoch) = (config(), Instant::now());
+        let (mine, other) = (
+            instance(backend.clone(), &config, epoch),
+            instance(backend.clone(), &config, epoch),
+        );
+        mine.store.put_catalogue(&catalogue).await.unwrap();
+        let day = other
+            .book(&caller(0, &mut rng), &body(), None)
+            .await
+            .expect("booked")
+            .date;
+        let place = place(&catalogue);
+        // This function's picture of the day: in demand, and the places taken in it.
+        let picture = || async {
+            let counts = mine
+                .store
+                .slot_counts(&place, day, day, Counts::Recent)
+                .await
+                .expect("read");
+            let taken: u32 = counts.taken.values().map(|t| t.general + t.reserved).sum();
+            (counts.in_demand.contains(&day), taken)
+        };
+        assert_eq!(
+            picture().await,
+            (false, 1),
+            "a first read knows of no demand"
+        );
+        for n in 1..=2 {
+            let booking = other.book(&caller(n, &mut rng), &body(), None).await;
+            assert_eq!(booking.expect("booked").date, day);
+        }
+        tokio::time::advance(Duration::from_millis(300)).await;
+        assert_eq!(picture().await, (true, 3), "two places taken in 300 ms");
+        tokio::time::advance(Duration::from_millis(300)).await;
+        assert_eq!(picture().await, (false, 3), "none since");
+        let booking = other.book(&caller(3, &mut rng), &body(), None).await;
+        assert_eq!(booking.expect("booked").date, day);
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(
+            picture().await,
+            (false, 4),
+            "one place in two seconds is a quiet day"
+        );
+    }
 }

@@ -56,6 +56,15 @@ impl CatalogueCache {
 /// meanwhile. The picture only guides the choice of a slot: the booking's conditions decide.
 const SLOT_COUNTS_TTL: Duration = Duration::from_millis(250);
 
+/// A sold-out day is trusted longer: only a cancellation changes it (after a click day, the
+/// crowd still asking would otherwise read every day of the horizon four times a second). A
+/// place freed in it is found within this time.
+const SOLD_OUT_TTL: Duration = Duration::from_secs(2);
+
+/// A section day is in demand when others took places in it between two of this function's
+/// reads at most this far apart (a quiet day's reads come minutes apart, or not at all).
+const IN_DEMAND_WITHIN: Duration = Duration::from_secs(1);
+
 /// The slot counts of section days as last read (by partition), shared by the clones of a store.
 #[derive(Clone, Default)]
 pub struct SlotCountsCache {
@@ -72,14 +81,34 @@ struct CachedDay {
     read_at: tokio::time::Instant,
     closed: bool,
     taken: HashMap<NaiveTime, Taken>,
+    /// Others took places in it a moment ago (see `IN_DEMAND_WITHIN`).
+    in_demand: bool,
+    /// Every place of every slot taken, reserved ones too, when read (`SOLD_OUT_TTL`).
+    sold_out: bool,
+}
+
+impl CachedDay {
+    fn fresh(&self) -> bool {
+        let trusted_for = if self.sold_out {
+            SOLD_OUT_TTL
+        } else {
+            SLOT_COUNTS_TTL
+        };
+        self.read_at.elapsed() < trusted_for
+    }
+
+    fn places_taken(&self) -> u64 {
+        self.taken
+            .values()
+            .map(|taken| u64::from(taken.general) + u64::from(taken.reserved))
+            .sum()
+    }
 }
 
 impl SlotCountsCache {
     fn recent(&self, partition: &str) -> Option<CachedDay> {
         let days = self.days.lock().expect("not poisoned");
-        days.get(partition)
-            .filter(|day| day.read_at.elapsed() < SLOT_COUNTS_TTL)
-            .cloned()
+        days.get(partition).filter(|day| day.fresh()).cloned()
     }
 
     /// The picture if it was read at or after `since`.
@@ -88,6 +117,13 @@ impl SlotCountsCache {
         days.get(partition)
             .filter(|day| day.read_at >= since)
             .cloned()
+    }
+
+    /// When the picture was last read, however long ago, and the places it counts.
+    fn last_read(&self, partition: &str) -> Option<(tokio::time::Instant, u64)> {
+        let days = self.days.lock().expect("not poisoned");
+        days.get(partition)
+            .map(|day| (day.read_at, day.places_taken()))
     }
 
     fn gate(&self, partition: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -114,6 +150,7 @@ impl SlotCountsCache {
                 Pool::Reserved => &mut taken.reserved,
             };
             *count = count.saturating_add_signed(by);
+            day.sold_out &= by > 0;
         }
     }
 
@@ -227,6 +264,8 @@ impl<B: Backend> DynamoStore<B> {
             read_at: tokio::time::Instant::now(),
             closed: false,
             taken: HashMap::new(),
+            in_demand: false,
+            sold_out: false,
         };
         // Every time sorts between "0" and "~" (DynamoDB refuses an empty bound).
         for item in self
@@ -240,6 +279,19 @@ impl<B: Backend> DynamoStore<B> {
             day.taken.insert(time, taken);
             day.closed |= closed;
         }
+        if let Some((read_before, taken_before)) = self.slot_cache.last_read(&partition) {
+            // The last picture counted this function's own places too: more now means others'.
+            day.in_demand = day.read_at.duration_since(read_before) <= IN_DEMAND_WITHIN
+                && day.places_taken() > taken_before;
+        }
+        let times = place.section.slot_times(date);
+        day.sold_out = !times.is_empty()
+            && times.iter().all(|time| {
+                day.taken.get(time).is_some_and(|taken| {
+                    taken.general >= place.capacity(Pool::General)
+                        && taken.reserved >= place.capacity(Pool::Reserved)
+                })
+            });
         self.slot_cache.keep(partition, day.clone());
         Ok(day)
     }
@@ -439,6 +491,9 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
             let day = day.context("the slot counts")?;
             if day.closed {
                 found.closed.insert(*date);
+            }
+            if day.in_demand {
+                found.in_demand.insert(*date);
             }
             for (time, taken) in day.taken {
                 found.taken.insert((*date, time), taken);
