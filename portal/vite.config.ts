@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
+import type { OutputBundle } from 'rolldown';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import rtlcss from 'rtlcss';
 
 // Arabic reads right to left: src/styles/rtl.scss is the same stylesheet, marked with
@@ -18,10 +21,45 @@ const mirrorRtl: Plugin = {
   },
 };
 
+// The receipt verifier works offline (public/verifica-sw.js): it needs the list of the files
+// its page loads, statically or lazily (the QR decoder and its WebAssembly), under their
+// content-hashed names. Written as /verifica-files.json, with a version naming the cache.
+const verifierFiles: Plugin = {
+  name: 'prenota-verifier-files',
+  apply: 'build',
+  enforce: 'post',
+  generateBundle(_options, bundle) {
+    const files = filesOfEntry(bundle, 'verifica.html');
+    const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16);
+    this.emitFile({
+      type: 'asset',
+      fileName: 'verifica-files.json',
+      source: JSON.stringify({ version, files: ['/verifica.webmanifest', '/verifica-192.png', ...files.map((file) => `/${file}`)] }),
+    });
+  },
+};
+
+/** Every file an HTML entry loads, following static and dynamic imports, CSS and assets. */
+function filesOfEntry(bundle: OutputBundle, html: string): string[] {
+  const found = new Set<string>();
+  const visit = (fileName: string) => {
+    const file = bundle[fileName];
+    if (!file || found.has(fileName)) return;
+    found.add(fileName);
+    if (file.type !== 'chunk') return;
+    const meta = (file as { viteMetadata?: { importedCss: Set<string>; importedAssets: Set<string> } }).viteMetadata;
+    for (const next of [...file.imports, ...file.dynamicImports, ...(meta?.importedCss ?? []), ...(meta?.importedAssets ?? [])]) visit(next);
+  };
+  for (const file of Object.values(bundle)) {
+    if (file.type === 'chunk' && file.isEntry && file.facadeModuleId?.endsWith(html)) visit(file.fileName);
+  }
+  return [...found].sort();
+}
+
 // Static files only: dist/ is uploaded as is (S3 + CloudFront, or PORTAL_DIR of the local server).
 // No inline script or style anywhere (the CSP is script-src 'self'; style-src 'self').
 export default defineConfig({
-  plugins: [mirrorRtl],
+  plugins: [mirrorRtl, verifierFiles],
   oxc: {
     jsx: { runtime: 'automatic', importSource: 'preact' },
   },
@@ -30,6 +68,9 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     sourcemap: false,
+    rollupOptions: {
+      input: { portal: resolve(import.meta.dirname, 'index.html'), verifier: resolve(import.meta.dirname, 'verifica.html') },
+    },
   },
   css: {
     preprocessorOptions: {
@@ -40,7 +81,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',
   },
 });

@@ -8,13 +8,18 @@ import { PORTAL } from './stack.ts';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(PORTAL, 'e2e', 'out', 'screenshots');
 
-export async function launch(): Promise<Browser> {
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     // Debian's Chromium as root, on a machine with no network but loopback (see FACTS.md).
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
+}
+
+/** A Chromium whose camera films `video` (a Y4M file), granted without asking. */
+export async function launchWithCamera(video: string): Promise<Browser> {
+  return launch(['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`, '--use-fake-ui-for-media-stream']);
 }
 
 export async function newContext(browser: Browser, base: string, options: { width?: number; language?: string } = {}): Promise<BrowserContext> {

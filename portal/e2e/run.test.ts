@@ -3,13 +3,16 @@
 // whole run; every flow in contexts of its own, several flows at once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { activeOrganisation, activePerson, agenda, book, call, officeSession, partitaIva, PASSWORD, unique, uniqueWord } from './api.ts';
-import { axe, launch, newContext, screenshotDir, watchErrors } from './browser.ts';
+import { axe, launch, launchWithCamera, newContext, screenshotDir, watchErrors } from './browser.ts';
 import { link, mailMatching, mails } from './mail.ts';
-import { startStack, type Stack } from './stack.ts';
+import { ROOT, startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -955,3 +958,95 @@ describe('race', () => {
     }
   });
 });
+
+describe('verifier', () => {
+  let camera: Browser;
+
+  before(async () => {
+    // A person's booking, its receipt as the API serves it, and a camera filming its QR code.
+    const person = await activePerson(stack);
+    const booked = await book(stack, person.token, { service: 'cure-mediche', office: 'milano', site: 'cagni' }, person.ip);
+    assert.equal(booked.status, 201, JSON.stringify(booked.body));
+    const booking = (booked.body as { id: string }).id;
+    const response = await fetch(`${stack.base}/bookings/${booking}/receipt.pdf`, { headers: { authorization: `Bearer ${person.token}` } });
+    assert.equal(response.status, 200);
+    const out = resolve(screenshotDir(), '..');
+    const pdf = join(out, 'receipt.pdf');
+    const video = join(out, 'receipt.y4m');
+    writeFileSync(pdf, Buffer.from(await response.arrayBuffer()));
+    await promisify(execFile)(stack.binary, ['camera-video', pdf, video], { env: stack.env });
+    camera = await launchWithCamera(video);
+  });
+  after(async () => {
+    await camera?.close();
+  });
+
+  async function verifierTab(width = 375): Promise<Tab> {
+    const context = await newContext(camera, stack.base, { width });
+    await context.grantPermissions(['camera']);
+    const page = await context.newPage();
+    return { context, page, errors: watchErrors(page) };
+  }
+
+  test('a receipt held to the camera is genuine, with the data to compare and its live status; it works offline once loaded', async () => {
+    const t = await verifierTab();
+    const { page } = t;
+    await page.goto('/verifica.html');
+    await page.getByText(/Chiavi di firma aggiornate/).waitFor();
+    // The page, its code and the decoder kept by the service worker before going offline.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await accessible(page, 'the verifier');
+    const started = performance.now();
+    await page.getByRole('button', { name: 'Avvia la fotocamera' }).click();
+    const verdict = page.locator('#verdict .verdict');
+    await verdict.waitFor();
+    const scanToVerdict = Math.round(performance.now() - started);
+    console.log(`verifier: camera started to verdict in ${scanToVerdict} ms`);
+    await assertText(verdict, /AUTENTICA/);
+    await assertText(verdict, /Stato: Attivo/);
+    await screenshot(page, 'verifier-genuine-375');
+    await accessible(page, 'the verifier with a verdict');
+    // What a verifier first loads, and what it keeps for offline use.
+    const listing = (await (await fetch(`${stack.base}/verifica-files.json`)).json()) as { files: string[] };
+    let kept = 0;
+    for (const file of ['/verifica.html', ...listing.files]) kept += (await (await fetch(`${stack.base}${file}`)).arrayBuffer()).byteLength;
+    console.log(`verifier: ${listing.files.length + 1} files kept for offline use, ${Math.round(kept / 1024)} KB`);
+
+    // No network: the page still opens from the phone, the signature is still checked.
+    await t.context.setOffline(true);
+    await page.reload();
+    await page.getByText(/Senza rete/).waitFor();
+    await page.getByRole('button', { name: 'Avvia la fotocamera' }).click();
+    await verdict.waitFor();
+    await assertText(verdict, /AUTENTICA/);
+    await assertText(verdict, /Stato non verificato in tempo reale/);
+    await screenshot(page, 'verifier-offline-375');
+    noErrors(t);
+    await t.context.close();
+  });
+
+  test('a code signed by another key is not genuine; the page speaks English on request', async () => {
+    const t = await verifierTab();
+    const { page } = t;
+    await page.goto('/verifica.html');
+    await page.getByRole('button', { name: 'English' }).click();
+    const vectors = JSON.parse(readFileSync(`${ROOT}/tools/verify-receipt/vectors/receipt-vectors.json`, 'utf8')) as { vectors: { code: string; verdict: string }[] };
+    const foreign = vectors.vectors.find((vector) => vector.verdict === 'genuine');
+    assert.ok(foreign, 'a receipt of the test key');
+    await page.getByLabel(/Or the code’s text/).fill(foreign.code);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const verdict = page.locator('#verdict .verdict');
+    await assertText(verdict, /NOT GENUINE/);
+    await assertText(verdict, /a key the Questura does not publish/);
+    await screenshot(page, 'verifier-forged-375');
+    await accessible(page, 'the verifier, a forged code');
+    noErrors(t);
+    await t.context.close();
+  });
+});
+
+async function assertText(locator: Locator, pattern: RegExp): Promise<void> {
+  await locator.filter({ hasText: pattern }).waitFor();
+}

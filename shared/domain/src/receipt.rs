@@ -320,8 +320,12 @@ pub fn verify(code: &str, keys: &[ReceiptKey]) -> Result<ReceiptData, Forged> {
 
 /// Takes a code apart; anything but a well-formed receipt is `Unreadable`.
 pub fn decode(code: &str) -> Result<Decoded, Forged> {
+    let code = code.trim();
+    // No receipt is longer: a longer code is not one, and is not worth decoding.
+    if code.len() > MAX_CODE_CHARS {
+        return Err(Forged::Unreadable);
+    }
     let bytes = code
-        .trim()
         .strip_prefix(PREFIX)
         .and_then(base45::decode)
         .ok_or(Forged::Unreadable)?;

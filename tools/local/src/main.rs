@@ -14,6 +14,8 @@
 //!   designates to book the places reserved for vulnerable persons (CAT-4).
 //! - `prenota-local office-user --office ID --email E --name N [--aws]`: an office account (the
 //!   only way one is made); the link to choose its password is e-mailed.
+//! - `prenota-local camera-video RECEIPT.pdf OUT.y4m`: a fake camera's video of a receipt's QR
+//!   code, for the browser tests of the verifier.
 //!
 //! Settings (environment): `PRENOTA_AWS_ENDPOINT` (moto, default `http://127.0.0.1:4566`),
 //! `TABLE_NAME` (`prenota`), `SENDER_ADDRESS` (`prenota@prenota.local`), `PORT` (3000),
@@ -75,15 +77,25 @@ async fn main() -> anyhow::Result<()> {
         }
         Some("office-user") => office_user(&settings, &args[1..]).await,
         Some("designate") => designate(&settings, &args[1..]).await,
+        Some("camera-video") => camera_video(&args[1..]),
         _ => {
             eprintln!(
                 "usage: prenota-local serve | mailbox [ADDRESS] | seed [--dir DIR] [--aws] \
                  | export [--date D] | end-of-day [--date D] | retention | office-user --office ID --email E --name N [--aws] \
-                 | designate --office ID --fiscal-code CODE"
+                 | designate --office ID --fiscal-code CODE | camera-video RECEIPT.pdf OUT.y4m"
             );
             std::process::exit(2);
         }
     }
+}
+
+/// `camera-video RECEIPT.pdf OUT.y4m`: what Chromium's fake camera plays in the verifier's tests.
+fn camera_video(args: &[String]) -> anyhow::Result<()> {
+    let [pdf, out] = args else {
+        anyhow::bail!("usage: prenota-local camera-video RECEIPT.pdf OUT.y4m");
+    };
+    let video = prenota_local::camera::receipt_video(&std::fs::read(pdf).context("the receipt")?)?;
+    std::fs::write(out, video).context("the video")
 }
 
 /// The local stack ready (table, catalogue, sender, receipt key) and the application on it.

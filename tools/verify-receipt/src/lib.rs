@@ -18,6 +18,8 @@
 //! cross-reference table, object streams or encryption, none of which an image needs; an
 //! encrypted PDF is refused (a receipt never is).
 
+pub mod vectors;
+
 use std::io::Cursor;
 
 use anyhow::{Context, anyhow, bail, ensure};
@@ -60,14 +62,21 @@ pub fn keys_from_json(json: &str) -> anyhow::Result<Vec<ReceiptKey>> {
 /// Checks a receipt given as QR text, image or PDF bytes.
 pub fn verify(input: &[u8], keys: &[ReceiptKey]) -> anyhow::Result<Outcome> {
     let code = receipt_code(input)?;
-    // No receipt is longer: a longer code is not one, and is not worth decoding.
-    if code.len() > receipt::MAX_CODE_CHARS {
-        return Ok(Outcome::Forged(Forged::Unreadable));
-    }
     Ok(match receipt::verify(&code, keys) {
         Ok(data) => Outcome::Genuine(Box::new(data)),
         Err(forged) => Outcome::Forged(forged),
     })
+}
+
+/// The verdict on a receipt code given as text, in the words every verifier uses (`genuine`,
+/// `unreadable`, `unknown_key`, `bad_signature`): text that holds no receipt code at all is
+/// `unreadable`, as the command's exit status 2 says.
+pub fn verdict(code: &str, keys: &[ReceiptKey]) -> (&'static str, Option<ReceiptData>) {
+    match verify(code.as_bytes(), keys) {
+        Ok(Outcome::Genuine(data)) => ("genuine", Some(*data)),
+        Ok(Outcome::Forged(forged)) => (forged.as_str(), None),
+        Err(_) => (Forged::Unreadable.as_str(), None),
+    }
 }
 
 /// The receipt code in the input: the text itself, or the QR code of an image or a PDF.
