@@ -1,7 +1,7 @@
 // The shell: skip link, header (language, account), navigation, the page, footer. Pages are
-// loaded when first visited, so the first page stays small. The office console (/ufficio/…)
-// and the police verifier (/verifica) of a later issue add their folders under pages/ and
-// their lines to ROUTES.
+// loaded when first visited, so the first page stays small. The office console (/ufficio/…) of
+// a later issue adds its folder under pages/ and its lines to ROUTES; the receipt verifier is a
+// page of its own (verifica.html, src/verifier), light and working offline.
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, setUnauthorizedHandler } from './api/client';
@@ -31,6 +31,7 @@ export const ROUTES: Route[] = [
   { pattern: '/appuntamenti', load: () => import('./pages/appointments/list'), auth: true },
   { pattern: '/appuntamenti/:id', load: () => import('./pages/appointments/detail'), auth: true },
   { pattern: '/i-miei-dati', load: () => import('./pages/data/my-data'), auth: true },
+  { pattern: '/ufficio', load: () => import('./pages/office/counter'), auth: true },
   { pattern: '/privacy', load: () => import('./pages/legal/privacy') },
   { pattern: '/termini', load: () => import('./pages/legal/terms') },
   { pattern: '/accessibilita', load: () => import('./pages/legal/accessibility') },
@@ -106,6 +107,7 @@ function Header(props: { current: string }) {
     { href: '/prenota', label: t('nav.book') },
     { href: '/appuntamenti', label: t('nav.appointments') },
   ];
+  if (signedIn?.account.kind === 'office') links.unshift({ href: '/ufficio', label: t('nav.counter') });
   if (signedIn) links.push({ href: '/i-miei-dati', label: t('nav.my_data') });
   async function logout() {
     try {
@@ -215,6 +217,9 @@ function Footer() {
             </li>
             <li class="list-inline-item me-3">
               <a href="/accessibilita">{t('nav.accessibility')}</a>
+            </li>
+            <li class="list-inline-item me-3">
+              <a href="/verifica.html">{t('nav.verifier')}</a>
             </li>
           </ul>
         </div>

@@ -25,6 +25,8 @@ export function startRouter(): void {
     if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
     const href = anchor.getAttribute('href');
     if (!href || !href.startsWith('/') || href.startsWith('//')) return;
+    // A file (verifica.html, a PDF) is not a page of this application: the browser loads it.
+    if (new URL(href, location.origin).pathname.split('/').pop()?.includes('.')) return;
     event.preventDefault();
     navigate(href);
   });

@@ -18,7 +18,10 @@ import type {
   PersonalData,
   ServicesResponse,
   Account,
+  Agenda,
+  AgendaQuery,
   ErasureOutcome,
+  ReceiptCheck,
 } from './types';
 
 let base = '';
@@ -154,6 +157,11 @@ export const api = {
       auth: true,
       body: { date, time },
     }),
+  /** The office's agenda of a day (its own office: the API knows it from the session). */
+  agenda: (query: AgendaQuery) =>
+    json<Agenda>('/office/agenda', { auth: true, query: query as Record<string, string | undefined> }),
+  checkIn: (id: string) => json<Booking>(`/office/bookings/${encodeURIComponent(id)}/check-in`, { method: 'POST', auth: true }),
+  verifyReceipt: (code: string) => json<ReceiptCheck>('/receipts/verify', { query: { code } }),
   receipt: async (id: string): Promise<Blob> =>
     (await call(`/bookings/${encodeURIComponent(id)}/receipt.pdf`, { auth: true })).blob(),
 };

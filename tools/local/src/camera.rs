@@ -11,8 +11,8 @@ const HEIGHT: usize = 480;
 const FRAMES: usize = 2;
 const FPS: usize = 10;
 
-/// A Y4M video (4:2:0) whose frames show the QR code of the receipt in `pdf`.
-pub fn receipt_video(pdf: &[u8]) -> anyhow::Result<Vec<u8>> {
+/// The receipt's code (its QR text), and a Y4M video (4:2:0) whose frames show its QR code.
+pub fn receipt_video(pdf: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
     let code = prenota_verify::receipt_code(pdf).context("the receipt's QR code")?;
     let qr = prenota_domain::receipt::qr_code(&code).context("the code fits a QR code")?;
     let modules = qr.width();
@@ -41,5 +41,5 @@ pub fn receipt_video(pdf: &[u8]) -> anyhow::Result<Vec<u8>> {
         video.extend_from_slice(&luma);
         video.extend_from_slice(&chroma);
     }
-    Ok(video)
+    Ok((code, video))
 }

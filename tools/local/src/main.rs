@@ -15,7 +15,7 @@
 //! - `prenota-local office-user --office ID --email E --name N [--aws]`: an office account (the
 //!   only way one is made); the link to choose its password is e-mailed.
 //! - `prenota-local camera-video RECEIPT.pdf OUT.y4m`: a fake camera's video of a receipt's QR
-//!   code, for the browser tests of the verifier.
+//!   code, for the browser tests of the verifier; prints the code (what a USB scanner types).
 //!
 //! Settings (environment): `PRENOTA_AWS_ENDPOINT` (moto, default `http://127.0.0.1:4566`),
 //! `TABLE_NAME` (`prenota`), `SENDER_ADDRESS` (`prenota@prenota.local`), `PORT` (3000),
@@ -94,8 +94,11 @@ fn camera_video(args: &[String]) -> anyhow::Result<()> {
     let [pdf, out] = args else {
         anyhow::bail!("usage: prenota-local camera-video RECEIPT.pdf OUT.y4m");
     };
-    let video = prenota_local::camera::receipt_video(&std::fs::read(pdf).context("the receipt")?)?;
-    std::fs::write(out, video).context("the video")
+    let (code, video) =
+        prenota_local::camera::receipt_video(&std::fs::read(pdf).context("the receipt")?)?;
+    std::fs::write(out, video).context("the video")?;
+    println!("{code}");
+    Ok(())
 }
 
 /// The local stack ready (table, catalogue, sender, receipt key) and the application on it.

@@ -29,7 +29,9 @@ export default function Login() {
     try {
       const result = await api.login(email.trim(), password);
       signIn(result);
-      navigate(takeReturn() ?? '/appuntamenti', { replace: true });
+      // Office staff start at the counter; everyone else at their appointments.
+      const home = result.account?.kind === 'office' ? '/ufficio' : '/appuntamenti';
+      navigate(takeReturn() ?? home, { replace: true });
     } catch (error) {
       setNotActivated(error instanceof ApiError && error.code === 'not_activated');
       setMessage(describeError(error));

@@ -1,0 +1,251 @@
+// "Today at the counter" (BK-9, RC-3): an office's agenda of a day and site, the next
+// appointments first; check-in in one action; a receipt's QR code (typed by a USB scanner, or
+// filmed by the device's camera) opens its appointment, to check the person in after comparing
+// their document. Office staff only; the API answers for the staff's own office.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../../api/client';
+import type { Agenda, Booking, Office } from '../../api/types';
+import { loadOffices } from '../../catalogue';
+import { describeError } from '../../errors';
+import { formatDate, formatDay, formatTime, todayInRome } from '../../format';
+import { t } from '../../i18n';
+import { session } from '../../session';
+import { SelectField, TextField } from '../../ui/form';
+import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
+import { personName, statusLabel } from '../appointments/summary';
+
+type Status = NonNullable<Booking['status']>;
+const STATUSES: Status[] = ['active', 'checked_in', 'no_show', 'cancelled'];
+
+export default function Counter() {
+  const account = session.value?.account;
+  const [office, setOffice] = useState<Office | null>(null);
+  const [date, setDate] = useState(todayInRome());
+  const [site, setSite] = useState('');
+  const [status, setStatus] = useState<Status | ''>('');
+  const [appointments, setAppointments] = useState<Booking[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [code, setCode] = useState('');
+  const [scanned, setScanned] = useState<{ booking: Booking | null; message: string | null } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const scannedPanel = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    loadOffices().then((offices) => setOffice(offices.find((o) => o.id === account?.office) ?? null), setError);
+  }, [account?.office]);
+
+  async function load(next: string | null) {
+    setError(null);
+    try {
+      const page: Agenda = await api.agenda({ date, site: site || undefined, cursor: next ?? undefined });
+      setAppointments((old) => (next && old ? [...old, ...page.appointments] : page.appointments));
+      setCursor(page.next_cursor ?? null);
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  useEffect(() => {
+    setAppointments(null);
+    void load(null);
+  }, [date, site]);
+
+  useEffect(() => {
+    if (scanned) scannedPanel.current?.focus();
+  }, [scanned]);
+
+  if (account?.kind !== 'office') {
+    return (
+      <>
+        <PageHeading title={t('office.counter_title')} />
+        <Alert kind="danger">{t('office.staff_only')}</Alert>
+      </>
+    );
+  }
+
+  async function checkIn(booking: Booking) {
+    setNotice(null);
+    try {
+      const updated = await api.checkIn(booking.id ?? '');
+      setAppointments((old) => old?.map((b) => (b.id === updated.id ? updated : b)) ?? null);
+      setScanned((old) => (old?.booking?.id === updated.id ? { booking: updated, message: null } : old));
+      setNotice(t('office.checked_in').replace('{name}', personName(updated.person)));
+    } catch (caught) {
+      setNotice(describeError(caught));
+    }
+  }
+
+  /** A receipt's code: its signature checked by the API, then its appointment in this agenda. */
+  async function openReceipt(text: string) {
+    setNotice(null);
+    try {
+      const verdict = await api.verifyReceipt(text.trim());
+      if (!verdict.genuine || !verdict.booking) {
+        setScanned({ booking: null, message: t('office.receipt_not_genuine') });
+        return;
+      }
+      const id = verdict.booking.booking;
+      const found = appointments?.find((b) => b.id === id) ?? null;
+      setScanned(found ? { booking: found, message: null } : { booking: null, message: t('office.receipt_elsewhere') });
+    } catch (caught) {
+      setScanned({ booking: null, message: describeError(caught) });
+    }
+  }
+
+  const now = new Date();
+  const shown = (appointments ?? [])
+    .filter((b) => !status || b.status === status)
+    // The next appointments first (today), then the earlier ones; every one in time order.
+    .sort((a, b) => {
+      const aPast = date === todayInRome() && new Date(a.starts_at ?? 0) < now;
+      const bPast = date === todayInRome() && new Date(b.starts_at ?? 0) < now;
+      return aPast === bPast ? (a.starts_at ?? '').localeCompare(b.starts_at ?? '') : aPast ? 1 : -1;
+    });
+
+  return (
+    <>
+      <PageHeading title={t('office.counter_title')} lead={office?.name} />
+      <form
+        class="mb-4"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void openReceipt(code);
+        }}
+      >
+        <TextField
+          path="receipt-code"
+          label={t('office.scan_label')}
+          hint={t('office.scan_hint')}
+          value={code}
+          autocomplete="off"
+          onInput={setCode}
+        />
+        <button type="submit" class="btn btn-primary">
+          {t('office.open_receipt')}
+        </button>
+      </form>
+      {scanned && (
+        <div ref={scannedPanel} tabIndex={-1} class="card-wrapper mb-4" aria-live="polite">
+          {scanned.message && <Alert kind="warning">{scanned.message}</Alert>}
+          {scanned.booking && <Scanned booking={scanned.booking} onCheckIn={checkIn} />}
+        </div>
+      )}
+      {notice && (
+        <Alert kind="info" live>
+          {notice}
+        </Alert>
+      )}
+      <div class="row">
+        <div class="col-md-4">
+          <TextField path="agenda-date" type="date" label={t('office.date')} value={date} onInput={(value) => value && setDate(value)} />
+        </div>
+        <div class="col-md-4">
+          <SelectField
+            path="agenda-site"
+            label={t('office.site')}
+            value={site}
+            placeholder={t('office.all_sites')}
+            options={(office?.sites ?? []).map((s) => ({ value: s.id ?? '', label: s.name ?? s.id ?? '' }))}
+            onInput={setSite}
+          />
+        </div>
+        <div class="col-md-4">
+          <SelectField
+            path="agenda-status"
+            label={t('office.status')}
+            value={status}
+            placeholder={t('office.all_statuses')}
+            options={STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))}
+            onInput={(value) => setStatus(value as Status | '')}
+          />
+        </div>
+      </div>
+      {error ? (
+        <ErrorWithRetry message={describeError(error)} onRetry={() => void load(null)} />
+      ) : appointments === null ? (
+        <Loading />
+      ) : (
+        <AgendaTable date={date} appointments={shown} onCheckIn={checkIn} />
+      )}
+      {cursor && (
+        <button type="button" class="btn btn-outline-primary mt-3" onClick={() => void load(cursor)}>
+          {t('office.more')}
+        </button>
+      )}
+    </>
+  );
+}
+
+function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: (b: Booking) => void }) {
+  if (props.appointments.length === 0) return <p>{t('office.no_appointments')}</p>;
+  const today = props.date === todayInRome();
+  return (
+    <div class="table-responsive">
+      <table class="table">
+        <caption>{t('office.agenda_caption').replace('{day}', formatDay(props.date))}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('office.time')}</th>
+            <th scope="col">{t('office.person')}</th>
+            <th scope="col">{t('office.document')}</th>
+            <th scope="col">{t('office.status')}</th>
+            <th scope="col">
+              <span class="visually-hidden">{t('office.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.appointments.map((booking) => (
+            <tr key={booking.id}>
+              <td>{formatTime(booking.time ?? '')}</td>
+              <th scope="row">{personName(booking.person)}</th>
+              <td>{documentText(booking)}</td>
+              <td>{statusLabel(booking.status)}</td>
+              <td>
+                {today && booking.status === 'active' && (
+                  <button type="button" class="btn btn-sm btn-primary" onClick={() => props.onCheckIn(booking)}>
+                    {t('office.check_in')}
+                    <span class="visually-hidden"> {personName(booking.person)}</span>
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The appointment a receipt opened: what to compare with the person's document, and check-in. */
+function Scanned(props: { booking: Booking; onCheckIn: (b: Booking) => void }) {
+  const { booking } = props;
+  return (
+    <div class="card card-bg p-3">
+      <h2 class="h4">{personName(booking.person)}</h2>
+      <dl class="row mb-2">
+        <dt class="col-sm-4">{t('office.birth_date')}</dt>
+        <dd class="col-sm-8">{formatDate(booking.person?.birth_date ?? '')}</dd>
+        <dt class="col-sm-4">{t('office.document')}</dt>
+        <dd class="col-sm-8">{documentText(booking)}</dd>
+        <dt class="col-sm-4">{t('office.when')}</dt>
+        <dd class="col-sm-8">{`${formatDay(booking.date ?? '')} ${formatTime(booking.time ?? '')}`}</dd>
+        <dt class="col-sm-4">{t('office.status')}</dt>
+        <dd class="col-sm-8">{statusLabel(booking.status)}</dd>
+      </dl>
+      <p class="mb-2">{t('office.compare_document')}</p>
+      {booking.status === 'active' && booking.date === todayInRome() && (
+        <button type="button" class="btn btn-primary" onClick={() => props.onCheckIn(booking)}>
+          {t('office.check_in')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function documentText(booking: Booking): string {
+  const document = booking.person?.document;
+  if (!document) return t('office.no_document');
+  return `${t(`document.${document.type}` as 'document.passport')} ${document.number} (${document.issuing_country})`;
+}
