@@ -38,8 +38,8 @@ interface Tab {
  * A browser context of its own; signed in when `session` is given (the token stored as the portal
  * stores it, with the account from GET /me, or `account` instead).
  */
-async function tab(options: { width?: number; language?: string; session?: { token: string; email: string }; account?: unknown } = {}): Promise<Tab> {
-  const context = await newContext(browser, stack.base, { width: options.width });
+async function tab(options: { width?: number; language?: string; session?: { token: string; email: string }; account?: unknown; on?: Browser } = {}): Promise<Tab> {
+  const context = await newContext(options.on ?? browser, stack.base, { width: options.width });
   if (options.language) {
     const language = options.language;
     // eslint-disable-next-line no-restricted-globals
@@ -1065,6 +1065,18 @@ describe('verifier', () => {
     await screenshot(page, 'counter-checked-in-1280');
     noErrors(t);
     await t.context.close();
+
+    // The same receipt held up to the console's camera opens the appointment, now checked in.
+    const filmed = await tab({ session: { token, email: '' }, on: camera });
+    await filmed.context.grantPermissions(['camera']);
+    await filmed.page.goto('/ufficio');
+    await heading(filmed.page, 'Oggi allo sportello');
+    await filmed.page.getByLabel('Giorno').fill(appointment.date);
+    await filmed.page.locator('table').waitFor();
+    await filmed.page.getByRole('button', { name: 'Usa la fotocamera' }).click();
+    await filmed.page.locator('.card', { hasText: 'Presentato' }).waitFor();
+    noErrors(filmed);
+    await filmed.context.close();
   });
 
   test('the counter is for office staff: a person is told so; an office cannot read another office\'s agenda', async () => {

@@ -392,6 +392,8 @@ const en: Messages = {
   'office.no_appointments': 'No appointments on this day at this site.',
   'office.agenda_caption': 'Appointments on {day}',
   'office.when': 'Day and time',
+  'office.camera': 'Use the camera',
+  'office.no_camera': 'No camera available: use the reader or paste the code.',
   'office.time': 'Time',
   'office.person': 'Person',
   'office.document': 'Document',

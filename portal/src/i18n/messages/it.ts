@@ -391,6 +391,8 @@ const it = {
   'office.no_appointments': 'Nessun appuntamento per questo giorno e questa sede.',
   'office.agenda_caption': 'Appuntamenti di {day}',
   'office.when': 'Giorno e ora',
+  'office.camera': 'Usa la fotocamera',
+  'office.no_camera': 'Fotocamera non disponibile: usa il lettore o incolla il codice.',
   'office.time': 'Ora',
   'office.person': 'Persona',
   'office.document': 'Documento',

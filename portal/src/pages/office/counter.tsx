@@ -12,6 +12,7 @@ import { t } from '../../i18n';
 import { session } from '../../session';
 import { SelectField, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
+import { scan } from '../../verifier/scanner';
 import { personName, statusLabel } from '../appointments/summary';
 
 type Status = NonNullable<Booking['status']>;
@@ -30,6 +31,11 @@ export default function Counter() {
   const [scanned, setScanned] = useState<{ booking: Booking | null; message: string | null } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const scannedPanel = useRef<HTMLDivElement>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const [stopCamera, setStopCamera] = useState<(() => void) | null>(null);
+
+  // The camera stops when the page goes.
+  useEffect(() => () => stopCamera?.(), [stopCamera]);
 
   useEffect(() => {
     loadOffices().then((offices) => setOffice(offices.find((o) => o.id === account?.office) ?? null), setError);
@@ -93,6 +99,25 @@ export default function Counter() {
     }
   }
 
+  async function toggleCamera() {
+    if (stopCamera) {
+      stopCamera();
+      setStopCamera(null);
+      return;
+    }
+    if (!video.current) return;
+    try {
+      const stop = await scan(video.current, (found) => {
+        setStopCamera(null);
+        setCode(found);
+        void openReceipt(found);
+      });
+      setStopCamera(() => stop);
+    } catch {
+      setNotice(t('office.no_camera'));
+    }
+  }
+
   const now = new Date();
   const shown = (appointments ?? [])
     .filter((b) => !status || b.status === status)
@@ -121,9 +146,13 @@ export default function Counter() {
           autocomplete="off"
           onInput={setCode}
         />
-        <button type="submit" class="btn btn-primary">
+        <button type="submit" class="btn btn-primary me-2">
           {t('office.open_receipt')}
         </button>
+        <button type="button" class="btn btn-outline-primary" aria-pressed={stopCamera ? 'true' : 'false'} onClick={() => void toggleCamera()}>
+          {t('office.camera')}
+        </button>
+        <video ref={video} class={stopCamera ? 'counter-camera mt-3' : 'd-none'} muted playsInline aria-label={t('office.camera')} />
       </form>
       {scanned && (
         <div ref={scannedPanel} tabIndex={-1} class="card-wrapper mb-4" aria-live="polite">
