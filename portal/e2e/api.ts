@@ -145,9 +145,8 @@ export function partitaIva(): string {
   return digits.join('') + String((10 - (sum % 10)) % 10);
 }
 
-/** An organisation of Milan, both addresses verified and approved by the office; its session. */
-export async function activeOrganisation(stack: Stack, office: string): Promise<{ email: string; token: string; ip: string }> {
-  // `office`: an office session of Milan, which approves it.
+/** An organisation of Milan with both addresses verified, waiting for the office's decision. */
+export async function waitingOrganisation(stack: Stack, name = 'Associazione Naga'): Promise<{ email: string; ip: string }> {
   const ip = newIp();
   const email = `${unique('ente')}@example.org`;
   const pec = `${unique('ente-pec')}@pec.example.org`;
@@ -156,7 +155,7 @@ export async function activeOrganisation(stack: Stack, office: string): Promise<
     'POST',
     '/register',
     {
-      kind: 'organisation', name: 'Associazione Naga', fiscal_code: partitaIva(), office: 'milano', address: 'Via Zamenhof 7/a',
+      kind: 'organisation', name, fiscal_code: partitaIva(), office: 'milano', address: 'Via Zamenhof 7/a',
       municipality: 'Milano', cap: '20136', email, pec, phone: '+390258102599', password: PASSWORD, accept_terms: true, accept_privacy: true,
     },
     { ip },
@@ -164,6 +163,13 @@ export async function activeOrganisation(stack: Stack, office: string): Promise<
   if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
   await followLink(stack, email, 'activate', ip);
   await followLink(stack, pec, 'activate', ip);
+  return { email, ip };
+}
+
+/** An organisation of Milan, both addresses verified and approved by the office; its session. */
+export async function activeOrganisation(stack: Stack, office: string): Promise<{ email: string; token: string; ip: string }> {
+  // `office`: an office session of Milan, which approves it.
+  const { email, ip } = await waitingOrganisation(stack);
   const page = await call(stack.base, 'GET', '/office/organisations?status=pending_approval', undefined, { token: office });
   const organisations = (page.body as OrganisationPage).organisations;
   const organisation = organisations.find((candidate) => candidate.email === email);

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { activeOrganisation, activePerson, agenda, book, call, officeSession, partitaIva, PASSWORD, unique, uniqueWord } from './api.ts';
+import { activeOrganisation, activePerson, agenda, book, call, officeSession, partitaIva, PASSWORD, unique, uniqueWord, waitingOrganisation } from './api.ts';
 import { axe, launch, launchWithCamera, newContext, screenshotDir, watchErrors } from './browser.ts';
 import { link, mailMatching, mails } from './mail.ts';
 import { ROOT, startStack, type Stack } from './stack.ts';
@@ -1090,6 +1090,31 @@ describe('verifier', () => {
     const elsewhere = await call(stack.base, 'GET', '/office/agenda?site=lamarmora', undefined, { token: milan });
     // The agenda is always the caller's office's: another office's site is not one of its own.
     assert.equal(elsewhere.status, 422, JSON.stringify(elsewhere.body));
+    noErrors(t);
+    await t.context.close();
+  });
+
+  test('organisations waiting: the office approves one, and rejects another only with a reason, which the organisation reads in its e-mail', async () => {
+    const [approved, rejected] = [`Associazione ${uniqueWord()}`, `Associazione ${uniqueWord()}`];
+    const [first, second] = [await waitingOrganisation(stack, approved), await waitingOrganisation(stack, rejected)];
+    const token = await officeSession(stack, 'milano');
+    const t = await tab({ session: { token, email: '' } });
+    const { page } = t;
+    await page.goto('/ufficio/enti');
+    await heading(page, 'Enti in attesa di approvazione');
+    await accessible(page, 'the organisations waiting');
+    await page.getByRole('button', { name: `Approva ${approved}` }).click();
+    await page.getByText(`${approved} è approvato e ne è stato informato.`).waitFor();
+    const card = page.locator('section', { has: page.getByRole('heading', { name: rejected }) });
+    await card.getByRole('button', { name: `Rifiuta ${rejected}` }).click();
+    await card.getByText('Scrivi il motivo del rifiuto.').waitFor();
+    await screenshot(page, 'organisations-reason-missing-1280');
+    await card.getByLabel('Motivo del rifiuto').fill('La PEC non appartiene all’ente');
+    await card.getByRole('button', { name: `Rifiuta ${rejected}` }).click();
+    await page.getByText(`${rejected} è rifiutato e ne è stato informato, con il motivo.`).waitFor();
+    await mailMatching(stack.moto, second.email, /La PEC non appartiene all’ente/);
+    const login = await call(stack.base, 'POST', '/login', { email: first.email, password: PASSWORD }, { ip: first.ip });
+    assert.equal(login.status, 200, 'the approved organisation signs in');
     noErrors(t);
     await t.context.close();
   });

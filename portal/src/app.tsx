@@ -32,6 +32,7 @@ export const ROUTES: Route[] = [
   { pattern: '/appuntamenti/:id', load: () => import('./pages/appointments/detail'), auth: true },
   { pattern: '/i-miei-dati', load: () => import('./pages/data/my-data'), auth: true },
   { pattern: '/ufficio', load: () => import('./pages/office/counter'), auth: true },
+  { pattern: '/ufficio/enti', load: () => import('./pages/office/organisations'), auth: true },
   { pattern: '/privacy', load: () => import('./pages/legal/privacy') },
   { pattern: '/termini', load: () => import('./pages/legal/terms') },
   { pattern: '/accessibilita', load: () => import('./pages/legal/accessibility') },
@@ -107,7 +108,9 @@ function Header(props: { current: string }) {
     { href: '/prenota', label: t('nav.book') },
     { href: '/appuntamenti', label: t('nav.appointments') },
   ];
-  if (signedIn?.account.kind === 'office') links.unshift({ href: '/ufficio', label: t('nav.counter') });
+  if (signedIn?.account.kind === 'office') {
+    links.unshift({ href: '/ufficio', label: t('nav.counter') }, { href: '/ufficio/enti', label: t('nav.organisations') });
+  }
   if (signedIn) links.push({ href: '/i-miei-dati', label: t('nav.my_data') });
   async function logout() {
     try {

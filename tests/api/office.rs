@@ -206,11 +206,16 @@ async fn a_rejected_organisation_is_told_and_cannot_sign_in() {
         .await
         .body;
     let id = listed["organisations"][0]["id"].as_str().unwrap();
+    let reject = format!("/office/organisations/{id}/reject");
+    // The organisation is told why: a rejection without a reason changes nothing.
+    let without_reason = app.post_as(&reject, &milano.session, &json!({})).await;
+    assert_eq!(without_reason.status, 422);
+    assert!(without_reason.body["fields"]["reason"].is_string());
     let rejected = app
         .post_as(
-            &format!("/office/organisations/{id}/reject"),
+            &reject,
             &milano.session,
-            &json!({}),
+            &json!({ "reason": "Codice fiscale non corrispondente all'ente" }),
         )
         .await;
     assert_eq!(rejected.body["status"], "rejected");
@@ -226,7 +231,7 @@ async fn a_rejected_organisation_is_told_and_cannot_sign_in() {
             .last()
             .unwrap()
             .text
-            .contains("did not approve")
+            .contains("Reason: Codice fiscale non corrispondente all'ente")
     );
     let rejected_list = app
         .get_as("/office/organisations?status=rejected", &milano.session)

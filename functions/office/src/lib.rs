@@ -34,10 +34,15 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
                 }),
             ))
         }
-        Endpoint::ApproveOrganisation | Endpoint::RejectOrganisation => {
-            let approve = matched.endpoint == Endpoint::ApproveOrganisation;
-            let decided = app.decide_organisation(&caller, id, approve).await?;
-            Ok(json(200, &AccountView::from(&decided)))
+        Endpoint::ApproveOrganisation => {
+            let approved = app.approve_organisation(&caller, id).await?;
+            Ok(json(200, &AccountView::from(&approved)))
+        }
+        Endpoint::RejectOrganisation => {
+            let rejected = app
+                .reject_organisation(&caller, id, &json_body(request)?)
+                .await?;
+            Ok(json(200, &AccountView::from(&rejected)))
         }
         Endpoint::OfficeAgenda => {
             let agenda = app.office_agenda(&caller, &query(request)?).await?;

@@ -21,6 +21,8 @@ import type {
   Agenda,
   AgendaQuery,
   ErasureOutcome,
+  OrganisationPage,
+  OrganisationsQuery,
   ReceiptCheck,
 } from './types';
 
@@ -161,6 +163,12 @@ export const api = {
   agenda: (query: AgendaQuery) =>
     json<Agenda>('/office/agenda', { auth: true, query: query as Record<string, string | undefined> }),
   checkIn: (id: string) => json<Booking>(`/office/bookings/${encodeURIComponent(id)}/check-in`, { method: 'POST', auth: true }),
+  organisations: (query: OrganisationsQuery) =>
+    json<OrganisationPage>('/office/organisations', { auth: true, query: query as Record<string, string | undefined> }),
+  approveOrganisation: (id: string) =>
+    json<Account>(`/office/organisations/${encodeURIComponent(id)}/approve`, { method: 'POST', auth: true }),
+  rejectOrganisation: (id: string, reason: string) =>
+    json<Account>(`/office/organisations/${encodeURIComponent(id)}/reject`, { method: 'POST', auth: true, body: { reason } }),
   verifyReceipt: (code: string) => json<ReceiptCheck>('/receipts/verify', { query: { code } }),
   receipt: async (id: string): Promise<Blob> =>
     (await call(`/bookings/${encodeURIComponent(id)}/receipt.pdf`, { auth: true })).blob(),

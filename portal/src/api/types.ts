@@ -36,6 +36,7 @@ export type BookingsResponse = Json<'/bookings', 'get', 200>;
 /** DELETE /me: `erased` (204), or `in_progress` (202: the nightly pass finishes it). */
 export type ErasureOutcome = 'erased' | NonNullable<Json<'/me', 'delete', 202>['status']>;
 export type ReceiptCheck = Json<'/receipts/verify', 'get', 200>;
+export type OrganisationsQuery = NonNullable<paths['/office/organisations']['get']['parameters']['query']>;
 export type AgendaQuery = NonNullable<paths['/office/agenda']['get']['parameters']['query']>;
 export type AvailabilityQuery = NonNullable<paths['/availability']['get']['parameters']['query']>;
 export type BookingsQuery = NonNullable<paths['/bookings']['get']['parameters']['query']>;

@@ -190,12 +190,38 @@ where
     /// `POST /office/organisations/{id}/approve` and `…/reject`: the organisation is told by
     /// e-mail; once approved it can sign in and book.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
-    pub async fn decide_organisation(
+    /// The office approves an organisation that chose it (ACC-4); it is told by e-mail.
+    pub async fn approve_organisation(&self, caller: &Caller, id: &str) -> Result<Account> {
+        self.decide_organisation(caller, id, None).await
+    }
+
+    /// The office rejects an organisation, saying why (`reason`, one line): the organisation
+    /// reads it in the e-mail that tells it.
+    pub async fn reject_organisation(
         &self,
         caller: &Caller,
         id: &str,
-        approve: bool,
+        body: &Value,
     ) -> Result<Account> {
+        staff_office(caller)?;
+        let form = Form::new(body)?;
+        let mut problems = Problems::default();
+        let reason = form.parse(&mut problems, "reason", |text| {
+            text_line(text, crate::limits::REASON_CHARS)
+        });
+        problems.into_result()?;
+        let reason = reason.expect("checked");
+        self.decide_organisation(caller, id, Some(&reason)).await
+    }
+
+    /// Approves (`rejected_because` none) or rejects an organisation waiting for the decision.
+    async fn decide_organisation(
+        &self,
+        caller: &Caller,
+        id: &str,
+        rejected_because: Option<&str>,
+    ) -> Result<Account> {
+        let approve = rejected_because.is_none();
         let office = staff_office(caller)?;
         let id = Uuid::parse_str(id).map_err(|_| Error::new(Code::NotFound))?;
         for _ in 0..3 {
@@ -219,7 +245,7 @@ where
                     &decided.display_name(),
                     decided.language,
                     Requested::ByTheRecipient,
-                    |t| t.organisation_decided(approve),
+                    |t| t.organisation_decided(rejected_because),
                 );
                 if let Err(error) = self.mailer.send(&mail).await {
                     warn!(account_id = %decided.id, error = format!("{error:#}"), "decision e-mail not sent");

@@ -194,25 +194,25 @@ impl Texts for English {
         }
     }
 
-    fn organisation_decided(&self, approved: bool) -> MailText {
-        if approved {
-            MailText {
+    fn organisation_decided(&self, rejected_because: Option<&str>) -> MailText {
+        match rejected_because {
+            None => MailText {
                 subject: "Organisation approved by the Questura".into(),
                 paragraphs: vec![
                     "the Questura approved your organisation's registration.".into(),
                     "You can now sign in to Prenota and book appointments for the people you assist.".into(),
                 ],
                 action: None,
-            }
-        } else {
-            MailText {
+            },
+            Some(reason) => MailText {
                 subject: "Organisation registration not approved".into(),
                 paragraphs: vec![
                     "the Questura did not approve your organisation's registration.".into(),
+                    format!("Reason: {reason}"),
                     "For information, please contact the Questura's Immigration Office.".into(),
                 ],
                 action: None,
-            }
+            },
         }
     }
 

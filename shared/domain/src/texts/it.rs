@@ -228,25 +228,25 @@ impl Texts for Italian {
         }
     }
 
-    fn organisation_decided(&self, approved: bool) -> MailText {
-        if approved {
-            MailText {
+    fn organisation_decided(&self, rejected_because: Option<&str>) -> MailText {
+        match rejected_because {
+            None => MailText {
                 subject: "Ente approvato dalla Questura".into(),
                 paragraphs: vec![
                     "la Questura ha approvato la registrazione del vostro ente.".into(),
                     "Ora potete accedere a Prenota e prenotare gli appuntamenti per le persone che assistete.".into(),
                 ],
                 action: None,
-            }
-        } else {
-            MailText {
+            },
+            Some(reason) => MailText {
                 subject: "Registrazione dell'ente non approvata".into(),
                 paragraphs: vec![
                     "la Questura non ha approvato la registrazione del vostro ente.".into(),
+                    format!("Motivo: {reason}"),
                     "Per chiarimenti rivolgetevi all'Ufficio Immigrazione della Questura.".into(),
                 ],
                 action: None,
-            }
+            },
         }
     }
 

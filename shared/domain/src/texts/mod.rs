@@ -169,7 +169,8 @@ pub trait Texts: Sync {
     /// The columns of the office's CSV export and the labels of its printed agenda.
     fn export_labels(&self) -> ExportLabels;
     fn booking_status(&self, status: crate::booking::BookingStatus) -> &'static str;
-    fn organisation_decided(&self, approved: bool) -> MailText;
+    /// Approved (`rejected_because` none), or rejected for the office's reason.
+    fn organisation_decided(&self, rejected_because: Option<&str>) -> MailText;
     fn office_welcome(&self, office: &str, link: &str, valid_hours: i64) -> MailText;
     fn office_export(
         &self,
