@@ -18,9 +18,9 @@ export default tseslint.config(
   },
   {
     // The verifier's service worker: plain JavaScript in a worker's scope.
-    files: ['public/verifica-sw.js'],
+    files: ['src/verifier/service-worker.js'],
     languageOptions: {
-      globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly', Response: 'readonly' },
+      globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly', Response: 'readonly', AbortSignal: 'readonly', VERSION: 'readonly', FILES: 'readonly' },
     },
   },
 );

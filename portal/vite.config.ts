@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
 import type { OutputBundle } from 'rolldown';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import rtlcss from 'rtlcss';
 
@@ -21,21 +22,25 @@ const mirrorRtl: Plugin = {
   },
 };
 
-// The receipt verifier works offline (public/verifica-sw.js): it needs the list of the files
-// its page loads, statically or lazily (the QR decoder and its WebAssembly), under their
-// content-hashed names. Written as /verifica-files.json, with a version naming the cache.
-const verifierFiles: Plugin = {
-  name: 'prenota-verifier-files',
+// The receipt verifier works offline through its service worker (src/verifier/service-worker.js),
+// which must list the files its page loads, statically or lazily (the QR decoder and its
+// WebAssembly), under their content-hashed names. Written as /verifica-sw.js with that list and
+// a version (so each build's worker differs and replaces the last), and the list alone as
+// /verifica-files.json (what the browser test measures).
+const verifierServiceWorker: Plugin = {
+  name: 'prenota-verifier-service-worker',
   apply: 'build',
   enforce: 'post',
   generateBundle(_options, bundle) {
-    const files = filesOfEntry(bundle, 'verifica.html');
+    const files = ['/verifica.webmanifest', '/verifica-192.png', ...filesOfEntry(bundle, 'verifica.html').map((file) => `/${file}`)];
     const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16);
+    const worker = readFileSync(resolve(import.meta.dirname, 'src/verifier/service-worker.js'), 'utf8');
     this.emitFile({
       type: 'asset',
-      fileName: 'verifica-files.json',
-      source: JSON.stringify({ version, files: ['/verifica.webmanifest', '/verifica-192.png', ...files.map((file) => `/${file}`)] }),
+      fileName: 'verifica-sw.js',
+      source: `const VERSION = ${JSON.stringify(version)};\nconst FILES = ${JSON.stringify(files)};\n${worker}`,
     });
+    this.emitFile({ type: 'asset', fileName: 'verifica-files.json', source: JSON.stringify({ version, files }) });
   },
 };
 
@@ -59,7 +64,7 @@ function filesOfEntry(bundle: OutputBundle, html: string): string[] {
 // Static files only: dist/ is uploaded as is (S3 + CloudFront, or PORTAL_DIR of the local server).
 // No inline script or style anywhere (the CSP is script-src 'self'; style-src 'self').
 export default defineConfig({
-  plugins: [mirrorRtl, verifierFiles],
+  plugins: [mirrorRtl, verifierServiceWorker],
   oxc: {
     jsx: { runtime: 'automatic', importSource: 'preact' },
   },

@@ -5,12 +5,14 @@
 import { apiBase, KEYS_TOO_OLD_DAYS, refreshKeys, savedKeys, tooOld, type SavedKeys } from './keys';
 import { scan } from './scanner';
 import { TEXTS, type TextKey, type VerifierLanguage } from './texts';
-import { importReceiptKeys, verifyReceipt, type ReceiptFields, type ReceiptKey, type Verdict } from './verify';
+import { importReceiptKeys, verifyReceipt, type Forged, type ReceiptFields, type ReceiptKey, type Verdict } from './verify';
 
 const LANGUAGE_STORE = 'prenota.language';
 
 let language: VerifierLanguage = initialLanguage();
 let api = '';
+/** Whether `api` came from /config.json (a page opened offline has to ask again). */
+let apiKnown = false;
 let keys: SavedKeys | null = savedKeys();
 let stopCamera: (() => void) | null = null;
 
@@ -67,32 +69,48 @@ function formatWhen(when: Date): string {
   return new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short' }).format(when);
 }
 
-/** The live status from the API; null when offline or the API does not answer. */
-interface LiveStatus {
-  status: 'active' | 'cancelled' | 'no_show' | 'checked_in' | null;
+/** The API's answer on a code: its verdict (which decides when it differs) and live status. */
+interface ServerAnswer {
+  genuine: boolean;
+  reason?: Forged;
+  status?: 'active' | 'cancelled' | 'no_show' | 'checked_in' | null;
   moved_to?: { date: string; time: string };
 }
 
-async function liveStatus(code: string): Promise<LiveStatus | null> {
+/** How long the live status may take on a weak connection before the phone's verdict stands alone. */
+const LIVE_TIMEOUT_MS = 4000;
+
+/** The API's answer; null when offline, slow or failing. */
+async function serverAnswer(code: string): Promise<ServerAnswer | null> {
   if (!navigator.onLine) return null;
   try {
     const response = await fetch(`${api}/receipts/verify?code=${encodeURIComponent(code)}`, {
       cache: 'no-store',
       headers: { 'Accept-Language': language },
+      signal: AbortSignal.timeout(LIVE_TIMEOUT_MS),
     });
-    if (!response.ok) return null;
-    const body = (await response.json()) as { genuine?: boolean } & LiveStatus;
-    return body.genuine ? body : null;
+    if (!response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return null;
+    return (await response.json()) as ServerAnswer;
   } catch {
     return null;
   }
 }
 
+/** What the verdict panel shows: the verdict, and the live answer (`pending` while asked). */
+interface Shown {
+  result: Verdict;
+  live: ServerAnswer | null | 'pending';
+}
+let shown: Shown | null = null;
+/** Each check numbered: an answer that comes back after a newer check started is dropped. */
+let checks = 0;
+
 async function check(code: string): Promise<void> {
   const text = code.trim();
-  const verdictSection = element('verdict');
+  const sequence = ++checks;
   if (!text) {
-    verdictSection.replaceChildren(paragraph(t('emptyCode'), 'verdict-note'));
+    shown = null;
+    element('verdict').replaceChildren(paragraph(t('emptyCode'), 'verdict-note'));
     return;
   }
   // A key set rotated since it was saved: fetched again when the code names a key not in it.
@@ -102,12 +120,45 @@ async function check(code: string): Promise<void> {
     showKeys();
     result = await verifyWith(text, keys);
   }
+  if (sequence !== checks) return;
+  // The phone's verdict at once; the live status when it comes.
+  shown = { result, live: navigator.onLine ? 'pending' : null };
+  renderVerdict(true);
+  if (!navigator.onLine) return;
+  const live = await serverAnswer(text);
+  if (sequence !== checks) return;
+  if (live && !live.genuine) {
+    // The server no longer publishes the key (withdrawn): its word decides, and the keys are
+    // fetched again.
+    result = { verdict: live.reason ?? 'unknown_key' };
+    keys = await refreshKeys(api);
+    showKeys();
+  }
+  shown = { result, live };
+  renderVerdict(false);
+}
+
+/** Draws `shown` in the current language; `reveal` scrolls to it (a new verdict). */
+function renderVerdict(reveal: boolean): void {
+  const section = element('verdict');
+  if (!shown) {
+    section.replaceChildren();
+    return;
+  }
+  const { result, live } = shown;
   const panel = document.createElement('div');
   if (result.verdict === 'genuine') {
-    panel.className = 'verdict genuine';
-    panel.append(heading(`✓ ${t('genuine')}`), paragraph(t('genuineText')), details(result.data));
-    const live = await liveStatus(text);
-    panel.append(live ? statusLine(live) : paragraph(t('notLive'), 'not-live'));
+    const answer = live !== 'pending' ? live : null;
+    // A genuine receipt of an appointment that no longer stands (cancelled, missed) is no pass.
+    const void_ = answer?.status === 'cancelled' || answer?.status === 'no_show';
+    panel.className = void_ ? 'verdict forged' : 'verdict genuine';
+    panel.append(
+      heading(void_ ? `✗ ${t('genuineButVoid')}` : `✓ ${t('genuine')}`),
+      paragraph(t('genuineText')),
+      details(result.data),
+    );
+    if (live === 'pending') panel.append(paragraph(t('checkingLive'), 'note'));
+    else panel.append(answer ? statusLine(answer) : paragraph(t('notLive'), 'not-live'));
   } else {
     panel.className = 'verdict forged';
     panel.append(heading(`✗ ${t('forged')}`), paragraph(t(result.verdict)));
@@ -117,13 +168,15 @@ async function check(code: string): Promise<void> {
   again.className = 'secondary';
   again.textContent = t('again');
   again.addEventListener('click', () => {
-    verdictSection.replaceChildren();
+    shown = null;
+    renderVerdict(false);
     element<HTMLTextAreaElement>('code').value = '';
     void startCamera();
   });
   panel.append(again);
-  verdictSection.replaceChildren(panel);
-  verdictSection.focus();
+  section.replaceChildren(panel);
+  // Announced by the section (aria-live); brought into view, the focus left where it was.
+  if (reveal) section.scrollIntoView({ block: 'start' });
 }
 
 async function verifyWith(code: string, saved: SavedKeys | null): Promise<Verdict> {
@@ -171,24 +224,34 @@ function details(data: ReceiptFields): HTMLElement {
   return list;
 }
 
-function statusLine(live: LiveStatus): HTMLElement {
+function statusLine(live: ServerAnswer): HTMLElement {
   const line = document.createElement('p');
   line.className = `status status-${live.status ?? 'unknown'}`;
-  const label = live.status ? t(`status_${live.status}` as TextKey) : '–';
+  const label = live.status ? t(`status_${live.status}` as TextKey) : t('statusUnknown');
   line.textContent = `${t('statusTitle')}: ${label}`;
   if (live.moved_to) line.textContent += ` · ${t('movedTo')} ${live.moved_to.date} ${live.moved_to.time}`;
   return line;
 }
 
-async function startCamera(): Promise<void> {
-  const button = element('start-camera');
+/** The camera button: starts the camera, or stops it when it runs. */
+async function toggleCamera(): Promise<void> {
   if (stopCamera) {
     stopCamera();
     stopCamera = null;
     element('camera').hidden = true;
-    button.textContent = t('startCamera');
+    element('start-camera').textContent = t('startCamera');
     return;
   }
+  await startCamera();
+}
+
+/** Starting: a second press while the camera is being opened is ignored. */
+let cameraStarting = false;
+
+async function startCamera(): Promise<void> {
+  const button = element('start-camera');
+  if (stopCamera || cameraStarting) return;
+  cameraStarting = true;
   element('camera').hidden = false;
   try {
     stopCamera = await scan(element<HTMLVideoElement>('video'), (code) => {
@@ -201,6 +264,8 @@ async function startCamera(): Promise<void> {
   } catch {
     element('camera').hidden = true;
     element('verdict').replaceChildren(paragraph(t('cameraUnavailable'), 'verdict-note'));
+  } finally {
+    cameraStarting = false;
   }
 }
 
@@ -210,22 +275,27 @@ async function start(): Promise<void> {
     language = language === 'it' ? 'en' : 'it';
     globalThis.localStorage?.setItem(LANGUAGE_STORE, language);
     applyLanguage();
+    renderVerdict(false);
   });
-  element('start-camera').addEventListener('click', () => void startCamera());
+  element('start-camera').addEventListener('click', () => void toggleCamera());
   element<HTMLFormElement>('manual').addEventListener('submit', (event) => {
     event.preventDefault();
     void check(element<HTMLTextAreaElement>('code').value);
   });
   addEventListener('online', () => {
     showConnection();
-    void refreshKeys(api).then((fresh) => {
-      keys = fresh;
+    void (async () => {
+      // Opened offline, the page did not learn where the API is: it asks now.
+      if (!apiKnown) api = await apiBase();
+      apiKnown = true;
+      keys = await refreshKeys(api);
       showKeys();
-    });
+    })();
   });
   addEventListener('offline', showConnection);
   // The page, its code and the decoder work offline once loaded (the service worker).
   if ('serviceWorker' in navigator) void navigator.serviceWorker.register('/verifica-sw.js', { scope: '/verifica' });
+  apiKnown = navigator.onLine;
   api = await apiBase();
   keys = await refreshKeys(api);
   showKeys();

@@ -278,7 +278,9 @@ where
     }
 
     /// "First available" (BK-3), on `date` or from today: it keeps going until it has a place
-    /// or the counts show none left, so a burst never answers "no places" while there are some.
+    /// or the counts show none left, so a burst never answers "no places" while there are some
+    /// (the counts may be a moment old: a place freed since by a cancellation or a move is found
+    /// by the next request, as if it had been freed a moment later).
     /// It starts from the function's recent picture of the counts and tries a slot picked at
     /// random among the first ones with room (`pick`); a full slot is dropped, a closed day
     /// too; when the picture is used up the counts are read afresh. When others'
@@ -325,7 +327,7 @@ where
                     continue;
                 }
                 // Even from a recent picture: since it was read, places could only have been
-                // freed by a cancellation, which could as well have come a moment later.
+                // freed by a cancellation or a move, which could as well have come a moment later.
                 return Err(Error::from(Code::NoAvailability).into());
             }
             counts = Counts::Current;

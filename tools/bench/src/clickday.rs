@@ -832,11 +832,21 @@ mod tests {
         assert_eq!(picture().await, (false, 3), "none since");
         let booking = other.book(&caller(3, &mut rng), &body(), None).await;
         assert_eq!(booking.expect("booked").date, day);
-        tokio::time::advance(Duration::from_secs(2)).await;
+        tokio::time::advance(Duration::from_millis(300)).await;
         assert_eq!(
             picture().await,
             (false, 4),
-            "one place in two seconds is a quiet day"
+            "one place at a time is no rush"
+        );
+        for n in 4..=5 {
+            let booking = other.book(&caller(n, &mut rng), &body(), None).await;
+            assert_eq!(booking.expect("booked").date, day);
+        }
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(
+            picture().await,
+            (false, 6),
+            "two places in two seconds is a quiet day"
         );
     }
 }

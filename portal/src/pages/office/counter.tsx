@@ -8,7 +8,8 @@ import type { Agenda, Booking, Office } from '../../api/types';
 import { loadOffices } from '../../catalogue';
 import { describeError } from '../../errors';
 import { formatDate, formatDay, formatTime, todayInRome } from '../../format';
-import { t } from '../../i18n';
+import { language, t } from '../../i18n';
+import { countryName } from '../../countries';
 import { session } from '../../session';
 import { SelectField, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
@@ -33,6 +34,9 @@ export default function Counter() {
   const scannedPanel = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const [stopCamera, setStopCamera] = useState<(() => void) | null>(null);
+  const cameraStarting = useRef(false);
+  /** Each fresh load of the agenda numbered: a page of an earlier day or site is dropped. */
+  const loads = useRef(0);
 
   // The camera stops when the page goes.
   useEffect(() => () => stopCamera?.(), [stopCamera]);
@@ -42,13 +46,15 @@ export default function Counter() {
   }, [account?.office]);
 
   async function load(next: string | null) {
+    const sequence = next ? loads.current : ++loads.current;
     setError(null);
     try {
       const page: Agenda = await api.agenda({ date, site: site || undefined, cursor: next ?? undefined });
+      if (sequence !== loads.current) return;
       setAppointments((old) => (next && old ? [...old, ...page.appointments] : page.appointments));
       setCursor(page.next_cursor ?? null);
     } catch (caught) {
-      setError(caught);
+      if (sequence === loads.current) setError(caught);
     }
   }
 
@@ -82,18 +88,22 @@ export default function Counter() {
     }
   }
 
-  /** A receipt's code: its signature checked by the API, then its appointment in this agenda. */
+  /**
+   * A receipt's code: its signature checked by the API, then its appointment as it stands now
+   * (read afresh: the agenda on screen may be another day's, or a moment old).
+   */
   async function openReceipt(text: string) {
     setNotice(null);
     try {
       const verdict = await api.verifyReceipt(text.trim());
-      if (!verdict.genuine || !verdict.booking) {
+      const id = verdict.genuine ? verdict.booking?.booking : undefined;
+      if (!id) {
         setScanned({ booking: null, message: t('office.receipt_not_genuine') });
         return;
       }
-      const id = verdict.booking.booking;
-      const found = appointments?.find((b) => b.id === id) ?? null;
-      setScanned(found ? { booking: found, message: null } : { booking: null, message: t('office.receipt_elsewhere') });
+      const booking = await api.booking(id);
+      const here = booking.date === date && (!site || booking.site === site);
+      setScanned({ booking, message: here ? null : t('office.receipt_elsewhere') });
     } catch (caught) {
       setScanned({ booking: null, message: describeError(caught) });
     }
@@ -105,7 +115,8 @@ export default function Counter() {
       setStopCamera(null);
       return;
     }
-    if (!video.current) return;
+    if (!video.current || cameraStarting.current) return;
+    cameraStarting.current = true;
     try {
       const stop = await scan(video.current, (found) => {
         setStopCamera(null);
@@ -115,6 +126,8 @@ export default function Counter() {
       setStopCamera(() => stop);
     } catch {
       setNotice(t('office.no_camera'));
+    } finally {
+      cameraStarting.current = false;
     }
   }
 
@@ -129,7 +142,8 @@ export default function Counter() {
     });
 
   return (
-    <>
+    // The console speaks Italian and English (issue 12): in French or Arabic it shows English.
+    <div {...consoleLanguage()}>
       <PageHeading title={t('office.counter_title')} lead={office?.name} />
       <form
         class="mb-4"
@@ -155,7 +169,7 @@ export default function Counter() {
         <video ref={video} class={stopCamera ? 'counter-camera mt-3' : 'd-none'} muted playsInline aria-label={t('office.camera')} />
       </form>
       {scanned && (
-        <div ref={scannedPanel} tabIndex={-1} class="card-wrapper mb-4" aria-live="polite">
+        <div ref={scannedPanel} tabIndex={-1} class="card-wrapper mb-4">
           {scanned.message && <Alert kind="warning">{scanned.message}</Alert>}
           {scanned.booking && <Scanned booking={scanned.booking} onCheckIn={checkIn} />}
         </div>
@@ -202,8 +216,13 @@ export default function Counter() {
           {t('office.more')}
         </button>
       )}
-    </>
+    </div>
   );
+}
+
+/** The console's pages are in Italian and English: marked English under another language. */
+export function consoleLanguage(): { lang?: string; dir?: 'ltr' } {
+  return language.value === 'it' || language.value === 'en' ? {} : { lang: 'en', dir: 'ltr' };
 }
 
 function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: (b: Booking) => void }) {
@@ -276,5 +295,5 @@ function Scanned(props: { booking: Booking; onCheckIn: (b: Booking) => void }) {
 function documentText(booking: Booking): string {
   const document = booking.person?.document;
   if (!document) return t('office.no_document');
-  return `${t(`document.${document.type}` as 'document.passport')} ${document.number} (${document.issuing_country})`;
+  return `${t(`document.${document.type}` as 'document.passport')} ${document.number} (${countryName(document.issuing_country)})`;
 }

@@ -9,6 +9,7 @@ import { t } from '../../i18n';
 import { session } from '../../session';
 import { TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
+import { consoleLanguage } from './counter';
 
 export default function Organisations() {
   const [organisations, setOrganisations] = useState<Account[] | null>(null);
@@ -46,7 +47,7 @@ export default function Organisations() {
   }
 
   return (
-    <>
+    <div {...consoleLanguage()}>
       <PageHeading title={t('office.organisations_title')} lead={t('office.organisations_lead')} />
       {notice && (
         <Alert kind="success" live>
@@ -73,7 +74,7 @@ export default function Organisations() {
           {t('office.more')}
         </button>
       )}
-    </>
+    </div>
   );
 }
 

@@ -56,14 +56,16 @@ impl CatalogueCache {
 /// meanwhile. The picture only guides the choice of a slot: the booking's conditions decide.
 const SLOT_COUNTS_TTL: Duration = Duration::from_millis(250);
 
-/// A sold-out day is trusted longer: only a cancellation changes it (after a click day, the
+/// A sold-out day is trusted longer: only a cancellation or a move frees a place in it (after a click day, the
 /// crowd still asking would otherwise read every day of the horizon four times a second). A
 /// place freed in it is found within this time.
 const SOLD_OUT_TTL: Duration = Duration::from_secs(2);
 
-/// A section day is in demand when others took places in it between two of this function's
-/// reads at most this far apart (a quiet day's reads come minutes apart, or not at all).
+/// A section day is in demand when others took `IN_DEMAND_PLACES` places or more in it between
+/// two of this function's reads at most `IN_DEMAND_WITHIN` apart: a click day, not an ordinary
+/// busy morning (whose reads come seconds apart, and a place at a time).
 const IN_DEMAND_WITHIN: Duration = Duration::from_secs(1);
+const IN_DEMAND_PLACES: u64 = 2;
 
 /// The slot counts of section days as last read (by partition), shared by the clones of a store.
 #[derive(Clone, Default)]
@@ -282,7 +284,7 @@ impl<B: Backend> DynamoStore<B> {
         if let Some((read_before, taken_before)) = self.slot_cache.last_read(&partition) {
             // The last picture counted this function's own places too: more now means others'.
             day.in_demand = day.read_at.duration_since(read_before) <= IN_DEMAND_WITHIN
-                && day.places_taken() > taken_before;
+                && day.places_taken() >= taken_before + IN_DEMAND_PLACES;
         }
         let times = place.section.slot_times(date);
         day.sold_out = !times.is_empty()
