@@ -1119,6 +1119,51 @@ describe('verifier', () => {
     await t.context.close();
   });
 
+  test('the counter: the office moves one appointment and cancels another, each with a reason the person reads in the e-mail', async () => {
+    const place = { service: 'cure-mediche', office: 'milano', site: 'cagni' };
+    const [moving, cancelled] = [await activePerson(stack), await activePerson(stack)];
+    const bookings: { id: string; date: string; time: string; person: { given_names: string; surname: string } }[] = [];
+    for (const person of [moving, cancelled]) {
+      const booked = await book(stack, person.token, place, person.ip);
+      assert.equal(booked.status, 201, JSON.stringify(booked.body));
+      bookings.push(booked.body as (typeof bookings)[0]);
+    }
+    const [toMove, toCancel] = bookings as [(typeof bookings)[0], (typeof bookings)[0]];
+    const free = await call(stack.base, 'GET', `/availability?service=${place.service}&office=milano&site=cagni&from=${toMove.date}&days=1`);
+    const newTime = (free.body.dates[0].slots as { time: string; remaining: number }[]).find((slot) => slot.remaining > 0 && slot.time !== toMove.time)?.time;
+    assert.ok(newTime, 'another free time that day');
+
+    const token = await officeSession(stack, 'milano');
+    const t = await tab({ session: { token, email: '' } });
+    const { page } = t;
+    await page.goto('/ufficio');
+    await heading(page, 'Oggi allo sportello');
+    await page.getByLabel('Giorno').fill(toMove.date);
+    const name = (b: (typeof bookings)[0]) => `${b.person.given_names} ${b.person.surname}`;
+
+    await page.getByRole('button', { name: `Apri ${name(toMove)}` }).click();
+    const card = page.locator('.card');
+    await card.getByRole('button', { name: 'Sposta' }).click();
+    await card.getByText('Scrivi il motivo: la persona lo legge.').waitFor();
+    await card.getByLabel('Motivo').fill('Sportello chiuso per manutenzione');
+    await card.getByLabel('Nuova ora').fill(newTime);
+    await card.getByRole('button', { name: 'Sposta' }).click();
+    await page.getByText(/Appuntamento spostato/).waitFor();
+    await mailMatching(stack.moto, moving.email, /Sportello chiuso per manutenzione/);
+    const moved = await call(stack.base, 'GET', `/bookings/${toMove.id}`, undefined, { token: moving.token });
+    assert.equal(moved.body.time, newTime);
+
+    await page.getByRole('button', { name: `Apri ${name(toCancel)}` }).click();
+    await card.getByLabel('Motivo').fill('Documentazione già consegnata');
+    await card.getByRole('button', { name: 'Annulla l’appuntamento' }).click();
+    await page.getByText(/Appuntamento annullato/).waitFor();
+    await mailMatching(stack.moto, cancelled.email, /Documentazione già consegnata/);
+    await accessible(page, 'the counter after a move and a cancellation');
+    await screenshot(page, 'counter-changed-1280');
+    noErrors(t);
+    await t.context.close();
+  });
+
   test('a code signed by another key is not genuine; the page speaks English on request', async () => {
     const t = await verifierTab();
     const { page } = t;

@@ -169,6 +169,10 @@ export const api = {
     json<Account>(`/office/organisations/${encodeURIComponent(id)}/approve`, { method: 'POST', auth: true }),
   rejectOrganisation: (id: string, reason: string) =>
     json<Account>(`/office/organisations/${encodeURIComponent(id)}/reject`, { method: 'POST', auth: true, body: { reason } }),
+  officeReschedule: (id: string, date: string, time: string, reason: string) =>
+    json<Booking>(`/office/bookings/${encodeURIComponent(id)}/reschedule`, { method: 'POST', auth: true, body: { date, time, reason } }),
+  officeCancel: (id: string, reason: string) =>
+    json<Booking>(`/office/bookings/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true, body: { reason } }),
   verifyReceipt: (code: string) => json<ReceiptCheck>('/receipts/verify', { query: { code } }),
   receipt: async (id: string): Promise<Blob> =>
     (await call(`/bookings/${encodeURIComponent(id)}/receipt.pdf`, { auth: true })).blob(),

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Agenda, Booking, Office } from '../../api/types';
 import { loadOffices } from '../../catalogue';
-import { describeError } from '../../errors';
+import { describeError, fieldErrors } from '../../errors';
 import { formatDate, formatDay, formatTime, todayInRome } from '../../format';
 import { language, t } from '../../i18n';
 import { countryName } from '../../countries';
@@ -74,6 +74,13 @@ export default function Counter() {
         <Alert kind="danger">{t('office.staff_only')}</Alert>
       </>
     );
+  }
+
+  /** A move or cancellation done: the row and the opened appointment show it. */
+  function changed(updated: Booking, message: string) {
+    setAppointments((old) => old?.map((b) => (b.id === updated.id ? updated : b)) ?? null);
+    setScanned({ booking: updated, message: null });
+    setNotice(message.replace('{name}', personName(updated.person)));
   }
 
   async function checkIn(booking: Booking) {
@@ -171,7 +178,7 @@ export default function Counter() {
       {scanned && (
         <div ref={scannedPanel} tabIndex={-1} class="card-wrapper mb-4">
           {scanned.message && <Alert kind="warning">{scanned.message}</Alert>}
-          {scanned.booking && <Scanned booking={scanned.booking} onCheckIn={checkIn} />}
+          {scanned.booking && <Scanned booking={scanned.booking} onCheckIn={checkIn} onChanged={changed} />}
         </div>
       )}
       {notice && (
@@ -209,7 +216,7 @@ export default function Counter() {
       ) : appointments === null ? (
         <Loading />
       ) : (
-        <AgendaTable date={date} appointments={shown} onCheckIn={checkIn} />
+        <AgendaTable date={date} appointments={shown} onCheckIn={checkIn} onOpen={(booking) => setScanned({ booking, message: null })} />
       )}
       {cursor && (
         <button type="button" class="btn btn-outline-primary mt-3" onClick={() => void load(cursor)}>
@@ -225,7 +232,7 @@ export function consoleLanguage(): { lang?: string; dir?: 'ltr' } {
   return language.value === 'it' || language.value === 'en' ? {} : { lang: 'en', dir: 'ltr' };
 }
 
-function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: (b: Booking) => void }) {
+function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: (b: Booking) => void; onOpen: (b: Booking) => void }) {
   if (props.appointments.length === 0) return <p>{t('office.no_appointments')}</p>;
   const today = props.date === todayInRome();
   return (
@@ -250,7 +257,11 @@ function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: 
               <th scope="row">{personName(booking.person)}</th>
               <td>{documentText(booking)}</td>
               <td>{statusLabel(booking.status)}</td>
-              <td>
+              <td class="text-nowrap">
+                <button type="button" class="btn btn-sm btn-outline-primary me-2" onClick={() => props.onOpen(booking)}>
+                  {t('office.open')}
+                  <span class="visually-hidden"> {personName(booking.person)}</span>
+                </button>
                 {today && booking.status === 'active' && (
                   <button type="button" class="btn btn-sm btn-primary" onClick={() => props.onCheckIn(booking)}>
                     {t('office.check_in')}
@@ -267,7 +278,7 @@ function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: 
 }
 
 /** The appointment a receipt opened: what to compare with the person's document, and check-in. */
-function Scanned(props: { booking: Booking; onCheckIn: (b: Booking) => void }) {
+function Scanned(props: { booking: Booking; onCheckIn: (b: Booking) => void; onChanged: (b: Booking, message: string) => void }) {
   const { booking } = props;
   return (
     <div class="card card-bg p-3">
@@ -288,7 +299,83 @@ function Scanned(props: { booking: Booking; onCheckIn: (b: Booking) => void }) {
           {t('office.check_in')}
         </button>
       )}
+      {booking.status === 'active' && <Change booking={booking} onChanged={props.onChanged} />}
     </div>
+  );
+}
+
+/**
+ * The office moves or cancels an appointment, saying why: the person is told by e-mail (with
+ * the new receipt for a move) and sees the reason with the appointment.
+ */
+function Change(props: { booking: Booking; onChanged: (b: Booking, message: string) => void }) {
+  const { booking } = props;
+  const id = booking.id ?? '';
+  const [reason, setReason] = useState('');
+  const [date, setDate] = useState(booking.date ?? '');
+  const [time, setTime] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function act(move: boolean) {
+    setFailure(null);
+    const missing: Record<string, string> = {};
+    if (!reason.trim()) missing[`change-reason-${id}`] = t('office.reason_needed');
+    if (move && !time) missing[`move-time-${id}`] = t('office.time_needed');
+    setErrors(missing);
+    if (Object.keys(missing).length) return;
+    setBusy(true);
+    try {
+      const changed = move
+        ? await api.officeReschedule(id, date, time, reason.trim())
+        : await api.officeCancel(id, reason.trim());
+      props.onChanged(changed, move ? t('office.moved') : t('office.cancelled'));
+    } catch (caught) {
+      const fields = fieldErrors(caught);
+      const byField: Record<string, string> = {};
+      if (fields.reason) byField[`change-reason-${id}`] = fields.reason;
+      if (fields.date) byField[`move-date-${id}`] = fields.date;
+      if (fields.time) byField[`move-time-${id}`] = fields.time;
+      if (Object.keys(byField).length) setErrors(byField);
+      else setFailure(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <fieldset class="mt-4">
+      <legend class="h5">{t('office.change_title')}</legend>
+      {failure && (
+        <Alert kind="danger" live>
+          {failure}
+        </Alert>
+      )}
+      <TextField
+        path={`change-reason-${id}`}
+        label={t('office.change_reason')}
+        hint={t('office.change_reason_hint')}
+        value={reason}
+        maxLength={200}
+        error={errors[`change-reason-${id}`]}
+        onInput={setReason}
+      />
+      <div class="row">
+        <div class="col-sm-6">
+          <TextField path={`move-date-${id}`} type="date" label={t('office.move_date')} value={date} error={errors[`move-date-${id}`]} onInput={setDate} />
+        </div>
+        <div class="col-sm-6">
+          <TextField path={`move-time-${id}`} type="time" label={t('office.move_time')} value={time} error={errors[`move-time-${id}`]} onInput={setTime} />
+        </div>
+      </div>
+      <button type="button" class="btn btn-outline-primary me-2" disabled={busy} onClick={() => void act(true)}>
+        {t('office.move')}
+      </button>
+      <button type="button" class="btn btn-outline-danger" disabled={busy} onClick={() => void act(false)}>
+        {t('office.cancel')}
+      </button>
+    </fieldset>
   );
 }
 

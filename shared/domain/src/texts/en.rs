@@ -294,18 +294,20 @@ impl Texts for English {
     }
 
     fn booking_cancelled(&self, a: &Appointment) -> MailText {
+        let mut paragraphs = vec![format!(
+            "appointment no. {} for “{}” on {} at {} has been cancelled.",
+            a.number,
+            a.service,
+            self.date(a.date),
+            a.time
+        )];
+        if let Some(reason) = &a.office_reason {
+            paragraphs.push(format!("Reason given by the office: {reason}"));
+        }
+        paragraphs.push("To use the service again, you can make a new booking.".into());
         MailText {
             subject: format!("Appointment cancelled – {}", a.number),
-            paragraphs: vec![
-                format!(
-                    "appointment no. {} for “{}” on {} at {} has been cancelled.",
-                    a.number,
-                    a.service,
-                    self.date(a.date),
-                    a.time
-                ),
-                "To use the service again, you can make a new booking.".into(),
-            ],
+            paragraphs,
             action: None,
         }
     }

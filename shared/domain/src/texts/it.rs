@@ -331,18 +331,22 @@ impl Texts for Italian {
     }
 
     fn booking_cancelled(&self, a: &Appointment) -> MailText {
+        let mut paragraphs = vec![format!(
+            "l'appuntamento n. {} per «{}» del {} alle {} è stato cancellato.",
+            a.number,
+            a.service,
+            self.date(a.date),
+            a.time
+        )];
+        if let Some(reason) = &a.office_reason {
+            paragraphs.push(format!("Motivo indicato dall'ufficio: {reason}"));
+        }
+        paragraphs.push(
+            "Per accedere di nuovo al servizio puoi effettuare una nuova prenotazione.".into(),
+        );
         MailText {
             subject: format!("Appuntamento cancellato – {}", a.number),
-            paragraphs: vec![
-                format!(
-                    "l'appuntamento n. {} per «{}» del {} alle {} è stato cancellato.",
-                    a.number,
-                    a.service,
-                    self.date(a.date),
-                    a.time
-                ),
-                "Per accedere di nuovo al servizio puoi effettuare una nuova prenotazione.".into(),
-            ],
+            paragraphs,
             action: None,
         }
     }
