@@ -8,13 +8,14 @@ import type { Agenda, Booking, Office } from '../../api/types';
 import { loadOffices } from '../../catalogue';
 import { describeError, fieldErrors } from '../../errors';
 import { formatDate, formatDay, formatTime, todayInRome } from '../../format';
-import { language, t } from '../../i18n';
+import { t } from '../../i18n';
 import { countryName } from '../../countries';
 import { session } from '../../session';
 import { SelectField, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
 import { scan } from '../../verifier/scanner';
 import { personName, statusLabel } from '../appointments/summary';
+import { consoleLanguage, ct } from './texts';
 
 type Status = NonNullable<Booking['status']>;
 const STATUSES: Status[] = ['active', 'checked_in', 'no_show', 'cancelled'];
@@ -70,8 +71,8 @@ export default function Counter() {
   if (account?.kind !== 'office') {
     return (
       <>
-        <PageHeading title={t('office.counter_title')} />
-        <Alert kind="danger">{t('office.staff_only')}</Alert>
+        <PageHeading title={ct('counter_title')} />
+        <Alert kind="danger">{ct('staff_only')}</Alert>
       </>
     );
   }
@@ -89,7 +90,7 @@ export default function Counter() {
       const updated = await api.checkIn(booking.id ?? '');
       setAppointments((old) => old?.map((b) => (b.id === updated.id ? updated : b)) ?? null);
       setScanned((old) => (old?.booking?.id === updated.id ? { booking: updated, message: null } : old));
-      setNotice(t('office.checked_in').replace('{name}', personName(updated.person)));
+      setNotice(ct('checked_in').replace('{name}', personName(updated.person)));
     } catch (caught) {
       setNotice(describeError(caught));
     }
@@ -105,12 +106,12 @@ export default function Counter() {
       const verdict = await api.verifyReceipt(text.trim());
       const id = verdict.genuine ? verdict.booking?.booking : undefined;
       if (!id) {
-        setScanned({ booking: null, message: t('office.receipt_not_genuine') });
+        setScanned({ booking: null, message: ct('receipt_not_genuine') });
         return;
       }
       const booking = await api.booking(id);
       const here = booking.date === date && (!site || booking.site === site);
-      setScanned({ booking, message: here ? null : t('office.receipt_elsewhere') });
+      setScanned({ booking, message: here ? null : ct('receipt_elsewhere') });
     } catch (caught) {
       setScanned({ booking: null, message: describeError(caught) });
     }
@@ -132,7 +133,7 @@ export default function Counter() {
       });
       setStopCamera(() => stop);
     } catch {
-      setNotice(t('office.no_camera'));
+      setNotice(ct('no_camera'));
     } finally {
       cameraStarting.current = false;
     }
@@ -151,7 +152,7 @@ export default function Counter() {
   return (
     // The console speaks Italian and English (issue 12): in French or Arabic it shows English.
     <div {...consoleLanguage()}>
-      <PageHeading title={t('office.counter_title')} lead={office?.name} />
+      <PageHeading title={ct('counter_title')} lead={office?.name} />
       <form
         class="mb-4"
         onSubmit={(event) => {
@@ -161,19 +162,19 @@ export default function Counter() {
       >
         <TextField
           path="receipt-code"
-          label={t('office.scan_label')}
-          hint={t('office.scan_hint')}
+          label={ct('scan_label')}
+          hint={ct('scan_hint')}
           value={code}
           autocomplete="off"
           onInput={setCode}
         />
         <button type="submit" class="btn btn-primary me-2">
-          {t('office.open_receipt')}
+          {ct('open_receipt')}
         </button>
         <button type="button" class="btn btn-outline-primary" aria-pressed={stopCamera ? 'true' : 'false'} onClick={() => void toggleCamera()}>
-          {t('office.camera')}
+          {ct('camera')}
         </button>
-        <video ref={video} class={stopCamera ? 'counter-camera mt-3' : 'd-none'} muted playsInline aria-label={t('office.camera')} />
+        <video ref={video} class={stopCamera ? 'counter-camera mt-3' : 'd-none'} muted playsInline aria-label={ct('camera')} />
       </form>
       {scanned && (
         <div ref={scannedPanel} tabIndex={-1} class="card-wrapper mb-4">
@@ -188,14 +189,14 @@ export default function Counter() {
       )}
       <div class="row">
         <div class="col-md-4">
-          <TextField path="agenda-date" type="date" label={t('office.date')} value={date} onInput={(value) => value && setDate(value)} />
+          <TextField path="agenda-date" type="date" label={ct('date')} value={date} onInput={(value) => value && setDate(value)} />
         </div>
         <div class="col-md-4">
           <SelectField
             path="agenda-site"
-            label={t('office.site')}
+            label={ct('site')}
             value={site}
-            placeholder={t('office.all_sites')}
+            placeholder={ct('all_sites')}
             options={(office?.sites ?? []).map((s) => ({ value: s.id ?? '', label: s.name ?? s.id ?? '' }))}
             onInput={setSite}
           />
@@ -203,9 +204,9 @@ export default function Counter() {
         <div class="col-md-4">
           <SelectField
             path="agenda-status"
-            label={t('office.status')}
+            label={ct('status')}
             value={status}
-            placeholder={t('office.all_statuses')}
+            placeholder={ct('all_statuses')}
             options={STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))}
             onInput={(value) => setStatus(value as Status | '')}
           />
@@ -220,33 +221,28 @@ export default function Counter() {
       )}
       {cursor && (
         <button type="button" class="btn btn-outline-primary mt-3" onClick={() => void load(cursor)}>
-          {t('office.more')}
+          {ct('more')}
         </button>
       )}
     </div>
   );
 }
 
-/** The console's pages are in Italian and English: marked English under another language. */
-export function consoleLanguage(): { lang?: string; dir?: 'ltr' } {
-  return language.value === 'it' || language.value === 'en' ? {} : { lang: 'en', dir: 'ltr' };
-}
-
 function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: (b: Booking) => void; onOpen: (b: Booking) => void }) {
-  if (props.appointments.length === 0) return <p>{t('office.no_appointments')}</p>;
+  if (props.appointments.length === 0) return <p>{ct('no_appointments')}</p>;
   const today = props.date === todayInRome();
   return (
     <div class="table-responsive">
       <table class="table">
-        <caption>{t('office.agenda_caption').replace('{day}', formatDay(props.date))}</caption>
+        <caption>{ct('agenda_caption').replace('{day}', formatDay(props.date))}</caption>
         <thead>
           <tr>
-            <th scope="col">{t('office.time')}</th>
-            <th scope="col">{t('office.person')}</th>
-            <th scope="col">{t('office.document')}</th>
-            <th scope="col">{t('office.status')}</th>
+            <th scope="col">{ct('time')}</th>
+            <th scope="col">{ct('person')}</th>
+            <th scope="col">{ct('document')}</th>
+            <th scope="col">{ct('status')}</th>
             <th scope="col">
-              <span class="visually-hidden">{t('office.actions')}</span>
+              <span class="visually-hidden">{ct('actions')}</span>
             </th>
           </tr>
         </thead>
@@ -259,12 +255,12 @@ function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: 
               <td>{statusLabel(booking.status)}</td>
               <td class="text-nowrap">
                 <button type="button" class="btn btn-sm btn-outline-primary me-2" onClick={() => props.onOpen(booking)}>
-                  {t('office.open')}
+                  {ct('open')}
                   <span class="visually-hidden"> {personName(booking.person)}</span>
                 </button>
                 {today && booking.status === 'active' && (
                   <button type="button" class="btn btn-sm btn-primary" onClick={() => props.onCheckIn(booking)}>
-                    {t('office.check_in')}
+                    {ct('check_in')}
                     <span class="visually-hidden"> {personName(booking.person)}</span>
                   </button>
                 )}
@@ -284,19 +280,19 @@ function Scanned(props: { booking: Booking; onCheckIn: (b: Booking) => void; onC
     <div class="card card-bg p-3">
       <h2 class="h4">{personName(booking.person)}</h2>
       <dl class="row mb-2">
-        <dt class="col-sm-4">{t('office.birth_date')}</dt>
+        <dt class="col-sm-4">{ct('birth_date')}</dt>
         <dd class="col-sm-8">{formatDate(booking.person?.birth_date ?? '')}</dd>
-        <dt class="col-sm-4">{t('office.document')}</dt>
+        <dt class="col-sm-4">{ct('document')}</dt>
         <dd class="col-sm-8">{documentText(booking)}</dd>
-        <dt class="col-sm-4">{t('office.when')}</dt>
+        <dt class="col-sm-4">{ct('when')}</dt>
         <dd class="col-sm-8">{`${formatDay(booking.date ?? '')} ${formatTime(booking.time ?? '')}`}</dd>
-        <dt class="col-sm-4">{t('office.status')}</dt>
+        <dt class="col-sm-4">{ct('status')}</dt>
         <dd class="col-sm-8">{statusLabel(booking.status)}</dd>
       </dl>
-      <p class="mb-2">{t('office.compare_document')}</p>
+      <p class="mb-2">{ct('compare_document')}</p>
       {booking.status === 'active' && booking.date === todayInRome() && (
         <button type="button" class="btn btn-primary" onClick={() => props.onCheckIn(booking)}>
-          {t('office.check_in')}
+          {ct('check_in')}
         </button>
       )}
       {booking.status === 'active' && <Change booking={booking} onChanged={props.onChanged} />}
@@ -321,8 +317,8 @@ function Change(props: { booking: Booking; onChanged: (b: Booking, message: stri
   async function act(move: boolean) {
     setFailure(null);
     const missing: Record<string, string> = {};
-    if (!reason.trim()) missing[`change-reason-${id}`] = t('office.reason_needed');
-    if (move && !time) missing[`move-time-${id}`] = t('office.time_needed');
+    if (!reason.trim()) missing[`change-reason-${id}`] = ct('reason_needed');
+    if (move && !time) missing[`move-time-${id}`] = ct('time_needed');
     setErrors(missing);
     if (Object.keys(missing).length) return;
     setBusy(true);
@@ -330,7 +326,7 @@ function Change(props: { booking: Booking; onChanged: (b: Booking, message: stri
       const changed = move
         ? await api.officeReschedule(id, date, time, reason.trim())
         : await api.officeCancel(id, reason.trim());
-      props.onChanged(changed, move ? t('office.moved') : t('office.cancelled'));
+      props.onChanged(changed, move ? ct('moved') : ct('cancelled'));
     } catch (caught) {
       const fields = fieldErrors(caught);
       const byField: Record<string, string> = {};
@@ -346,7 +342,7 @@ function Change(props: { booking: Booking; onChanged: (b: Booking, message: stri
 
   return (
     <fieldset class="mt-4">
-      <legend class="h5">{t('office.change_title')}</legend>
+      <legend class="h5">{ct('change_title')}</legend>
       {failure && (
         <Alert kind="danger" live>
           {failure}
@@ -354,8 +350,8 @@ function Change(props: { booking: Booking; onChanged: (b: Booking, message: stri
       )}
       <TextField
         path={`change-reason-${id}`}
-        label={t('office.change_reason')}
-        hint={t('office.change_reason_hint')}
+        label={ct('change_reason')}
+        hint={ct('change_reason_hint')}
         value={reason}
         maxLength={200}
         error={errors[`change-reason-${id}`]}
@@ -363,17 +359,17 @@ function Change(props: { booking: Booking; onChanged: (b: Booking, message: stri
       />
       <div class="row">
         <div class="col-sm-6">
-          <TextField path={`move-date-${id}`} type="date" label={t('office.move_date')} value={date} error={errors[`move-date-${id}`]} onInput={setDate} />
+          <TextField path={`move-date-${id}`} type="date" label={ct('move_date')} value={date} error={errors[`move-date-${id}`]} onInput={setDate} />
         </div>
         <div class="col-sm-6">
-          <TextField path={`move-time-${id}`} type="time" label={t('office.move_time')} value={time} error={errors[`move-time-${id}`]} onInput={setTime} />
+          <TextField path={`move-time-${id}`} type="time" label={ct('move_time')} value={time} error={errors[`move-time-${id}`]} onInput={setTime} />
         </div>
       </div>
       <button type="button" class="btn btn-outline-primary me-2" disabled={busy} onClick={() => void act(true)}>
-        {t('office.move')}
+        {ct('move')}
       </button>
       <button type="button" class="btn btn-outline-danger" disabled={busy} onClick={() => void act(false)}>
-        {t('office.cancel')}
+        {ct('cancel')}
       </button>
     </fieldset>
   );
@@ -381,6 +377,6 @@ function Change(props: { booking: Booking; onChanged: (b: Booking, message: stri
 
 function documentText(booking: Booking): string {
   const document = booking.person?.document;
-  if (!document) return t('office.no_document');
+  if (!document) return ct('no_document');
   return `${t(`document.${document.type}` as 'document.passport')} ${document.number} (${countryName(document.issuing_country)})`;
 }

@@ -5,11 +5,10 @@ import { api } from '../../api/client';
 import type { Account } from '../../api/types';
 import { describeError, fieldErrors } from '../../errors';
 import { formatInstant } from '../../format';
-import { t } from '../../i18n';
 import { session } from '../../session';
 import { TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
-import { consoleLanguage } from './counter';
+import { consoleLanguage, ct } from './texts';
 
 export default function Organisations() {
   const [organisations, setOrganisations] = useState<Account[] | null>(null);
@@ -35,8 +34,8 @@ export default function Organisations() {
   if (session.value?.account.kind !== 'office') {
     return (
       <>
-        <PageHeading title={t('office.organisations_title')} />
-        <Alert kind="danger">{t('office.staff_only')}</Alert>
+        <PageHeading title={ct('organisations_title')} />
+        <Alert kind="danger">{ct('staff_only')}</Alert>
       </>
     );
   }
@@ -48,7 +47,7 @@ export default function Organisations() {
 
   return (
     <div {...consoleLanguage()}>
-      <PageHeading title={t('office.organisations_title')} lead={t('office.organisations_lead')} />
+      <PageHeading title={ct('organisations_title')} lead={ct('organisations_lead')} />
       {notice && (
         <Alert kind="success" live>
           {notice}
@@ -59,7 +58,7 @@ export default function Organisations() {
       ) : organisations === null ? (
         <Loading />
       ) : organisations.length === 0 ? (
-        <p>{t('office.no_organisations')}</p>
+        <p>{ct('no_organisations')}</p>
       ) : (
         <ul class="list-unstyled">
           {organisations.map((organisation) => (
@@ -71,7 +70,7 @@ export default function Organisations() {
       )}
       {cursor && (
         <button type="button" class="btn btn-outline-primary" onClick={() => void load(cursor)}>
-          {t('office.more')}
+          {ct('more')}
         </button>
       )}
     </div>
@@ -90,17 +89,17 @@ function Waiting(props: { organisation: Account; onDecided: (o: Account, message
     setFailure(null);
     setReasonError(undefined);
     if (!approve && !reason.trim()) {
-      setReasonError(t('office.reason_required'));
+      setReasonError(ct('reason_required'));
       return;
     }
     setBusy(true);
     try {
       if (approve) {
         await api.approveOrganisation(id);
-        props.onDecided(organisation, t('office.approved'));
+        props.onDecided(organisation, ct('approved'));
       } else {
         await api.rejectOrganisation(id, reason.trim());
-        props.onDecided(organisation, t('office.rejected'));
+        props.onDecided(organisation, ct('rejected'));
       }
     } catch (caught) {
       const fields = fieldErrors(caught);
@@ -117,35 +116,35 @@ function Waiting(props: { organisation: Account; onDecided: (o: Account, message
         {organisation.name}
       </h2>
       <dl class="row mb-2">
-        <dt class="col-sm-4">{t('office.fiscal_code')}</dt>
+        <dt class="col-sm-4">{ct('fiscal_code')}</dt>
         <dd class="col-sm-8">{organisation.fiscal_code}</dd>
-        <dt class="col-sm-4">{t('office.email')}</dt>
+        <dt class="col-sm-4">{ct('email')}</dt>
         <dd class="col-sm-8">{organisation.email}</dd>
         <dt class="col-sm-4">PEC</dt>
         <dd class="col-sm-8">{organisation.pec}</dd>
-        <dt class="col-sm-4">{t('office.phone')}</dt>
+        <dt class="col-sm-4">{ct('phone')}</dt>
         <dd class="col-sm-8">{organisation.phone}</dd>
-        <dt class="col-sm-4">{t('office.address')}</dt>
+        <dt class="col-sm-4">{ct('address')}</dt>
         <dd class="col-sm-8">{[organisation.address, organisation.cap, organisation.municipality].filter(Boolean).join(', ')}</dd>
-        <dt class="col-sm-4">{t('office.registered')}</dt>
+        <dt class="col-sm-4">{ct('registered')}</dt>
         <dd class="col-sm-8">{organisation.created_at ? formatInstant(organisation.created_at) : ''}</dd>
       </dl>
       {failure && <Alert kind="danger" live>{failure}</Alert>}
       <button type="button" class="btn btn-primary mb-3" disabled={busy} onClick={() => void decide(true)}>
-        {t('office.approve')}
+        {ct('approve')}
         <span class="visually-hidden"> {organisation.name}</span>
       </button>
       <TextField
         path={`reason-${id}`}
-        label={t('office.reject_reason')}
-        hint={t('office.reject_reason_hint')}
+        label={ct('reject_reason')}
+        hint={ct('reject_reason_hint')}
         value={reason}
         maxLength={200}
         error={reasonError}
         onInput={setReason}
       />
       <button type="button" class="btn btn-outline-danger" disabled={busy} onClick={() => void decide(false)}>
-        {t('office.reject')}
+        {ct('reject')}
         <span class="visually-hidden"> {organisation.name}</span>
       </button>
     </section>
