@@ -608,10 +608,16 @@ mod tests {
         (free.len() as u64, places)
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_slot_found_full_is_learnt_and_never_tried_twice() {
-        prenota_domain::random::seed(5);
-        let mut rng = StdRng::seed_from_u64(5);
+    /// Two execution environments of the booking function on one store (no latency, no limits),
+    /// the catalogue seeded: this one, and another whose writes this one does not see.
+    struct Pair {
+        backend: MemoryBackend,
+        catalogue: Catalogue,
+        mine: SimApp,
+        other: SimApp,
+    }
+
+    async fn pair() -> Pair {
         let backend = MemoryBackend::new(Model::instant());
         let catalogue = prenota_local::stack::repository_catalogue();
         let (config, epoch) = (config(), Instant::now());
@@ -620,6 +626,24 @@ mod tests {
             instance(backend.clone(), &config, epoch),
         );
         mine.store.put_catalogue(&catalogue).await.unwrap();
+        Pair {
+            backend,
+            catalogue,
+            mine,
+            other,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_found_full_is_learnt_and_never_tried_twice() {
+        prenota_domain::random::seed(5);
+        let mut rng = StdRng::seed_from_u64(5);
+        let Pair {
+            backend,
+            catalogue,
+            mine,
+            other,
+        } = pair().await;
         let day = mine
             .book(&caller(0, &mut rng), &body(), None)
             .await
@@ -663,14 +687,12 @@ mod tests {
     async fn a_sold_out_day_is_read_again_every_two_seconds_only() {
         prenota_domain::random::seed(8);
         let mut rng = StdRng::seed_from_u64(8);
-        let backend = MemoryBackend::new(Model::instant());
-        let catalogue = prenota_local::stack::repository_catalogue();
-        let (config, epoch) = (config(), Instant::now());
-        let (mine, other) = (
-            instance(backend.clone(), &config, epoch),
-            instance(backend.clone(), &config, epoch),
-        );
-        mine.store.put_catalogue(&catalogue).await.unwrap();
+        let Pair {
+            catalogue,
+            mine,
+            other,
+            ..
+        } = pair().await;
         let first = other.book(&caller(0, &mut rng), &body(), None).await;
         let day = first.expect("booked").date;
         let (_, places) = offered(&catalogue, day);
@@ -793,14 +815,12 @@ mod tests {
     async fn a_day_is_in_demand_while_others_take_its_places_between_close_reads() {
         prenota_domain::random::seed(7);
         let mut rng = StdRng::seed_from_u64(7);
-        let backend = MemoryBackend::new(Model::instant());
-        let catalogue = prenota_local::stack::repository_catalogue();
-        let (config, epoch) = (config(), Instant::now());
-        let (mine, other) = (
-            instance(backend.clone(), &config, epoch),
-            instance(backend.clone(), &config, epoch),
-        );
-        mine.store.put_catalogue(&catalogue).await.unwrap();
+        let Pair {
+            catalogue,
+            mine,
+            other,
+            ..
+        } = pair().await;
         let day = other
             .book(&caller(0, &mut rng), &body(), None)
             .await
