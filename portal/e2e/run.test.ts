@@ -1087,6 +1087,15 @@ describe('verifier', () => {
     const refused = await call(stack.base, 'GET', '/office/agenda', undefined, { token: person.token });
     assert.equal(refused.status, 403);
     const milan = await officeSession(stack, 'milano');
+    // In Arabic the console speaks English, marked so, on a phone.
+    const arabic = await tab({ session: { token: milan, email: '' }, language: 'ar', width: 375 });
+    await arabic.page.goto('/ufficio');
+    await heading(arabic.page, 'Today at the counter');
+    assert.equal(await arabic.page.locator('[lang="en"][dir="ltr"]').filter({ hasText: 'Today at the counter' }).count(), 1);
+    await accessible(arabic.page, 'the counter in Arabic');
+    await screenshot(arabic.page, 'counter-ar-375');
+    noErrors(arabic);
+    await arabic.context.close();
     const elsewhere = await call(stack.base, 'GET', '/office/agenda?site=lamarmora', undefined, { token: milan });
     // The agenda is always the caller's office's: another office's site is not one of its own.
     assert.equal(elsewhere.status, 422, JSON.stringify(elsewhere.body));

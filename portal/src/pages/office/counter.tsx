@@ -7,15 +7,13 @@ import { api } from '../../api/client';
 import type { Agenda, Booking, Office } from '../../api/types';
 import { loadOffices } from '../../catalogue';
 import { describeError, fieldErrors } from '../../errors';
-import { formatDate, formatDay, formatTime, todayInRome } from '../../format';
-import { t } from '../../i18n';
-import { countryName } from '../../countries';
+import { todayInRome } from '../../format';
 import { session } from '../../session';
 import { SelectField, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
 import { scan } from '../../verifier/scanner';
-import { personName, statusLabel } from '../appointments/summary';
-import { consoleLanguage, ct } from './texts';
+import { personName } from '../appointments/summary';
+import { consoleCountry, consoleDay, consoleLanguage, ct, type ConsoleKey } from './texts';
 
 type Status = NonNullable<Booking['status']>;
 const STATUSES: Status[] = ['active', 'checked_in', 'no_show', 'cancelled'];
@@ -234,7 +232,7 @@ function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: 
   return (
     <div class="table-responsive">
       <table class="table">
-        <caption>{ct('agenda_caption').replace('{day}', formatDay(props.date))}</caption>
+        <caption>{ct('agenda_caption').replace('{day}', consoleDay(props.date))}</caption>
         <thead>
           <tr>
             <th scope="col">{ct('time')}</th>
@@ -249,7 +247,7 @@ function AgendaTable(props: { date: string; appointments: Booking[]; onCheckIn: 
         <tbody>
           {props.appointments.map((booking) => (
             <tr key={booking.id}>
-              <td>{formatTime(booking.time ?? '')}</td>
+              <td>{booking.time}</td>
               <th scope="row">{personName(booking.person)}</th>
               <td>{documentText(booking)}</td>
               <td>{statusLabel(booking.status)}</td>
@@ -281,11 +279,11 @@ function Scanned(props: { booking: Booking; onCheckIn: (b: Booking) => void; onC
       <h2 class="h4">{personName(booking.person)}</h2>
       <dl class="row mb-2">
         <dt class="col-sm-4">{ct('birth_date')}</dt>
-        <dd class="col-sm-8">{formatDate(booking.person?.birth_date ?? '')}</dd>
+        <dd class="col-sm-8">{consoleDay(booking.person?.birth_date ?? '', 'numeric')}</dd>
         <dt class="col-sm-4">{ct('document')}</dt>
         <dd class="col-sm-8">{documentText(booking)}</dd>
         <dt class="col-sm-4">{ct('when')}</dt>
-        <dd class="col-sm-8">{`${formatDay(booking.date ?? '')} ${formatTime(booking.time ?? '')}`}</dd>
+        <dd class="col-sm-8">{`${consoleDay(booking.date ?? '')} ${booking.time ?? ''}`}</dd>
         <dt class="col-sm-4">{ct('status')}</dt>
         <dd class="col-sm-8">{statusLabel(booking.status)}</dd>
       </dl>
@@ -378,5 +376,9 @@ function Change(props: { booking: Booking; onChanged: (b: Booking, message: stri
 function documentText(booking: Booking): string {
   const document = booking.person?.document;
   if (!document) return ct('no_document');
-  return `${t(`document.${document.type}` as 'document.passport')} ${document.number} (${countryName(document.issuing_country)})`;
+  return `${ct(`document_${document.type}` as ConsoleKey)} ${document.number} (${consoleCountry(document.issuing_country)})`;
+}
+
+function statusLabel(status: Booking['status']): string {
+  return ct(`status_${status ?? 'active'}` as ConsoleKey);
 }

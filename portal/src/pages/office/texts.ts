@@ -3,6 +3,14 @@
 import { language } from '../../i18n';
 
 const it = {
+  status_active: 'Confermato',
+  status_checked_in: 'Presentato',
+  status_no_show: 'Non presentato',
+  status_cancelled: 'Annullato',
+  document_passport: 'Passaporto',
+  document_identity_card: 'Carta d’identità',
+  document_residence_permit: 'Permesso di soggiorno',
+  document_travel_document: 'Documento di viaggio',
   counter_title: 'Oggi allo sportello',
   staff_only: 'Questa pagina è riservata al personale degli Uffici Immigrazione.',
   scan_label: 'Codice della ricevuta',
@@ -62,6 +70,14 @@ const it = {
 export type ConsoleKey = keyof typeof it;
 
 const en: Record<ConsoleKey, string> = {
+  status_active: 'Confirmed',
+  status_checked_in: 'Checked in',
+  status_no_show: 'Did not come',
+  status_cancelled: 'Cancelled',
+  document_passport: 'Passport',
+  document_identity_card: 'Identity card',
+  document_residence_permit: 'Residence permit',
+  document_travel_document: 'Travel document',
   counter_title: 'Today at the counter',
   staff_only: 'This page is for the staff of the immigration offices.',
   scan_label: 'Receipt code',
@@ -126,4 +142,24 @@ export function ct(key: ConsoleKey): string {
 /** The console's pages are in Italian and English: marked English under another language. */
 export function consoleLanguage(): { lang?: string; dir?: 'ltr' } {
   return language.value === 'it' || language.value === 'en' ? {} : { lang: 'en', dir: 'ltr' };
+}
+
+/** A day (YYYY-MM-DD) or a birth date as the console writes them, in its own language. */
+export function consoleDay(day: string, style: 'long' | 'numeric' = 'long'): string {
+  const noon = new Date(`${day}T12:00:00Z`);
+  if (Number.isNaN(noon.getTime())) return day;
+  const options: Intl.DateTimeFormatOptions =
+    style === 'long'
+      ? { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
+      : { day: '2-digit', month: '2-digit', year: 'numeric' };
+  return new Intl.DateTimeFormat(language.value === 'it' ? 'it-IT' : 'en-GB', { timeZone: 'Europe/Rome', ...options }).format(noon);
+}
+
+/** A country (ISO 3166-1 alpha-2) by its name in the console's language. */
+export function consoleCountry(code: string): string {
+  try {
+    return new Intl.DisplayNames([language.value === 'it' ? 'it' : 'en'], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
 }
