@@ -1,6 +1,7 @@
 // The one way the portal talks to the API: the base URL from /config.json (same origin when
 // absent), Accept-Language (it or en), the session's bearer token, and one error type.
 import { apiLanguage } from '../i18n';
+import { apiBase } from './config';
 import { session, signOut } from '../session';
 import type {
   ActivationResult,
@@ -30,16 +31,7 @@ let base = '';
 
 /** Reads /config.json ({"api": "https://…"}) once at start; absent or empty: same origin. */
 export async function loadConfig(): Promise<void> {
-  try {
-    const response = await fetch('/config.json', { cache: 'no-store' });
-    const type = response.headers.get('content-type') ?? '';
-    if (response.ok && type.includes('json')) {
-      const config = (await response.json()) as { api?: unknown };
-      if (typeof config.api === 'string') base = config.api.replace(/\/+$/, '');
-    }
-  } catch {
-    base = '';
-  }
+  base = await apiBase();
 }
 
 /** What went wrong: the API's error (its code, fields, problems), or `network` (no answer). */

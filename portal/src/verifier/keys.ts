@@ -11,20 +11,6 @@ export interface SavedKeys {
   fetchedAt: Date;
 }
 
-/** Where the API is: /config.json's `api`, else this origin. */
-export async function apiBase(): Promise<string> {
-  try {
-    const response = await fetch('/config.json', { cache: 'no-store' });
-    if (response.ok && (response.headers.get('content-type') ?? '').includes('json')) {
-      const config = (await response.json()) as { api?: unknown };
-      if (typeof config.api === 'string') return config.api.replace(/\/+$/, '');
-    }
-  } catch {
-    // Offline, or no config: the API shares the portal's origin.
-  }
-  return '';
-}
-
 export function savedKeys(): SavedKeys | null {
   try {
     const saved = JSON.parse(storage()?.getItem(STORE) ?? 'null') as { jwks?: unknown; fetchedAt?: unknown } | null;

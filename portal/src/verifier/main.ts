@@ -2,7 +2,8 @@
 // It scans the receipt's QR code, checks the signature here with the saved keys (so it works
 // with no network), and, when online, asks the API for the appointment's live status. Nothing
 // of what is scanned is stored.
-import { apiBase, KEYS_TOO_OLD_DAYS, refreshKeys, savedKeys, tooOld, type SavedKeys } from './keys';
+import { apiBase } from '../api/config';
+import { KEYS_TOO_OLD_DAYS, refreshKeys, savedKeys, tooOld, type SavedKeys } from './keys';
 import { scan } from './scanner';
 import { TEXTS, type TextKey, type VerifierLanguage } from './texts';
 import { importReceiptKeys, verifyReceipt, type Forged, type ReceiptFields, type ReceiptKey, type Verdict } from './verify';
