@@ -1096,9 +1096,108 @@ describe('verifier', () => {
     await screenshot(arabic.page, 'counter-ar-375');
     noErrors(arabic);
     await arabic.context.close();
-    const elsewhere = await call(stack.base, 'GET', '/office/agenda?site=lamarmora', undefined, { token: milan });
-    // The agenda is always the caller's office's: another office's site is not one of its own.
-    assert.equal(elsewhere.status, 422, JSON.stringify(elsewhere.body));
+    // Alessandria's agenda and reports, asked by a Milan office user: a clear refusal, and 403.
+    const milanTab = await tab({ session: { token: milan, email: '' } });
+    await milanTab.page.goto('/ufficio?sede=lamarmora');
+    await milanTab.page.getByText('Questa agenda è di un’altra Questura: il tuo account vede solo quella del suo ufficio (Questura di Milano – Ufficio Immigrazione).').waitFor();
+    await accessible(milanTab.page, 'another office\'s agenda refused');
+    await milanTab.page.goto('/ufficio/rapporti?ufficio=alessandria');
+    await milanTab.page.getByText('Questi rapporti sono di un’altra Questura: il tuo account vede solo quelli del suo ufficio (Questura di Milano – Ufficio Immigrazione).').waitFor();
+    await accessible(milanTab.page, 'another office\'s reports refused');
+    await screenshot(milanTab.page, 'reports-other-office-1280');
+    noErrors(milanTab);
+    await milanTab.context.close();
+    for (const path of ['/office/agenda?site=lamarmora', '/office/agenda?office=alessandria', '/office/reports?office=alessandria', '/office/reports?office=alessandria&file=agenda.pdf']) {
+      const refusedThere = await call(stack.base, 'GET', path, undefined, { token: milan });
+      assert.equal(refusedThere.status, 403, `${path}: ${JSON.stringify(refusedThere.body)}`);
+    }
+    noErrors(t);
+    await t.context.close();
+  });
+
+  test('reports: the office downloads the evening e-mail\'s files of a day, the bookings made that day among them', async () => {
+    const person = await activePerson(stack);
+    const booked = await book(stack, person.token, { service: 'cure-mediche', office: 'milano' }, person.ip);
+    assert.equal(booked.status, 201, JSON.stringify(booked.body));
+    const number = (booked.body as { number: string }).number;
+    const token = await officeSession(stack, 'milano');
+    const t = await tab({ session: { token, email: '' } });
+    const { page } = t;
+    await page.goto('/ufficio/rapporti');
+    await heading(page, 'Rapporti del giorno');
+    await page.getByText(/^Prenotazioni fatte .*: \d+$/).waitFor();
+    await accessible(page, 'the reports of a day');
+    await screenshot(page, 'reports-1280');
+    const bookings = await download(page, /Prenotazioni del giorno \(CSV\)/);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+    assert.equal(bookings.name, `prenotazioni-${today}.csv`);
+    assert.ok(bookings.content.toString('utf8').includes(number), 'the booking made today is in the day\'s bookings');
+    const agendaPdf = await download(page, /Agenda da stampare \(PDF\)/);
+    assert.match(agendaPdf.name, /^agenda-\d{4}-\d{2}-\d{2}\.pdf$/);
+    assert.equal(agendaPdf.content.subarray(0, 4).toString(), '%PDF');
+    writeFileSync(join(resolve(screenshotDir(), '..'), agendaPdf.name), agendaPdf.content);
+    noErrors(t);
+    await t.context.close();
+  });
+
+  test('a closure from the console: Alessandria closes a day of one site; the page lists what each appointment became, and each person reads the reason', async () => {
+    const service = 'cure-mediche';
+    const place = { service, office: 'alessandria', site: 'lamarmora' };
+    // A day three weeks ahead, away from the other tests' days, with two free times.
+    const from = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date(Date.now() + 21 * 86_400_000));
+    const free = await call(stack.base, 'GET', `/availability?service=${service}&office=alessandria&site=lamarmora&from=${from}&days=14`);
+    const day = (free.body.dates as { date: string; slots: { time: string; remaining: number }[] }[]).find((d) => d.slots.filter((slot) => slot.remaining > 0).length >= 2);
+    assert.ok(day, 'a day with two free times');
+    const times = day.slots.filter((slot) => slot.remaining > 0).map((slot) => slot.time);
+    const holders = [await activePerson(stack), await activePerson(stack)];
+    const ids: string[] = [];
+    for (const [index, holder] of holders.entries()) {
+      const booked = await book(stack, holder.token, { ...place, date: day.date, time: times[index] }, holder.ip);
+      assert.equal(booked.status, 201, JSON.stringify(booked.body));
+      ids.push((booked.body as { id: string }).id);
+    }
+
+    const token = await officeSession(stack, 'alessandria');
+    const t = await tab({ session: { token, email: '' } });
+    const { page } = t;
+    await page.goto('/ufficio/chiusure');
+    await heading(page, 'Chiusura straordinaria');
+    await page.getByLabel('Giorno da chiudere').fill(day.date);
+    await page.getByLabel('Sede', { exact: true }).selectOption('lamarmora');
+    await page.getByLabel('Motivo').fill('Sciopero del personale');
+    await page.getByRole('button', { name: 'Chiudi il giorno' }).click();
+    // Nothing happens before the officer confirms the day and site.
+    await page.getByText('Conferma di aver controllato giorno e sede.').waitFor();
+    await accessible(page, 'a closure not confirmed');
+    await tick(page, /Ho controllato giorno e sede/);
+    await page.getByRole('button', { name: 'Chiudi il giorno' }).click();
+    const summary = page.getByText(/è chiuso: \d+ appuntamenti spostati, \d+ annullati/);
+    await summary.waitFor();
+    await accessible(page, 'a closure done');
+    await screenshot(page, 'closure-done-1280');
+
+    // Each holder's row says what their appointment became, as the API has it now.
+    const rows = page.locator('table tbody tr');
+    assert.ok((await rows.count()) >= 2);
+    for (const [index, holder] of holders.entries()) {
+      const now = (await call(stack.base, 'GET', `/bookings/${ids[index]}`, undefined, { token: holder.token })).body as {
+        status: string; date: string; time: string; person: { given_names: string; surname: string };
+      };
+      const row = rows.filter({ hasText: `${now.person.given_names} ${now.person.surname}` });
+      await assertText(row, new RegExp(times[index]!));
+      if (now.status === 'active') {
+        assert.notEqual(now.date, day.date);
+        await assertText(row, new RegExp(`Spostato a .* ${now.time}`));
+      } else {
+        assert.equal(now.status, 'cancelled');
+        await assertText(row, /Annullato: nessun orario libero/);
+      }
+      await mailMatching(stack.moto, holder.email, /Sciopero del personale/);
+    }
+    // The day is closed to bookings.
+    const late = await activePerson(stack);
+    const refused = await book(stack, late.token, { ...place, date: day.date, time: times[0] }, late.ip);
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
     noErrors(t);
     await t.context.close();
   });

@@ -33,6 +33,8 @@ export const ROUTES: Route[] = [
   { pattern: '/i-miei-dati', load: () => import('./pages/data/my-data'), auth: true },
   { pattern: '/ufficio', load: () => import('./pages/office/counter'), auth: true },
   { pattern: '/ufficio/enti', load: () => import('./pages/office/organisations'), auth: true },
+  { pattern: '/ufficio/chiusure', load: () => import('./pages/office/closures'), auth: true },
+  { pattern: '/ufficio/rapporti', load: () => import('./pages/office/reports'), auth: true },
   { pattern: '/privacy', load: () => import('./pages/legal/privacy') },
   { pattern: '/termini', load: () => import('./pages/legal/terms') },
   { pattern: '/accessibilita', load: () => import('./pages/legal/accessibility') },
@@ -109,7 +111,12 @@ function Header(props: { current: string }) {
     { href: '/appuntamenti', label: t('nav.appointments') },
   ];
   if (signedIn?.account.kind === 'office') {
-    links.unshift({ href: '/ufficio', label: t('nav.counter') }, { href: '/ufficio/enti', label: t('nav.organisations') });
+    links.unshift(
+      { href: '/ufficio', label: t('nav.counter') },
+      { href: '/ufficio/enti', label: t('nav.organisations') },
+      { href: '/ufficio/chiusure', label: t('nav.closures') },
+      { href: '/ufficio/rapporti', label: t('nav.reports') },
+    );
   }
   if (signedIn) links.push({ href: '/i-miei-dati', label: t('nav.my_data') });
   async function logout() {

@@ -312,6 +312,14 @@ async fn the_counter_sees_its_own_agenda_checks_people_in_and_no_other_office() 
         .status,
         422
     );
+    // Another office's site is that office's agenda: refused, not a mistake of the field.
+    let their_site = app
+        .get_as(
+            "/office/agenda?date=2027-01-11&site=lamarmora",
+            &milano.session,
+        )
+        .await;
+    assert_eq!((their_site.status, their_site.code()), (403, "forbidden"));
 
     let id = today.body["id"].as_str().unwrap();
     let checked = app
@@ -558,6 +566,33 @@ async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_
         ),
         (Some(2), Some(1))
     );
+    // Each appointment hit, where and when it was, and what it is now.
+    let mut hit: Vec<String> = closure.body["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} → {} {} {}",
+                a["site"].as_str().unwrap(),
+                a["time"].as_str().unwrap(),
+                a["outcome"].as_str().unwrap(),
+                a["booking"]["status"].as_str().unwrap(),
+                a["booking"]["date"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    hit.sort();
+    assert_eq!(
+        hit,
+        [
+            "lamarmora 09:00 → moved active 2027-01-13",
+            "lamarmora 09:20 → moved active 2027-01-13",
+            "lamarmora 09:40 → cancelled cancelled 2027-01-12",
+        ],
+        "{}",
+        closure.body
+    );
 
     let counts_after = mail_counts(&app, &holders).await;
     for (before, after) in counts_before.iter().zip(&counts_after) {
@@ -742,6 +777,103 @@ async fn each_office_gets_one_export_with_exactly_its_rows_and_a_rerun_sends_not
     );
     assert_eq!(app.mail_to(&milano_mail).await.len(), 1);
     assert_eq!(app.mail_to(&alessandria_mail).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_console_downloads_the_reports_of_its_own_office_as_e_mailed() {
+    let addresses = std::sync::Mutex::new((String::new(), String::new()));
+    let app = TestApp::spawn_with_catalogue(|catalogue| {
+        *addresses.lock().unwrap() = own_office_addresses(catalogue)
+    })
+    .await;
+    let (milano_mail, _) = addresses.into_inner().unwrap();
+    app.clock.set(MONDAY);
+    let mut numbers = Vec::new();
+    for (office, date, time) in [
+        ("milano", "2027-01-12", "09:00"),
+        ("milano", "2027-01-13", "09:00"),
+        ("alessandria", "2027-01-12", "09:10"),
+    ] {
+        let person = app.person_client().await;
+        let booked = app
+            .book(&person, &slot("cure-mediche", office, date, time))
+            .await;
+        assert_eq!(booked.status, 201, "{}", booked.body);
+        if office == "milano" {
+            numbers.push(booked.body["number"].as_str().unwrap().to_owned());
+        }
+    }
+    let (milano, person) = (staff(&app, "milano").await, app.person_client().await);
+
+    let summary = app
+        .get_as("/office/reports?date=2027-01-11", &milano.session)
+        .await;
+    assert_eq!(summary.status, 200, "{}", summary.body);
+    assert_eq!(
+        summary.body,
+        json!({ "office": "milano", "date": "2027-01-11", "agenda_date": "2027-01-12",
+            "created": 2, "agenda": 1, "files": ["bookings.csv", "agenda.csv", "agenda.pdf"] })
+    );
+
+    // Each file as the nightly e-mail attaches it, byte for byte.
+    export::handle(&app.app, json!({ "date": "2027-01-11" }))
+        .await
+        .unwrap();
+    let mailed = app.mail_to(&milano_mail).await.remove(0).attachments;
+    for (file, attached) in ["bookings.csv", "agenda.csv", "agenda.pdf"]
+        .iter()
+        .zip(&mailed)
+    {
+        let response = app
+            .get_as(
+                &format!("/office/reports?date=2027-01-11&file={file}"),
+                &milano.session,
+            )
+            .await;
+        assert_eq!(response.status, 200, "{file}");
+        let header = |name: &str| response.headers[name].to_str().unwrap().to_owned();
+        assert_eq!(
+            header("content-disposition"),
+            format!("attachment; filename=\"{}\"", attached.filename),
+            "{file}"
+        );
+        assert!(header("content-type").starts_with(&attached.content_type));
+        if file.ends_with(".csv") {
+            assert_eq!(response.bytes, attached.content, "{file}: as e-mailed");
+        } else {
+            // The PDF carries the moment it was made: the same pages, not the same bytes.
+            assert!(response.bytes.starts_with(b"%PDF"), "{file}");
+        }
+    }
+    let created = String::from_utf8(mailed[0].content.clone()).unwrap();
+    for number in &numbers {
+        assert!(
+            created.contains(number.as_str()),
+            "{number} in the day's bookings"
+        );
+    }
+
+    // Another office's reports, a person, and a file that does not exist.
+    let theirs = app
+        .get_as(
+            "/office/reports?date=2027-01-11&office=alessandria",
+            &milano.session,
+        )
+        .await;
+    assert_eq!((theirs.status, theirs.code()), (403, "forbidden"));
+    let not_staff = app
+        .get_as("/office/reports?date=2027-01-11", &person.session)
+        .await;
+    assert_eq!(not_staff.status, 403);
+    let unknown = app
+        .get_as(
+            "/office/reports?date=2027-13-01&file=secrets.txt",
+            &milano.session,
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    let named: Vec<&String> = unknown.body["fields"].as_object().unwrap().keys().collect();
+    assert_eq!(named, ["date", "file"]);
 }
 
 #[tokio::test]

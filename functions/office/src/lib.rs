@@ -1,15 +1,17 @@
-//! The office's endpoints (ACC-4's approval, BK-9): organisations waiting for a decision, the
-//! day's agenda, check-in, moving or cancelling an appointment, extraordinary closures. Staff
-//! act on their own office's data only.
+//! The office's endpoints (ACC-4's approval, BK-9, EX-1): organisations waiting for a decision,
+//! the day's agenda, check-in, moving or cancelling an appointment, extraordinary closures, the
+//! reports of a day. Staff act on their own office's data only.
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::account::AccountView;
 use prenota_domain::booking::BookingView;
-use prenota_domain::office::staff_office;
+use prenota_domain::office::{Closure, ReportAnswer, staff_office};
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{answer, authorization, json, json_body, optional_body, query};
+use prenota_platform::http::{
+    answer, authorization, download, json, json_body, optional_body, query,
+};
 use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
@@ -70,8 +72,39 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
                     .await?,
             ),
         )),
-        Endpoint::Closures => Ok(json(200, &app.close(&caller, &json_body(request)?).await?)),
+        Endpoint::Closures => {
+            let closure = app.close(&caller, &json_body(request)?).await?;
+            Ok(json(200, &closure_view(&closure)))
+        }
+        Endpoint::OfficeReports => Ok(match app.office_report(&caller, &query(request)?).await? {
+            ReportAnswer::Summary(summary) => json(200, &summary),
+            ReportAnswer::File(file) => download(file.content, file.content_type, &file.filename),
+        }),
         // Not this function's: `find_for` has answered 404 already.
         other => Err(not_served(other)),
     }
+}
+
+/// What a closure did: the counts, and each appointment it hit, where and when it was and what
+/// it is now (moved to another day, or cancelled).
+fn closure_view(closure: &Closure) -> serde_json::Value {
+    let appointments: Vec<_> = closure
+        .changes
+        .iter()
+        .map(|change| {
+            json!({
+                "outcome": if change.moved() { "moved" } else { "cancelled" },
+                "site": change.site,
+                "time": change.time.format("%H:%M").to_string(),
+                "booking": BookingView::from(&change.booking),
+            })
+        })
+        .collect();
+    json!({
+        "date": closure.date,
+        "sites": closure.sites,
+        "moved": closure.moved(),
+        "cancelled": closure.cancelled(),
+        "appointments": appointments,
+    })
 }

@@ -25,6 +25,11 @@ import type {
   OrganisationPage,
   OrganisationsQuery,
   ReceiptCheck,
+  Closure,
+  ClosureRequest,
+  ReportFile,
+  ReportSummary,
+  ReportsQuery,
 } from './types';
 
 let base = '';
@@ -165,6 +170,17 @@ export const api = {
     json<Booking>(`/office/bookings/${encodeURIComponent(id)}/reschedule`, { method: 'POST', auth: true, body: { date, time, reason } }),
   officeCancel: (id: string, reason: string) =>
     json<Booking>(`/office/bookings/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true, body: { reason } }),
+  /** An extraordinary closure: what it moved or cancelled. */
+  close: (body: ClosureRequest) => json<Closure>('/office/closures', { method: 'POST', auth: true, body }),
+  /** What the report of a day holds (the caller's office unless `office` names another: 403). */
+  report: (query: ReportsQuery) =>
+    json<ReportSummary>('/office/reports', { auth: true, query: query as Record<string, string | undefined> }),
+  /** One of a report's files, and its name as the e-mail gives it. */
+  reportFile: async (query: ReportsQuery & { file: ReportFile }): Promise<{ blob: Blob; filename: string }> => {
+    const response = await call('/office/reports', { auth: true, query: query as Record<string, string | undefined> });
+    const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '');
+    return { blob: await response.blob(), filename: named?.[1] ?? query.file };
+  },
   verifyReceipt: (code: string) => json<ReceiptCheck>('/receipts/verify', { query: { code } }),
   receipt: async (id: string): Promise<Blob> =>
     (await call(`/bookings/${encodeURIComponent(id)}/receipt.pdf`, { auth: true })).blob(),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use tracing::{info, instrument, warn};
@@ -33,8 +33,9 @@ const CHANGE_ATTEMPTS: usize = 3;
 
 /// What a closure did to one appointment.
 enum Rehomed {
-    Moved,
-    Cancelled,
+    /// Moved to another day: the appointment as it is now.
+    Moved(Booking),
+    Cancelled(Booking),
     /// No longer active (cancelled or ended meanwhile).
     Untouched,
 }
@@ -51,6 +52,33 @@ pub fn staff_office(caller: &Caller) -> Result<&str> {
     }
 }
 
+/// The caller's office, for a request that may name one (`office=`): another is refused.
+fn asked_office<'a>(caller: &'a Caller, query: &BTreeMap<String, String>) -> Result<&'a str> {
+    let office = staff_office(caller)?;
+    if query.get("office").is_some_and(|asked| asked != office) {
+        return Err(Code::Forbidden.into());
+    }
+    Ok(office)
+}
+
+/// Checks that `site` (if any) is one of the office's: another office's site is refused (403),
+/// a site nobody has is a problem of the field (422).
+fn check_own_site(
+    catalogue: &Catalogue,
+    office: &Office,
+    site: Option<&str>,
+    problems: &mut Problems,
+) -> Result<()> {
+    let Some(site) = site.filter(|site| !office.has_site(site)) else {
+        return Ok(());
+    };
+    if catalogue.offices.iter().any(|other| other.has_site(site)) {
+        return Err(Code::Forbidden.into());
+    }
+    problems.add("site", Problem::UnknownId);
+    Ok(())
+}
+
 /// An office's day at the counter.
 pub struct Agenda {
     pub office: String,
@@ -62,12 +90,150 @@ pub struct Agenda {
 }
 
 /// What an extraordinary closure did.
-#[derive(Serialize)]
 pub struct Closure {
     pub date: NaiveDate,
     pub sites: Vec<String>,
-    pub moved: usize,
-    pub cancelled: usize,
+    /// Each appointment it moved or cancelled, in the closed day's order.
+    pub changes: Vec<ClosureChange>,
+}
+
+/// One appointment of a closed day, moved (its new day and time) or cancelled.
+pub struct ClosureChange {
+    /// Where and when it was.
+    pub site: String,
+    pub time: NaiveTime,
+    /// As it is now: active on another day, or cancelled.
+    pub booking: Booking,
+}
+
+impl ClosureChange {
+    pub fn moved(&self) -> bool {
+        self.booking.status == BookingStatus::Active
+    }
+}
+
+impl Closure {
+    pub fn moved(&self) -> usize {
+        self.changes.iter().filter(|change| change.moved()).count()
+    }
+
+    pub fn cancelled(&self) -> usize {
+        self.changes.len() - self.moved()
+    }
+}
+
+/// An office's report of a day, as e-mailed every evening (EX-1) and downloaded from the
+/// console: the bookings made that day, and the agenda of the office's next working day.
+pub struct Report {
+    pub office: String,
+    pub date: NaiveDate,
+    pub agenda_date: NaiveDate,
+    created: Csv,
+    agenda: Vec<Booking>,
+}
+
+/// The files of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFile {
+    /// The bookings made on the day.
+    Bookings,
+    /// The next working day's agenda, as a spreadsheet and to print.
+    AgendaCsv,
+    AgendaPdf,
+}
+
+impl ReportFile {
+    pub const ALL: [ReportFile; 3] = [
+        ReportFile::Bookings,
+        ReportFile::AgendaCsv,
+        ReportFile::AgendaPdf,
+    ];
+
+    /// How the API names it (`file=`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportFile::Bookings => "bookings.csv",
+            ReportFile::AgendaCsv => "agenda.csv",
+            ReportFile::AgendaPdf => "agenda.pdf",
+        }
+    }
+
+    fn parse(text: &str) -> std::result::Result<ReportFile, Problem> {
+        ReportFile::ALL
+            .into_iter()
+            .find(|file| file.key() == text)
+            .ok_or(Problem::UnknownValue)
+    }
+}
+
+/// What `GET /office/reports` answers: what a day's report holds, or one of its files.
+pub enum ReportAnswer {
+    Summary(ReportSummary),
+    File(Attachment),
+}
+
+/// What a report holds, and the names of its files.
+#[derive(Serialize)]
+pub struct ReportSummary {
+    pub office: String,
+    pub date: NaiveDate,
+    pub agenda_date: NaiveDate,
+    /// Bookings made on `date`.
+    pub created: usize,
+    /// Appointments on the agenda of `agenda_date`.
+    pub agenda: usize,
+    pub files: Vec<&'static str>,
+}
+
+impl Report {
+    pub fn created(&self) -> usize {
+        self.created.rows()
+    }
+
+    pub fn on_agenda(&self) -> usize {
+        self.agenda.len()
+    }
+
+    /// One of the report's files, named as in the e-mail.
+    pub fn file(&self, catalogue: &Catalogue, file: ReportFile) -> Attachment {
+        match file {
+            ReportFile::Bookings => Attachment {
+                filename: format!("prenotazioni-{}.csv", self.date),
+                content_type: "text/csv",
+                content: self.created.bytes().to_vec(),
+            },
+            ReportFile::AgendaCsv => {
+                let mut csv = Csv::new(&booking_columns());
+                for booking in &self.agenda {
+                    csv.row(&booking_row(catalogue, booking));
+                }
+                Attachment {
+                    filename: format!("agenda-{}.csv", self.agenda_date),
+                    content_type: "text/csv",
+                    content: csv.into_bytes(),
+                }
+            }
+            ReportFile::AgendaPdf => {
+                let agenda: Vec<&Booking> = self.agenda.iter().collect();
+                Attachment {
+                    filename: format!("agenda-{}.pdf", self.agenda_date),
+                    content_type: "application/pdf",
+                    content: crate::pdf::agenda(catalogue, &self.office, self.agenda_date, &agenda),
+                }
+            }
+        }
+    }
+
+    fn summary(&self) -> ReportSummary {
+        ReportSummary {
+            office: self.office.clone(),
+            date: self.date,
+            agenda_date: self.agenda_date,
+            created: self.created(),
+            agenda: self.on_agenda(),
+            files: ReportFile::ALL.iter().map(|file| file.key()).collect(),
+        }
+    }
 }
 
 /// One office's nightly export.
@@ -264,11 +430,7 @@ where
         caller: &Caller,
         query: &BTreeMap<String, String>,
     ) -> Result<Agenda> {
-        let office_id = staff_office(caller)?.to_owned();
-        // Another office's agenda is not this account's to see.
-        if query.get("office").is_some_and(|asked| *asked != office_id) {
-            return Err(Code::Forbidden.into());
-        }
+        let office_id = asked_office(caller, query)?.to_owned();
         let mut problems = Problems::default();
         let day = match query.get("date") {
             Some(text) => problems.check("date", date(text)),
@@ -278,9 +440,7 @@ where
         let from = cursor_of(query, &mut problems);
         let catalogue = self.store.catalogue().await?;
         let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
-        if site.as_deref().is_some_and(|site| !office.has_site(site)) {
-            problems.add("site", Problem::UnknownId);
-        }
+        check_own_site(&catalogue, office, site.as_deref(), &mut problems)?;
         problems.into_result()?;
         let day = day.expect("checked");
         let page = self
@@ -362,9 +522,7 @@ where
         let site = form.optional_text(&mut problems, "site").map(str::to_owned);
         let catalogue = self.store.catalogue().await?;
         let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
-        if site.as_deref().is_some_and(|site| !office.has_site(site)) {
-            problems.add("site", Problem::UnknownId);
-        }
+        check_own_site(&catalogue, office, site.as_deref(), &mut problems)?;
         problems.into_result()?;
         let (day, reason) = (day.expect("checked"), reason.expect("checked"));
         let sites: Vec<_> = office
@@ -385,7 +543,7 @@ where
             .into_iter()
             .filter(|b| b.status == BookingStatus::Active && site_ids.contains(&b.site))
             .collect();
-        let (mut moved, mut cancelled) = (0, 0);
+        let mut changes = Vec::new();
         // Each holder is told why, in the office's words.
         let closure = |action| {
             Some(OfficeChange {
@@ -396,11 +554,17 @@ where
         };
         let mut failed = 0;
         for booking in hit {
+            let (site, time) = (booking.site.clone(), booking.time);
             // One appointment that cannot be handled now does not stop the others: running
             // the closure again finishes it, telling nobody twice.
             match Box::pin(self.rehome(&catalogue, booking, &closure, now)).await {
-                Ok(Rehomed::Moved) => moved += 1,
-                Ok(Rehomed::Cancelled) => cancelled += 1,
+                Ok(Rehomed::Moved(booking) | Rehomed::Cancelled(booking)) => {
+                    changes.push(ClosureChange {
+                        site,
+                        time,
+                        booking,
+                    });
+                }
                 Ok(Rehomed::Untouched) => {}
                 Err(error) => {
                     warn!(error = ?error, "an appointment hit by a closure is still to handle");
@@ -413,13 +577,13 @@ where
                 "{failed} appointments of the closed day are still to move or cancel"
             )));
         }
-        info!(office = %office_id, %day, moved, cancelled, "closure");
-        Ok(Closure {
+        let closure = Closure {
             date: day,
             sites: site_ids,
-            moved,
-            cancelled,
-        })
+            changes,
+        };
+        info!(office = %office_id, %day, moved = closure.moved(), cancelled = closure.cancelled(), "closure");
+        Ok(closure)
     }
 
     /// Moves an appointment of a closed day to the first free slot after it, or cancels it
@@ -441,24 +605,25 @@ where
                 .move_after_closure(catalogue, &booking, closure(OfficeAction::Moved), now)
                 .await?
             {
-                Some(moved) => Ok((moved, Rehomed::Moved)),
+                Some(moved) => Ok(Rehomed::Moved(moved)),
                 None => self
                     .cancel_change(&booking, now, (None, closure(OfficeAction::Cancelled)))
                     .await
-                    .map(|gone| (gone, Rehomed::Cancelled)),
+                    .map(Rehomed::Cancelled),
             };
             match outcome {
-                Ok((mut changed, Rehomed::Moved)) => {
-                    self.issue_receipt(&mut changed).await;
-                    self.notify(catalogue, &changed, |t, a| t.booking_moved(a))
+                Ok(Rehomed::Moved(mut moved)) => {
+                    self.issue_receipt(&mut moved).await;
+                    self.notify(catalogue, &moved, |t, a| t.booking_moved(a))
                         .await;
-                    return Ok(Rehomed::Moved);
+                    return Ok(Rehomed::Moved(moved));
                 }
-                Ok((changed, rehomed)) => {
-                    self.notify(catalogue, &changed, |t, a| t.booking_cancelled(a))
+                Ok(Rehomed::Cancelled(cancelled)) => {
+                    self.notify(catalogue, &cancelled, |t, a| t.booking_cancelled(a))
                         .await;
-                    return Ok(rehomed);
+                    return Ok(Rehomed::Cancelled(cancelled));
                 }
+                Ok(Rehomed::Untouched) => return Ok(Rehomed::Untouched),
                 Err(BookingWriteError::Changed) => match self.store.booking(&booking.id).await? {
                     Some(fresh) => booking = fresh,
                     None => return Ok(Rehomed::Untouched),
@@ -618,15 +783,78 @@ where
         Ok(reports)
     }
 
-    /// Builds and sends one office's export. The day's bookings are written to the CSV a page
-    /// at a time (only the CSV's text grows with their number); the agenda, bounded by the
-    /// office's capacity, is kept for the PDF.
+    /// Builds and sends one office's export: the report of the day, its three files attached.
     async fn export_office(
         &self,
         catalogue: &Catalogue,
         office: &Office,
         day: NaiveDate,
     ) -> anyhow::Result<(usize, usize)> {
+        let report = self.report(catalogue, office, day).await?;
+        let address = crate::types::Email::parse(&office.email)
+            .map_err(|_| anyhow::anyhow!("the office's e-mail address"))?;
+        let mut mail = compose(
+            &address,
+            &office.name,
+            Language::It,
+            Requested::ByTheRecipient,
+            |t| {
+                t.office_export(
+                    day,
+                    report.agenda_date,
+                    report.created(),
+                    report.on_agenda(),
+                )
+            },
+        );
+        mail.attachments = ReportFile::ALL
+            .iter()
+            .map(|file| report.file(catalogue, *file))
+            .collect();
+        self.mailer.send(&mail).await?;
+        Ok((report.created(), report.on_agenda()))
+    }
+
+    /// `GET /office/reports?date=&file=`: the report of a day as the nightly e-mail carries it,
+    /// for the caller's office: without `file`, what it holds; with it, that file.
+    pub async fn office_report(
+        &self,
+        caller: &Caller,
+        query: &BTreeMap<String, String>,
+    ) -> Result<ReportAnswer> {
+        let office_id = asked_office(caller, query)?.to_owned();
+        let mut problems = Problems::default();
+        let day = match query.get("date") {
+            Some(text) => problems.check("date", date(text)),
+            None => Some(today_in_rome(self.clock.now())),
+        };
+        let file = match query.get("file") {
+            Some(text) => problems.check("file", ReportFile::parse(text)),
+            None => None,
+        };
+        problems.into_result()?;
+        let day = day.expect("checked");
+        let catalogue = self.store.catalogue().await?;
+        let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
+        let report = self
+            .report(&catalogue, office, day)
+            .await
+            .map_err(Error::unavailable)?;
+        Ok(match file {
+            Some(file) => ReportAnswer::File(report.file(&catalogue, file)),
+            None => ReportAnswer::Summary(report.summary()),
+        })
+    }
+
+    /// An office's report of a day (EX-1). The day's bookings are written to the CSV a page at a
+    /// time (only the CSV's text grows with their number); the agenda, bounded by the office's
+    /// capacity, is kept for the PDF.
+    async fn report(
+        &self,
+        catalogue: &Catalogue,
+        office: &Office,
+        day: NaiveDate,
+    ) -> anyhow::Result<Report> {
         let mut created = Csv::new(&booking_columns());
         let mut from = None;
         loop {
@@ -642,49 +870,20 @@ where
                 break;
             }
         }
-        let next = next_working_day(office, day);
-        let agenda: Vec<Booking> = self
-            .day(&office.id, next)
+        let agenda_date = next_working_day(office, day);
+        let agenda = self
+            .day(&office.id, agenda_date)
             .await?
             .into_iter()
             .filter(on_agenda)
             .collect();
-        let mut agenda_csv = Csv::new(&booking_columns());
-        for booking in &agenda {
-            agenda_csv.row(&booking_row(catalogue, booking));
-        }
-        let agenda_refs: Vec<&Booking> = agenda.iter().collect();
-        let pdf = crate::pdf::agenda(catalogue, &office.id, next, &agenda_refs);
-
-        let address = crate::types::Email::parse(&office.email)
-            .map_err(|_| anyhow::anyhow!("the office's e-mail address"))?;
-        let (count_created, count_agenda) = (created.rows(), agenda.len());
-        let mut mail = compose(
-            &address,
-            &office.name,
-            Language::It,
-            Requested::ByTheRecipient,
-            |t| t.office_export(day, next, count_created, count_agenda),
-        );
-        mail.attachments = vec![
-            Attachment {
-                filename: format!("prenotazioni-{day}.csv"),
-                content_type: "text/csv",
-                content: created.into_bytes(),
-            },
-            Attachment {
-                filename: format!("agenda-{next}.csv"),
-                content_type: "text/csv",
-                content: agenda_csv.into_bytes(),
-            },
-            Attachment {
-                filename: format!("agenda-{next}.pdf"),
-                content_type: "application/pdf",
-                content: pdf,
-            },
-        ];
-        self.mailer.send(&mail).await?;
-        Ok((count_created, count_agenda))
+        Ok(Report {
+            office: office.id.clone(),
+            date: day,
+            agenda_date,
+            created,
+            agenda,
+        })
     }
 
     /// Every booking of an office's day (its agenda, all statuses), page after page.

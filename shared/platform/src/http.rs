@@ -127,6 +127,17 @@ pub fn pdf(bytes: Vec<u8>, filename: &str) -> Response<Body> {
     response
 }
 
+/// A file to save (a report's CSV or PDF), under `filename`.
+pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response<Body> {
+    let mut response = with_headers(200, content_type, Body::Binary(bytes));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
 pub fn no_content() -> Response<Body> {
     with_headers(204, "application/json; charset=utf-8", Body::Empty)
 }

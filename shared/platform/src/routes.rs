@@ -107,6 +107,7 @@ listed! {
         OfficeReschedule,
         OfficeCancel,
         Closures,
+        OfficeReports,
     }
 }
 
@@ -154,6 +155,7 @@ impl Endpoint {
             }
             Endpoint::OfficeCancel => (Method::DELETE, "/office/bookings/{id}", F::Office),
             Endpoint::Closures => (Method::POST, "/office/closures", F::Office),
+            Endpoint::OfficeReports => (Method::GET, "/office/reports", F::Office),
         }
     }
 

@@ -377,6 +377,8 @@ const ar: Messages = {
   'accessibility.enforcement': 'إذا لم يصلك رد أو كان الرد غير مرضٍ خلال 30 يومًا، يمكنك التوجه إلى أمين المظالم الرقمي لدى AgID.',
   'nav.counter': 'الشباك',
   'nav.organisations': 'الهيئات قيد الانتظار',
+  'nav.closures': 'الإغلاقات',
+  'nav.reports': 'التقارير',
 };
 
 export default ar;

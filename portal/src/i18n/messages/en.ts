@@ -376,6 +376,8 @@ const en: Messages = {
   'accessibility.enforcement': 'If the answer is unsatisfactory or does not arrive within 30 days, you can turn to the Difensore civico per il digitale at AgID.',
   'nav.counter': 'Counter',
   'nav.organisations': 'Organisations waiting',
+  'nav.closures': 'Closures',
+  'nav.reports': 'Reports',
 };
 
 export default en;

@@ -376,6 +376,8 @@ const fr: Messages = {
   'accessibility.enforcement': 'En cas de réponse insatisfaisante ou d’absence de réponse dans les 30 jours, vous pouvez saisir le Difensore civico per il digitale auprès de l’AgID.',
   'nav.counter': 'Guichet',
   'nav.organisations': 'Organismes en attente',
+  'nav.closures': 'Fermetures',
+  'nav.reports': 'Rapports',
 };
 
 export default fr;

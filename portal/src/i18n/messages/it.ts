@@ -375,6 +375,8 @@ const it = {
   'accessibility.enforcement': 'In caso di risposta insoddisfacente o assente entro 30 giorni, puoi rivolgerti al Difensore civico per il digitale presso AgID.',
   'nav.counter': 'Sportello',
   'nav.organisations': 'Enti in attesa',
+  'nav.closures': 'Chiusure',
+  'nav.reports': 'Rapporti',
 } as const;
 
 export default it;

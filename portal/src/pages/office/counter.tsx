@@ -1,13 +1,16 @@
 // "Today at the counter" (BK-9, RC-3): an office's agenda of a day and site, the next
 // appointments first; check-in in one action; a receipt's QR code (typed by a USB scanner, or
 // filmed by the device's camera) opens its appointment, to check the person in after comparing
-// their document. Office staff only; the API answers for the staff's own office.
+// their document. Office staff only; the API answers for the staff's own office. The day, site
+// and office may come in the address (`?giorno=`, `?sede=`, `?ufficio=`): another office's
+// agenda is refused.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../../api/client';
+import { ApiError, api } from '../../api/client';
 import type { Agenda, Booking, Office } from '../../api/types';
 import { loadOffices } from '../../catalogue';
 import { describeError, fieldErrors } from '../../errors';
 import { todayInRome } from '../../format';
+import { queryParam } from '../../router';
 import { session } from '../../session';
 import { SelectField, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
@@ -21,8 +24,9 @@ const STATUSES: Status[] = ['active', 'checked_in', 'no_show', 'cancelled'];
 export default function Counter() {
   const account = session.value?.account;
   const [office, setOffice] = useState<Office | null>(null);
-  const [date, setDate] = useState(todayInRome());
-  const [site, setSite] = useState('');
+  const asked = queryParam('ufficio') ?? undefined;
+  const [date, setDate] = useState(queryParam('giorno') ?? todayInRome());
+  const [site, setSite] = useState(queryParam('sede') ?? '');
   const [status, setStatus] = useState<Status | ''>('');
   const [appointments, setAppointments] = useState<Booking[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -48,7 +52,7 @@ export default function Counter() {
     const sequence = next ? loads.current : ++loads.current;
     setError(null);
     try {
-      const page: Agenda = await api.agenda({ date, site: site || undefined, cursor: next ?? undefined });
+      const page: Agenda = await api.agenda({ date, office: asked, site: site || undefined, cursor: next ?? undefined });
       if (sequence !== loads.current) return;
       setAppointments((old) => (next && old ? [...old, ...page.appointments] : page.appointments));
       setCursor(page.next_cursor ?? null);
@@ -210,7 +214,11 @@ export default function Counter() {
           />
         </div>
       </div>
-      {error ? (
+      {error instanceof ApiError && error.status === 403 ? (
+        <Alert kind="danger" live>
+          {ct('other_office', { office: office?.name ?? account.office ?? '' })}
+        </Alert>
+      ) : error ? (
         <ErrorWithRetry message={describeError(error)} onRetry={() => void load(null)} />
       ) : appointments === null ? (
         <Loading />

@@ -65,6 +65,32 @@ const it = {
   check_in: 'Registra l’arrivo',
   birth_date: 'Data di nascita',
   compare_document: 'Confronta nome, data di nascita e documento con il documento della persona prima di registrare l’arrivo.',
+  other_office: 'Questa agenda è di un’altra Questura: il tuo account vede solo quella del suo ufficio ({office}).',
+  closures_title: 'Chiusura straordinaria',
+  closures_lead: 'Chiude un giorno, per una sede o per tutto l’ufficio. Nessuno può più prenotarlo; ogni appuntamento di quel giorno è spostato al primo orario libero dopo, o annullato se non ce n’è, e la persona riceve un’e-mail con il motivo.',
+  closure_date: 'Giorno da chiudere',
+  whole_office: 'Tutto l’ufficio',
+  closure_reason_hint: 'Una riga: le persone la leggono nell’e-mail.',
+  closure_confirm: 'Ho controllato giorno e sede: gli appuntamenti saranno spostati o annullati.',
+  closure_confirm_needed: 'Conferma di aver controllato giorno e sede.',
+  date_needed: 'Scegli il giorno.',
+  close_day: 'Chiudi il giorno',
+  closed_summary: '{day} è chiuso: {moved} appuntamenti spostati, {cancelled} annullati; ogni persona è stata informata.',
+  closure_caption: 'Appuntamenti di {day} spostati o annullati',
+  was_at: 'Era alle',
+  outcome: 'Esito',
+  outcome_moved: 'Spostato a {when}',
+  outcome_cancelled: 'Annullato: nessun orario libero',
+  reports_title: 'Rapporti del giorno',
+  reports_lead: 'Gli stessi file dell’e-mail di ogni sera: le prenotazioni fatte in un giorno e l’agenda del giorno lavorativo successivo.',
+  other_office_reports: 'Questi rapporti sono di un’altra Questura: il tuo account vede solo quelli del suo ufficio ({office}).',
+  report_day: 'Giorno delle prenotazioni',
+  report_created: 'Prenotazioni fatte {day}: {count}',
+  report_agenda: 'Appuntamenti in agenda {day}: {count}',
+  file_bookings_csv: 'Prenotazioni del giorno (CSV)',
+  file_agenda_csv: 'Agenda (CSV)',
+  file_agenda_pdf: 'Agenda da stampare (PDF)',
+  download: 'Scarica',
 } as const;
 
 export type ConsoleKey = keyof typeof it;
@@ -132,11 +158,38 @@ const en: Record<ConsoleKey, string> = {
   check_in: 'Check in',
   birth_date: 'Birth date',
   compare_document: 'Compare the name, birth date and document with the person’s document before checking them in.',
+  other_office: 'This agenda is another Questura’s: your account sees only its own office’s ({office}).',
+  closures_title: 'Extraordinary closure',
+  closures_lead: 'Closes a day, for one site or the whole office. Nobody can book it any more; each of that day’s appointments is moved to the first free time after it, or cancelled where there is none, and the person gets an e-mail with the reason.',
+  closure_date: 'Day to close',
+  whole_office: 'The whole office',
+  closure_reason_hint: 'One line: people read it in the e-mail.',
+  closure_confirm: 'I have checked the day and site: the appointments will be moved or cancelled.',
+  closure_confirm_needed: 'Confirm that you have checked the day and site.',
+  date_needed: 'Choose the day.',
+  close_day: 'Close the day',
+  closed_summary: '{day} is closed: {moved} appointments moved, {cancelled} cancelled; each person has been told.',
+  closure_caption: 'Appointments of {day} moved or cancelled',
+  was_at: 'Was at',
+  outcome: 'Outcome',
+  outcome_moved: 'Moved to {when}',
+  outcome_cancelled: 'Cancelled: no free time',
+  reports_title: 'Reports of a day',
+  reports_lead: 'The same files as the e-mail of every evening: the bookings made on a day, and the agenda of the next working day.',
+  other_office_reports: 'These reports are another Questura’s: your account sees only its own office’s ({office}).',
+  report_day: 'Day of the bookings',
+  report_created: 'Bookings made on {day}: {count}',
+  report_agenda: 'Appointments on the agenda of {day}: {count}',
+  file_bookings_csv: 'The day’s bookings (CSV)',
+  file_agenda_csv: 'Agenda (CSV)',
+  file_agenda_pdf: 'Agenda to print (PDF)',
+  download: 'Download',
 };
 
-/** A console text in Italian, or in English under any other language. */
-export function ct(key: ConsoleKey): string {
-  return language.value === 'it' ? it[key] : en[key];
+/** A console text in Italian, or in English under any other language; `{name}`s filled in. */
+export function ct(key: ConsoleKey, values: Record<string, string | number> = {}): string {
+  const text: string = language.value === 'it' ? it[key] : en[key];
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 /** The console's pages are in Italian and English: marked English under another language. */

@@ -1,0 +1,161 @@
+// An extraordinary closure (BK-9): the office closes a day for one site or all of them, saying
+// why; the API closes the day to bookings, moves each of its appointments to the first free time
+// after it (or cancels it where there is none) and tells each person. The page then lists what
+// happened to each appointment. Office staff only.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../../api/client';
+import type { Closure, Office } from '../../api/types';
+import { loadOffices } from '../../catalogue';
+import { describeError, fieldErrors } from '../../errors';
+import { session } from '../../session';
+import { CheckboxField, SelectField, TextField } from '../../ui/form';
+import { Alert, PageHeading } from '../../ui/page';
+import { personName } from '../appointments/summary';
+import { consoleDay, consoleLanguage, ct } from './texts';
+
+export default function Closures() {
+  const account = session.value?.account;
+  const [office, setOffice] = useState<Office | null>(null);
+  const [date, setDate] = useState('');
+  const [site, setSite] = useState('');
+  const [reason, setReason] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<Closure | null>(null);
+
+  useEffect(() => {
+    loadOffices().then(
+      (offices) => setOffice(offices.find((o) => o.id === account?.office) ?? null),
+      () => setOffice(null),
+    );
+  }, [account?.office]);
+
+  if (account?.kind !== 'office') {
+    return (
+      <>
+        <PageHeading title={ct('closures_title')} />
+        <Alert kind="danger">{ct('staff_only')}</Alert>
+      </>
+    );
+  }
+
+  async function close(event: Event) {
+    event.preventDefault();
+    setFailure(null);
+    const missing: Record<string, string> = {};
+    if (!date) missing['closure-date'] = ct('date_needed');
+    if (!reason.trim()) missing['closure-reason'] = ct('reason_needed');
+    if (!confirmed) missing['closure-confirm'] = ct('closure_confirm_needed');
+    setErrors(missing);
+    if (Object.keys(missing).length) return;
+    setBusy(true);
+    try {
+      setDone(await api.close({ date, site: site || undefined, reason: reason.trim() }));
+      setConfirmed(false);
+    } catch (caught) {
+      const fields = fieldErrors(caught);
+      const byField: Record<string, string> = {};
+      if (fields.date) byField['closure-date'] = fields.date;
+      if (fields.site) byField['closure-site'] = fields.site;
+      if (fields.reason) byField['closure-reason'] = fields.reason;
+      if (Object.keys(byField).length) setErrors(byField);
+      else setFailure(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const siteName = (id: string) => office?.sites?.find((s) => s.id === id)?.name ?? id;
+
+  return (
+    <div {...consoleLanguage()}>
+      <PageHeading title={ct('closures_title')} lead={office?.name} />
+      <p>{ct('closures_lead')}</p>
+      <form class="mb-4" noValidate onSubmit={(event) => void close(event)}>
+        {failure && (
+          <Alert kind="danger" live>
+            {failure}
+          </Alert>
+        )}
+        <div class="row">
+          <div class="col-md-6">
+            <TextField path="closure-date" type="date" label={ct('closure_date')} value={date} error={errors['closure-date']} required onInput={setDate} />
+          </div>
+          <div class="col-md-6">
+            <SelectField
+              path="closure-site"
+              label={ct('site')}
+              value={site}
+              placeholder={ct('whole_office')}
+              error={errors['closure-site']}
+              options={(office?.sites ?? []).map((s) => ({ value: s.id ?? '', label: s.name ?? s.id ?? '' }))}
+              onInput={setSite}
+            />
+          </div>
+        </div>
+        <TextField
+          path="closure-reason"
+          label={ct('change_reason')}
+          hint={ct('closure_reason_hint')}
+          value={reason}
+          maxLength={200}
+          required
+          error={errors['closure-reason']}
+          onInput={setReason}
+        />
+        <CheckboxField path="closure-confirm" label={ct('closure_confirm')} checked={confirmed} error={errors['closure-confirm']} onChange={setConfirmed} />
+        <button type="submit" class="btn btn-danger mt-3" disabled={busy}>
+          {ct('close_day')}
+        </button>
+      </form>
+      {done && <Outcome closure={done} siteName={siteName} />}
+    </div>
+  );
+}
+
+/** What the closure did: the counts said at once, then each appointment and what became of it. */
+function Outcome(props: { closure: Closure; siteName: (id: string) => string }) {
+  const { closure } = props;
+  const day = consoleDay(closure.date);
+  return (
+    <section aria-labelledby="closure-done">
+      <h2 id="closure-done" class="visually-hidden">
+        {ct('closure_caption', { day })}
+      </h2>
+      <Alert kind="success" live>
+        {ct('closed_summary', { day, moved: closure.moved, cancelled: closure.cancelled })}
+      </Alert>
+      {closure.appointments.length > 0 && (
+        <div class="table-responsive">
+          <table class="table">
+            <caption>{ct('closure_caption', { day })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{ct('was_at')}</th>
+                <th scope="col">{ct('person')}</th>
+                <th scope="col">{ct('site')}</th>
+                <th scope="col">{ct('outcome')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {closure.appointments.map((change) => (
+                <tr key={change.booking.id}>
+                  <td>{change.time}</td>
+                  <th scope="row">{personName(change.booking.person)}</th>
+                  <td>{props.siteName(change.site)}</td>
+                  <td>
+                    {change.outcome === 'moved'
+                      ? ct('outcome_moved', { when: `${consoleDay(change.booking.date ?? '')} ${change.booking.time ?? ''}` })
+                      : ct('outcome_cancelled')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+// The reports of a day (EX-1): the files of the evening's e-mail (the bookings made that day,
+// the next working day's agenda as CSV and to print), downloaded from the console. The day and
+// office may come in the address (`?giorno=`, `?ufficio=`): another office's are refused.
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api } from '../../api/client';
+import type { Office, ReportFile, ReportSummary } from '../../api/types';
+import { loadOffices } from '../../catalogue';
+import { describeError, fieldErrors } from '../../errors';
+import { todayInRome } from '../../format';
+import { queryParam } from '../../router';
+import { session } from '../../session';
+import { TextField } from '../../ui/form';
+import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
+import { save } from '../appointments/files';
+import { consoleDay, consoleLanguage, ct, type ConsoleKey } from './texts';
+
+export default function Reports() {
+  const account = session.value?.account;
+  const asked = queryParam('ufficio') ?? undefined;
+  const [office, setOffice] = useState<Office | null>(null);
+  const [date, setDate] = useState(queryParam('giorno') ?? todayInRome());
+  const [summary, setSummary] = useState<ReportSummary | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    loadOffices().then(
+      (offices) => setOffice(offices.find((o) => o.id === account?.office) ?? null),
+      () => setOffice(null),
+    );
+  }, [account?.office]);
+
+  async function load() {
+    setError(null);
+    setSummary(null);
+    try {
+      setSummary(await api.report({ date, office: asked }));
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  useEffect(() => {
+    if (account?.kind === 'office') void load();
+  }, [date]);
+
+  if (account?.kind !== 'office') {
+    return (
+      <>
+        <PageHeading title={ct('reports_title')} />
+        <Alert kind="danger">{ct('staff_only')}</Alert>
+      </>
+    );
+  }
+
+  async function download(file: ReportFile) {
+    setFailure(null);
+    try {
+      const { blob, filename } = await api.reportFile({ date, office: asked, file });
+      save(blob, filename);
+    } catch (caught) {
+      setFailure(describeError(caught));
+    }
+  }
+
+  const refused = error instanceof ApiError && error.status === 403;
+  const dateError = fieldErrors(error).date;
+  return (
+    <div {...consoleLanguage()}>
+      <PageHeading title={ct('reports_title')} lead={office?.name} />
+      <p>{ct('reports_lead')}</p>
+      <TextField path="report-date" type="date" label={ct('report_day')} value={date} error={dateError} onInput={(value) => value && setDate(value)} />
+      {failure && (
+        <Alert kind="danger" live>
+          {failure}
+        </Alert>
+      )}
+      {refused ? (
+        <Alert kind="danger" live>
+          {ct('other_office_reports', { office: office?.name ?? account.office ?? '' })}
+        </Alert>
+      ) : error && !dateError ? (
+        <ErrorWithRetry message={describeError(error)} onRetry={() => void load()} />
+      ) : summary === null ? (
+        !dateError && <Loading />
+      ) : (
+        <>
+          <ul>
+            <li>{ct('report_created', { day: consoleDay(summary.date), count: summary.created })}</li>
+            <li>{ct('report_agenda', { day: consoleDay(summary.agenda_date), count: summary.agenda })}</li>
+          </ul>
+          <div class="d-flex flex-wrap gap-2">
+            {summary.files.map((file) => (
+              <button key={file} type="button" class="btn btn-outline-primary" onClick={() => void download(file)}>
+                {ct('download')}: {ct(`file_${file.replace('.', '_')}` as ConsoleKey)}
+              </button>
+            ))}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
