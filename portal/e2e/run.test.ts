@@ -1129,9 +1129,13 @@ describe('verifier', () => {
     await accessible(page, 'the reports of a day');
     await screenshot(page, 'reports-1280');
     const bookings = await download(page, /Prenotazioni del giorno \(CSV\)/);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
-    assert.equal(bookings.name, `prenotazioni-${today}.csv`);
+    // The day the page shows (today in Rome, as the API had it when the booking was made).
+    const shown = await page.getByLabel('Giorno delle prenotazioni').inputValue();
+    assert.equal(bookings.name, `prenotazioni-${shown}.csv`);
     assert.ok(bookings.content.toString('utf8').includes(number), 'the booking made today is in the day\'s bookings');
+    const agendaCsv = await download(page, /Agenda \(CSV\)/);
+    assert.match(agendaCsv.name, /^agenda-\d{4}-\d{2}-\d{2}\.csv$/);
+    assert.ok(agendaCsv.content.toString('utf8').startsWith('\ufeff'), 'UTF-8 with its byte-order mark');
     const agendaPdf = await download(page, /Agenda da stampare \(PDF\)/);
     assert.match(agendaPdf.name, /^agenda-\d{4}-\d{2}-\d{2}\.pdf$/);
     assert.equal(agendaPdf.content.subarray(0, 4).toString(), '%PDF');
@@ -1167,11 +1171,12 @@ describe('verifier', () => {
     await page.getByLabel('Motivo').fill('Sciopero del personale');
     await page.getByRole('button', { name: 'Chiudi il giorno' }).click();
     // Nothing happens before the officer confirms the day and site.
-    await page.getByText('Conferma di aver controllato giorno e sede.').waitFor();
+    await page.getByText('Conferma di aver controllato giorno e sede.', { exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Conferma: Conferma di aver controllato giorno e sede.' }).waitFor();
     await accessible(page, 'a closure not confirmed');
     await tick(page, /Ho controllato giorno e sede/);
     await page.getByRole('button', { name: 'Chiudi il giorno' }).click();
-    const summary = page.getByText(/è chiuso: \d+ appuntamenti spostati, \d+ annullati/);
+    const summary = page.getByText(/è chiuso\. Spostati: \d+; annullati: \d+\./);
     await summary.waitFor();
     await accessible(page, 'a closure done');
     await screenshot(page, 'closure-done-1280');

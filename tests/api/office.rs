@@ -533,6 +533,7 @@ async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_
     }
     let counts_before = mail_counts(&app, &holders).await;
 
+    let milano = staff(&app, "milano").await;
     let staff = staff(&app, "alessandria").await;
     // Bad input names its fields and closes nothing.
     for (body, fields) in [
@@ -551,6 +552,16 @@ async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_
         assert_eq!(named, fields, "{body}: {}", refused.body);
     }
     assert_eq!(mail_counts(&app, &holders).await, counts_before);
+    // Another office's site is not this office's to close.
+    let theirs = app
+        .post_as(
+            "/office/closures",
+            &milano.session,
+            &json!({ "date": "2027-01-12", "site": "lamarmora", "reason": "Sciopero" }),
+        )
+        .await;
+    assert_eq!((theirs.status, theirs.code()), (403, "forbidden"));
+    assert_eq!(mail_counts(&app, &holders).await, counts_before);
     let closure = app
         .post_as(
             "/office/closures",
@@ -566,6 +577,7 @@ async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_
         ),
         (Some(2), Some(1))
     );
+    assert_eq!(closure.body["pending"], 0);
     // Each appointment hit, where and when it was, and what it is now.
     let mut hit: Vec<String> = closure.body["appointments"]
         .as_array()
@@ -820,10 +832,13 @@ async fn the_console_downloads_the_reports_of_its_own_office_as_e_mailed() {
         .await
         .unwrap();
     let mailed = app.mail_to(&milano_mail).await.remove(0).attachments;
-    for (file, attached) in ["bookings.csv", "agenda.csv", "agenda.pdf"]
-        .iter()
-        .zip(&mailed)
-    {
+    assert_eq!(mailed.len(), 3, "the e-mail's three files");
+    for (file, name) in [
+        ("bookings.csv", "prenotazioni-2027-01-11.csv"),
+        ("agenda.csv", "agenda-2027-01-12.csv"),
+        ("agenda.pdf", "agenda-2027-01-12.pdf"),
+    ] {
+        let attached = mailed.iter().find(|a| a.filename == name).unwrap();
         let response = app
             .get_as(
                 &format!("/office/reports?date=2027-01-11&file={file}"),
@@ -846,6 +861,7 @@ async fn the_console_downloads_the_reports_of_its_own_office_as_e_mailed() {
         }
     }
     let created = String::from_utf8(mailed[0].content.clone()).unwrap();
+    assert_eq!(mailed[0].filename, "prenotazioni-2027-01-11.csv");
     for number in &numbers {
         assert!(
             created.contains(number.as_str()),

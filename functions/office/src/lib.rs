@@ -6,7 +6,7 @@ use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::account::AccountView;
 use prenota_domain::booking::BookingView;
-use prenota_domain::office::{Closure, ReportAnswer, staff_office};
+use prenota_domain::office::{Closure, ClosureOutcome, ReportAnswer, staff_office};
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{
@@ -85,15 +85,18 @@ async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Respon
     }
 }
 
-/// What a closure did: the counts, and each appointment it hit, where and when it was and what
-/// it is now (moved to another day, or cancelled).
+/// What a closure did: the counts, each appointment it hit (where and when it was, and what it
+/// is now: moved to another day, or cancelled), and how many are still to handle.
 fn closure_view(closure: &Closure) -> serde_json::Value {
     let appointments: Vec<_> = closure
         .changes
         .iter()
         .map(|change| {
             json!({
-                "outcome": if change.moved() { "moved" } else { "cancelled" },
+                "outcome": match change.outcome {
+                    ClosureOutcome::Moved => "moved",
+                    ClosureOutcome::Cancelled => "cancelled",
+                },
                 "site": change.site,
                 "time": change.time.format("%H:%M").to_string(),
                 "booking": BookingView::from(&change.booking),
@@ -106,5 +109,6 @@ fn closure_view(closure: &Closure) -> serde_json::Value {
         "moved": closure.moved(),
         "cancelled": closure.cancelled(),
         "appointments": appointments,
+        "pending": closure.pending,
     })
 }

@@ -31,15 +31,6 @@ use crate::types::{date, text_line};
 /// How often a change of one appointment that raced another is read again and tried.
 const CHANGE_ATTEMPTS: usize = 3;
 
-/// What a closure did to one appointment.
-enum Rehomed {
-    /// Moved to another day: the appointment as it is now.
-    Moved(Booking),
-    Cancelled(Booking),
-    /// No longer active (cancelled or ended meanwhile).
-    Untouched,
-}
-
 /// A run that claimed an export and has not finished within this long is presumed dead: another
 /// run may take it over.
 const EXPORT_CLAIM_TIMEOUT_MINUTES: i64 = 30;
@@ -95,30 +86,41 @@ pub struct Closure {
     pub sites: Vec<String>,
     /// Each appointment it moved or cancelled, in the closed day's order.
     pub changes: Vec<ClosureChange>,
+    /// Appointments it could not handle now (the store failing): the same closure run again
+    /// handles them, telling nobody twice.
+    pub pending: usize,
 }
 
-/// One appointment of a closed day, moved (its new day and time) or cancelled.
+/// What a closure did to one appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClosureOutcome {
+    /// To the first free time after the closed day.
+    Moved,
+    /// No free time within the horizon.
+    Cancelled,
+}
+
+/// One appointment of a closed day, moved or cancelled.
 pub struct ClosureChange {
     /// Where and when it was.
     pub site: String,
     pub time: NaiveTime,
-    /// As it is now: active on another day, or cancelled.
+    pub outcome: ClosureOutcome,
+    /// As it is now: on its new day, or cancelled.
     pub booking: Booking,
 }
 
-impl ClosureChange {
-    pub fn moved(&self) -> bool {
-        self.booking.status == BookingStatus::Active
-    }
-}
-
 impl Closure {
+    fn count(&self, outcome: ClosureOutcome) -> usize {
+        self.changes.iter().filter(|c| c.outcome == outcome).count()
+    }
+
     pub fn moved(&self) -> usize {
-        self.changes.iter().filter(|change| change.moved()).count()
+        self.count(ClosureOutcome::Moved)
     }
 
     pub fn cancelled(&self) -> usize {
-        self.changes.len() - self.moved()
+        self.count(ClosureOutcome::Cancelled)
     }
 }
 
@@ -501,7 +503,7 @@ where
     /// `POST /office/closures`: an extraordinary closure of a site (or of the whole office) on a
     /// day. The day is closed first, so nobody books it meanwhile; then every appointment it
     /// hits is moved to the first free slot after it, or cancelled where none is free, and each
-    /// holder gets one e-mail.
+    /// holder gets one e-mail. Answers what became of each, and how many are left to handle.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
     pub async fn close(&self, caller: &Caller, body: &Value) -> Result<Closure> {
         let office_id = staff_office(caller)?.to_owned();
@@ -552,37 +554,33 @@ where
                 at: now,
             })
         };
-        let mut failed = 0;
+        let mut pending = 0;
         for booking in hit {
             let (site, time) = (booking.site.clone(), booking.time);
-            // One appointment that cannot be handled now does not stop the others: running
-            // the closure again finishes it, telling nobody twice.
+            // One appointment that cannot be handled now does not stop the others, nor hides
+            // what was done to them: the answer says how many are left for another run.
             match Box::pin(self.rehome(&catalogue, booking, &closure, now)).await {
-                Ok(Rehomed::Moved(booking) | Rehomed::Cancelled(booking)) => {
-                    changes.push(ClosureChange {
-                        site,
-                        time,
-                        booking,
-                    });
-                }
-                Ok(Rehomed::Untouched) => {}
+                Ok(Some((outcome, booking))) => changes.push(ClosureChange {
+                    site,
+                    time,
+                    outcome,
+                    booking,
+                }),
+                // No longer active (cancelled or ended meanwhile).
+                Ok(None) => {}
                 Err(error) => {
                     warn!(error = ?error, "an appointment hit by a closure is still to handle");
-                    failed += 1;
+                    pending += 1;
                 }
             }
-        }
-        if failed > 0 {
-            return Err(Error::unavailable(anyhow::anyhow!(
-                "{failed} appointments of the closed day are still to move or cancel"
-            )));
         }
         let closure = Closure {
             date: day,
             sites: site_ids,
             changes,
+            pending,
         };
-        info!(office = %office_id, %day, moved = closure.moved(), cancelled = closure.cancelled(), "closure");
+        info!(office = %office_id, %day, moved = closure.moved(), cancelled = closure.cancelled(), pending, "closure");
         Ok(closure)
     }
 
@@ -595,38 +593,37 @@ where
         booking: Booking,
         closure: &impl Fn(OfficeAction) -> Option<OfficeChange>,
         now: DateTime<Utc>,
-    ) -> Result<Rehomed> {
+    ) -> Result<Option<(ClosureOutcome, Booking)>> {
         let mut booking = booking;
         for _ in 0..CHANGE_ATTEMPTS {
             if booking.status != BookingStatus::Active {
-                return Ok(Rehomed::Untouched);
+                return Ok(None);
             }
             let outcome = match self
                 .move_after_closure(catalogue, &booking, closure(OfficeAction::Moved), now)
                 .await?
             {
-                Some(moved) => Ok(Rehomed::Moved(moved)),
+                Some(moved) => Ok((ClosureOutcome::Moved, moved)),
                 None => self
                     .cancel_change(&booking, now, (None, closure(OfficeAction::Cancelled)))
                     .await
-                    .map(Rehomed::Cancelled),
+                    .map(|gone| (ClosureOutcome::Cancelled, gone)),
             };
             match outcome {
-                Ok(Rehomed::Moved(mut moved)) => {
+                Ok((ClosureOutcome::Moved, mut moved)) => {
                     self.issue_receipt(&mut moved).await;
                     self.notify(catalogue, &moved, |t, a| t.booking_moved(a))
                         .await;
-                    return Ok(Rehomed::Moved(moved));
+                    return Ok(Some((ClosureOutcome::Moved, moved)));
                 }
-                Ok(Rehomed::Cancelled(cancelled)) => {
+                Ok((ClosureOutcome::Cancelled, cancelled)) => {
                     self.notify(catalogue, &cancelled, |t, a| t.booking_cancelled(a))
                         .await;
-                    return Ok(Rehomed::Cancelled(cancelled));
+                    return Ok(Some((ClosureOutcome::Cancelled, cancelled)));
                 }
-                Ok(Rehomed::Untouched) => return Ok(Rehomed::Untouched),
                 Err(BookingWriteError::Changed) => match self.store.booking(&booking.id).await? {
                     Some(fresh) => booking = fresh,
-                    None => return Ok(Rehomed::Untouched),
+                    None => return Ok(None),
                 },
                 Err(BookingWriteError::Failed(error)) => return Err(Error::unavailable(error)),
                 Err(other) => {

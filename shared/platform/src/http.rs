@@ -118,23 +118,40 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Response<Body> {
 
 /// A PDF document, shown in the browser (and saved under `filename`).
 pub fn pdf(bytes: Vec<u8>, filename: &str) -> Response<Body> {
-    let mut response = with_headers(200, "application/pdf", Body::Binary(bytes));
-    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    with_disposition(
+        with_headers(200, "application/pdf", Body::Binary(bytes)),
+        "inline",
+        filename,
+    )
 }
 
 /// A file to save (a report's CSV or PDF), under `filename`.
 pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response<Body> {
-    let mut response = with_headers(200, content_type, Body::Binary(bytes));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
+    with_disposition(
+        with_headers(200, content_type, Body::Binary(bytes)),
+        "attachment",
+        filename,
+    )
+}
+
+/// Names the file of a response. Only letters, digits, `.`, `-` and `_` are written (our names
+/// are made of ids and dates): nothing can end the header's value or add another.
+fn with_disposition(mut response: Response<Body>, kind: &str, filename: &str) -> Response<Body> {
+    let safe: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let value = HeaderValue::from_str(&format!("{kind}; filename=\"{safe}\""))
+        .expect("made of ASCII letters, digits and punctuation");
+    response
+        .headers_mut()
+        .insert(header::CONTENT_DISPOSITION, value);
     response
 }
 

@@ -2,13 +2,13 @@
 // why; the API closes the day to bookings, moves each of its appointments to the first free time
 // after it (or cancels it where there is none) and tells each person. The page then lists what
 // happened to each appointment. Office staff only.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Closure, Office } from '../../api/types';
 import { loadOffices } from '../../catalogue';
 import { describeError, fieldErrors } from '../../errors';
 import { session } from '../../session';
-import { CheckboxField, SelectField, TextField } from '../../ui/form';
+import { CheckboxField, ErrorSummary, SelectField, TextField } from '../../ui/form';
 import { Alert, PageHeading } from '../../ui/page';
 import { personName } from '../appointments/summary';
 import { consoleDay, consoleLanguage, ct } from './texts';
@@ -44,6 +44,7 @@ export default function Closures() {
   async function close(event: Event) {
     event.preventDefault();
     setFailure(null);
+    setDone(null);
     const missing: Record<string, string> = {};
     if (!date) missing['closure-date'] = ct('date_needed');
     if (!reason.trim()) missing['closure-reason'] = ct('reason_needed');
@@ -74,11 +75,11 @@ export default function Closures() {
       <PageHeading title={ct('closures_title')} lead={office?.name} />
       <p>{ct('closures_lead')}</p>
       <form class="mb-4" noValidate onSubmit={(event) => void close(event)}>
-        {failure && (
-          <Alert kind="danger" live>
-            {failure}
-          </Alert>
-        )}
+        <ErrorSummary
+          errors={errors}
+          message={failure}
+          labels={{ 'closure-date': ct('closure_date'), 'closure-site': ct('site'), 'closure-reason': ct('change_reason'), 'closure-confirm': ct('confirmation') }}
+        />
         <div class="row">
           <div class="col-md-6">
             <TextField path="closure-date" type="date" label={ct('closure_date')} value={date} error={errors['closure-date']} required onInput={setDate} />
@@ -115,22 +116,22 @@ export default function Closures() {
   );
 }
 
-/** What the closure did: the counts said at once, then each appointment and what became of it. */
+/** What the closure did: its heading takes the focus; the counts, then each appointment. */
 function Outcome(props: { closure: Closure; siteName: (id: string) => string }) {
   const { closure } = props;
   const day = consoleDay(closure.date);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [closure]);
   return (
     <section aria-labelledby="closure-done">
-      <h2 id="closure-done" class="visually-hidden">
+      <h2 id="closure-done" ref={heading} tabIndex={-1} class="h4">
         {ct('closure_caption', { day })}
       </h2>
-      <Alert kind="success" live>
-        {ct('closed_summary', { day, moved: closure.moved, cancelled: closure.cancelled })}
-      </Alert>
+      <Alert kind="success">{ct('closed_summary', { day, moved: closure.moved, cancelled: closure.cancelled })}</Alert>
+      {closure.pending > 0 && <Alert kind="warning">{ct('closure_pending', { pending: closure.pending })}</Alert>}
       {closure.appointments.length > 0 && (
         <div class="table-responsive">
-          <table class="table">
-            <caption>{ct('closure_caption', { day })}</caption>
+          <table class="table" aria-labelledby="closure-done">
             <thead>
               <tr>
                 <th scope="col">{ct('was_at')}</th>

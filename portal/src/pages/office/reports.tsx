@@ -1,7 +1,7 @@
 // The reports of a day (EX-1): the files of the evening's e-mail (the bookings made that day,
 // the next working day's agenda as CSV and to print), downloaded from the console. The day and
 // office may come in the address (`?giorno=`, `?ufficio=`): another office's are refused.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
 import type { Office, ReportFile, ReportSummary } from '../../api/types';
 import { loadOffices } from '../../catalogue';
@@ -14,6 +14,12 @@ import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
 import { save } from '../appointments/files';
 import { consoleDay, consoleLanguage, ct, type ConsoleKey } from './texts';
 
+const FILE_LABELS: Record<ReportFile, ConsoleKey> = {
+  'bookings.csv': 'file_bookings_csv',
+  'agenda.csv': 'file_agenda_csv',
+  'agenda.pdf': 'file_agenda_pdf',
+};
+
 export default function Reports() {
   const account = session.value?.account;
   const asked = queryParam('ufficio') ?? undefined;
@@ -22,6 +28,8 @@ export default function Reports() {
   const [summary, setSummary] = useState<ReportSummary | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  /** Each load numbered: the answer for a day no longer asked is dropped. */
+  const loads = useRef(0);
 
   useEffect(() => {
     loadOffices().then(
@@ -31,12 +39,15 @@ export default function Reports() {
   }, [account?.office]);
 
   async function load() {
+    const sequence = ++loads.current;
     setError(null);
     setSummary(null);
+    if (!date) return;
     try {
-      setSummary(await api.report({ date, office: asked }));
+      const answer = await api.report({ date, office: asked });
+      if (sequence === loads.current) setSummary(answer);
     } catch (caught) {
-      setError(caught);
+      if (sequence === loads.current) setError(caught);
     }
   }
 
@@ -53,10 +64,11 @@ export default function Reports() {
     );
   }
 
-  async function download(file: ReportFile) {
+  /** One of the files of the report on screen (its own day, whatever the field says now). */
+  async function download(shown: ReportSummary, file: ReportFile) {
     setFailure(null);
     try {
-      const { blob, filename } = await api.reportFile({ date, office: asked, file });
+      const { blob, filename } = await api.reportFile({ date: shown.date, office: asked, file });
       save(blob, filename);
     } catch (caught) {
       setFailure(describeError(caught));
@@ -64,12 +76,12 @@ export default function Reports() {
   }
 
   const refused = error instanceof ApiError && error.status === 403;
-  const dateError = fieldErrors(error).date;
+  const dateError = date ? fieldErrors(error).date : ct('report_date_needed');
   return (
     <div {...consoleLanguage()}>
       <PageHeading title={ct('reports_title')} lead={office?.name} />
       <p>{ct('reports_lead')}</p>
-      <TextField path="report-date" type="date" label={ct('report_day')} value={date} error={dateError} onInput={(value) => value && setDate(value)} />
+      <TextField path="report-date" type="date" label={ct('report_day')} value={date} error={dateError} onInput={setDate} />
       {failure && (
         <Alert kind="danger" live>
           {failure}
@@ -79,10 +91,10 @@ export default function Reports() {
         <Alert kind="danger" live>
           {ct('other_office_reports', { office: office?.name ?? account.office ?? '' })}
         </Alert>
-      ) : error && !dateError ? (
+      ) : dateError ? null : error ? (
         <ErrorWithRetry message={describeError(error)} onRetry={() => void load()} />
       ) : summary === null ? (
-        !dateError && <Loading />
+        <Loading />
       ) : (
         <>
           <ul>
@@ -91,8 +103,8 @@ export default function Reports() {
           </ul>
           <div class="d-flex flex-wrap gap-2">
             {summary.files.map((file) => (
-              <button key={file} type="button" class="btn btn-outline-primary" onClick={() => void download(file)}>
-                {ct('download')}: {ct(`file_${file.replace('.', '_')}` as ConsoleKey)}
+              <button key={file} type="button" class="btn btn-outline-primary" onClick={() => void download(summary, file)}>
+                {ct('download')}: {ct(FILE_LABELS[file])}
               </button>
             ))}
           </div>
