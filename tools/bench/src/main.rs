@@ -4,12 +4,15 @@
 //! they print figures and assert only that the requests succeeded.
 //!
 //! `prenota-bench accounts [N]`, `prenota-bench bookings [N]`,
-//! `prenota-bench receipts [N]`, `prenota-bench export [N]`; `prenota-bench clickday [1|2|3]`
-//! simulates click days on DynamoDB's model in memory (no local stack needed).
+//! `prenota-bench receipts [N]`, `prenota-bench export [N]`; `prenota-bench coldstart [N]`
+//! starts each function's release binary N times against a stand-in of the Lambda runtime API;
+//! `prenota-bench clickday [1|2|3]` simulates click days on DynamoDB's model in memory (no local
+//! stack needed).
 
 mod accounts;
 mod bookings;
 mod clickday;
+mod coldstart;
 mod export;
 mod measure;
 mod receipts;
@@ -32,6 +35,7 @@ pub struct Bench {
     pub app: Arc<AwsApp>,
     pub stack: Stack,
     pub counter: CallCounter,
+    pub settings: Settings,
 }
 
 impl Bench {
@@ -63,7 +67,31 @@ impl Bench {
             app: Arc::new(app),
             stack,
             counter,
+            settings,
         })
+    }
+
+    /// The environment a function of this table gets, as the SAM template and the Lambda
+    /// service set it (the SDK's endpoint pointing at the local stack).
+    pub fn environment(&self) -> Vec<(String, String)> {
+        [
+            ("TABLE_NAME", self.settings.table.clone()),
+            ("SENDER_ADDRESS", self.settings.sender.clone()),
+            ("PORTAL_URL", self.settings.portal_url.clone()),
+            ("RECEIPT_KEY_IDS", self.settings.receipt_key_ids.join(",")),
+            ("AWS_ENDPOINT_URL", self.stack.endpoint.clone()),
+            ("AWS_REGION", prenota_local::stack::REGION.to_owned()),
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "bench".to_owned()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512".to_owned()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
+            ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench".to_owned()),
+            ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".to_owned()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
     }
 
     /// One request through the router, as API Gateway would deliver it.
@@ -111,13 +139,14 @@ fn main() -> anyhow::Result<()> {
             clickday::main(args.get(1).and_then(|n| n.parse().ok()));
             Ok(())
         }
+        Some("coldstart") => runtime.block_on(coldstart::run(count(15))),
         Some("export") => {
             println!("{}", export::HEADER);
             runtime.block_on(export::run(count(5_000)))
         }
         _ => {
             eprintln!(
-                "usage: prenota-bench accounts|bookings|receipts|export [N] | clickday [1|2|3]"
+                "usage: prenota-bench accounts|bookings|receipts|export|coldstart [N] | clickday [1|2|3]"
             );
             std::process::exit(2)
         }

@@ -1,0 +1,272 @@
+//! Cold starts (issue 13): each function's release binary, and a hello-world `lambda_http`
+//! binary built by the same profile (`hello-lambda`), started as Lambda starts them: a fresh
+//! process whose `AWS_LAMBDA_RUNTIME_API` is a stand-in of the runtime API served here. Timed
+//! from the process's spawn to its first poll of `/runtime/invocation/next` (the init), and to
+//! the first response of a representative request (a sample event of `events/`, against the
+//! local stack). The binaries are started in turn, run after run, so that the machine's moods
+//! fall on all of them alike; medians.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use prenota_platform::routes::Function;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use crate::Bench;
+
+/// The hello-world binary: `src/bin/hello-lambda.rs`.
+const HELLO: &str = "hello-lambda";
+
+/// How long a start may take before the run is called failed.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// What each function is asked first: a representative request (its most frequent one), as the
+/// sample events of `events/` give it. Requests needing a session carry the samples' placeholder
+/// token: they are answered 401 after the session lookup, as a stranger's would be.
+fn sample_event(function: Function) -> &'static str {
+    match function {
+        Function::Register => "register",
+        Function::Activate => "activate",
+        Function::Account => "login",
+        Function::ResetPassword => "request-password-reset",
+        Function::Catalogue => "availability",
+        Function::Book => "create-booking",
+        Function::Cancel => "cancel-booking",
+        Function::Bookings => "list-bookings",
+        Function::VerifyReceipt => "verify-receipt",
+        Function::Office => "office-agenda",
+        Function::EndOfDay => "scheduled-end-of-day",
+        Function::Export | Function::Retention => "scheduled-export",
+    }
+}
+
+/// One start: spawn to first poll, and spawn to first response.
+struct Start {
+    init: Duration,
+    first_response: Duration,
+}
+
+struct Measured {
+    name: String,
+    size: u64,
+    starts: Vec<Start>,
+}
+
+pub async fn run(runs: usize) -> anyhow::Result<()> {
+    let bench = Bench::new().await?;
+    let binaries = binaries_dir()?;
+    let root = repository_root();
+    let env = bench.environment();
+    let mut measured: Vec<Measured> = std::iter::once(HELLO.to_owned())
+        .chain(Function::ALL.iter().map(|f| f.binary().to_owned()))
+        .map(|name| {
+            let size = std::fs::metadata(binaries.join(&name))
+                .with_context(|| format!("{name}: build it with `cargo build --release`"))?
+                .len();
+            Ok(Measured {
+                name,
+                size,
+                starts: Vec::new(),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for run in 0..runs {
+        for binary in &mut measured {
+            // The hello-world answers any HTTP event: it gets the catalogue's.
+            let sample = Function::ALL
+                .iter()
+                .find(|f| f.binary() == binary.name)
+                .map_or("services", |function| sample_event(*function));
+            let event = std::fs::read(root.join("events").join(format!("{sample}.json")))?;
+            let start = start_once(&binaries.join(&binary.name), &env, event)
+                .await
+                .with_context(|| format!("{} (run {run})", binary.name))?;
+            binary.starts.push(start);
+        }
+    }
+    print(&measured, runs);
+    Ok(())
+}
+
+/// Starts a binary against a fresh stand-in of the runtime API and times it.
+async fn start_once(
+    binary: &Path,
+    env: &[(String, String)],
+    event: Vec<u8>,
+) -> anyhow::Result<Start> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let (seen, mut heard) = mpsc::unbounded_channel();
+    let server = tokio::spawn(serve(listener, event, seen));
+    let started = Instant::now();
+    let child = Command::new(binary)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut child = KillOnDrop(child);
+    let mut init = None;
+    let outcome = loop {
+        let Ok(Some((call, at))) = tokio::time::timeout(PATIENCE, heard.recv()).await else {
+            break Err(anyhow::anyhow!("no answer within {PATIENCE:?}"));
+        };
+        match call {
+            Call::Next if init.is_none() => init = Some(at - started),
+            Call::Next => {}
+            Call::Response => {
+                break Ok(Start {
+                    init: init.context("a response before the first poll")?,
+                    first_response: at - started,
+                });
+            }
+            Call::Error(path) => break Err(anyhow::anyhow!("the function reported {path}")),
+        }
+    };
+    let _ = child.0.kill();
+    server.abort();
+    outcome
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+enum Call {
+    Next,
+    Response,
+    Error(String),
+}
+
+/// The runtime API's three calls that matter here: the first `next` gets the event, a later one
+/// waits (the process is killed meanwhile); `…/response` and `…/error` are reported the moment
+/// their request line arrives.
+async fn serve(
+    listener: TcpListener,
+    event: Vec<u8>,
+    seen: mpsc::UnboundedSender<(Call, Instant)>,
+) {
+    let mut event = Some(event);
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let seen = seen.clone();
+        let given = event.take();
+        tokio::spawn(async move {
+            let _ = connection(stream, given, seen).await;
+        });
+    }
+}
+
+async fn connection(
+    mut stream: TcpStream,
+    mut event: Option<Vec<u8>>,
+    seen: mpsc::UnboundedSender<(Call, Instant)>,
+) -> anyhow::Result<()> {
+    let mut buffer = Vec::new();
+    loop {
+        let head = read_head(&mut stream, &mut buffer).await?;
+        let at = Instant::now();
+        let line = head.lines().next().unwrap_or_default().to_owned();
+        let path = line.split(' ').nth(1).unwrap_or_default().to_owned();
+        if path.ends_with("/invocation/next") {
+            let _ = seen.send((Call::Next, at));
+            let Some(body) = event.take() else {
+                // The process is killed before it gets another event.
+                std::future::pending::<()>().await;
+                return Ok(());
+            };
+            let deadline = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_millis()
+                + 60_000;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                 lambda-runtime-aws-request-id: bench-request\r\n\
+                 lambda-runtime-deadline-ms: {deadline}\r\n\
+                 lambda-runtime-invoked-function-arn: arn:aws:lambda:eu-south-1:123456789012:function:bench\r\n\
+                 lambda-runtime-trace-id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0\r\n\
+                 content-length: {}\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).await?;
+            stream.write_all(&body).await?;
+        } else if path.ends_with("/response") {
+            let _ = seen.send((Call::Response, at));
+            return Ok(());
+        } else {
+            let _ = seen.send((Call::Error(path), at));
+            return Ok(());
+        }
+    }
+}
+
+/// Reads one request's head (up to the blank line); a body is never needed here.
+async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> anyhow::Result<String> {
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
+            buffer.drain(..end + 4);
+            return Ok(head);
+        }
+        let mut chunk = [0u8; 4096];
+        let read = stream.read(&mut chunk).await?;
+        if read == 0 {
+            bail!("the connection closed");
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// Where this benchmark's own binary is: the release binaries beside it.
+fn binaries_dir() -> anyhow::Result<PathBuf> {
+    Ok(std::env::current_exe()?
+        .parent()
+        .context("the benchmark's folder")?
+        .to_path_buf())
+}
+
+fn repository_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn print(measured: &[Measured], runs: usize) {
+    let millis = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+    let hello = &measured[0];
+    let hello_init = median(hello.starts.iter().map(|s| s.init).collect());
+    println!(
+        "Cold starts: medians of {runs} runs, each binary in turn; sizes of the release binaries."
+    );
+    println!();
+    println!("| binary | size | × hello | start → first poll | × hello | start → first response |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for binary in measured {
+        let init = median(binary.starts.iter().map(|s| s.init).collect());
+        let first = median(binary.starts.iter().map(|s| s.first_response).collect());
+        println!(
+            "| {} | {:.1} MB | {:.1} | {} ms | {:.1} | {} ms |",
+            binary.name,
+            binary.size as f64 / 1_048_576.0,
+            binary.size as f64 / hello.size as f64,
+            millis(init),
+            init.as_secs_f64() / hello_init.as_secs_f64(),
+            millis(first),
+        );
+    }
+}
