@@ -69,8 +69,32 @@ fn number(name: &str) -> anyhow::Result<Option<u32>> {
 }
 
 /// The SDK configuration: region, credentials and endpoint from the environment.
+///
+/// HTTPS trusts Amazon's root authorities only (every AWS endpoint we call chains to one): the
+/// SDK's default reads and parses the system's whole trust store as each function starts (on a
+/// Debian machine ~140 certificates and a directory of ~290 files, most of a cold start's
+/// extra milliseconds; see README "Cold starts").
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(amazon_https_client())
+        .load()
+        .await
+}
+
+/// Amazon Root CA 1–4 and Starfield Services Root CA G2, as AWS documents for its endpoints.
+const AMAZON_ROOTS: &[u8] = include_bytes!("amazon-roots.pem");
+
+fn amazon_https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let trust = TrustStore::empty().with_pem_certificate(AMAZON_ROOTS);
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a trust store of certificates is always a valid TLS context");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https()
 }
 
 /// Builds the application: the clients are created once and reused by every request.
@@ -97,4 +121,32 @@ fn config(settings: &Settings) -> Config {
         config.inactive_after = chrono::Duration::days(i64::from(days));
     }
     config
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+
+    #[test]
+    fn the_trusted_roots_are_amazons_five_certificates() {
+        let roots: Vec<CertificateDer> = CertificateDer::pem_slice_iter(super::AMAZON_ROOTS)
+            .collect::<Result<_, _>>()
+            .expect("well-formed PEM");
+        assert_eq!(roots.len(), 5);
+        // Each is a DER certificate naming its authority (the subject's common name).
+        for (root, name) in roots.iter().zip([
+            "Amazon Root CA 1",
+            "Amazon Root CA 2",
+            "Amazon Root CA 3",
+            "Amazon Root CA 4",
+            "Starfield Services Root Certificate Authority - G2",
+        ]) {
+            assert_eq!(root.first(), Some(&0x30), "a DER sequence");
+            assert!(
+                root.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name}"
+            );
+        }
+    }
 }
