@@ -70,10 +70,10 @@ fn number(name: &str) -> anyhow::Result<Option<u32>> {
 
 /// The SDK configuration: region, credentials and endpoint from the environment.
 ///
-/// HTTPS trusts Amazon's root authorities only (every AWS endpoint we call chains to one): the
-/// SDK's default reads and parses the system's whole trust store as each function starts (on a
-/// Debian machine ~140 certificates and a directory of ~290 files, most of a cold start's
-/// extra milliseconds; see README "Cold starts").
+/// HTTPS trusts Amazon's root authorities only (every AWS endpoint a function calls chains to
+/// one): the SDK's default reads and parses the system's whole trust store as each function
+/// starts (README "Cold starts"). No proxy: a function reaches AWS directly. The administrator's
+/// tool keeps the SDK's defaults.
 pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(amazon_https_client())
@@ -85,6 +85,7 @@ pub async fn sdk_config() -> SdkConfig {
 const AMAZON_ROOTS: &[u8] = include_bytes!("amazon-roots.pem");
 
 fn amazon_https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    // (The SDK crates re-export the client type; aws-smithy-runtime-api is not a dependency.)
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
     let trust = TrustStore::empty().with_pem_certificate(AMAZON_ROOTS);
     let context = TlsContext::builder()
@@ -148,5 +149,13 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_client_loads_them_at_creation_as_a_function_does() {
+        // The roots are handed to rustls when an SDK client is made: a certificate rustls
+        // refused would panic here, as it would in every function's start.
+        let sdk = super::sdk_config().await;
+        let _client = aws_sdk_dynamodb::Client::new(&sdk);
     }
 }

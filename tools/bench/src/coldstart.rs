@@ -44,10 +44,11 @@ fn sample_event(function: Function) -> &'static str {
     }
 }
 
-/// One start: spawn to first poll, and spawn to first response.
+/// One start: spawn to first poll, and spawn to first response (and that response's status).
 struct Start {
     init: Duration,
     first_response: Duration,
+    status: Option<u16>,
 }
 
 struct Measured {
@@ -57,6 +58,7 @@ struct Measured {
 }
 
 pub async fn run(runs: usize) -> anyhow::Result<()> {
+    let runs = runs.max(1);
     let bench = Bench::new().await?;
     let binaries = binaries_dir()?;
     let root = repository_root();
@@ -65,7 +67,7 @@ pub async fn run(runs: usize) -> anyhow::Result<()> {
         .chain(Function::ALL.iter().map(|f| f.binary().to_owned()))
         .map(|name| {
             let size = std::fs::metadata(binaries.join(&name))
-                .with_context(|| format!("{name}: build it with `cargo build --release`"))?
+                .with_context(|| format!("{name}: build it with `scripts/bench coldstart`"))?
                 .len();
             Ok(Measured {
                 name,
@@ -76,7 +78,7 @@ pub async fn run(runs: usize) -> anyhow::Result<()> {
         .collect::<anyhow::Result<_>>()?;
     for run in 0..runs {
         for binary in &mut measured {
-            // The hello-world answers any HTTP event: it gets the catalogue's.
+            // The hello-world answers any HTTP event: it gets the list of services.
             let sample = Function::ALL
                 .iter()
                 .find(|f| f.binary() == binary.name)
@@ -102,35 +104,50 @@ async fn start_once(
     let address = listener.local_addr()?;
     let (seen, mut heard) = mpsc::unbounded_channel();
     let server = tokio::spawn(serve(listener, event, seen));
+    let log = std::env::temp_dir().join(format!("prenota-coldstart-{}.log", std::process::id()));
     let started = Instant::now();
     let child = Command::new(binary)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log)?)
         .spawn()?;
     let mut child = KillOnDrop(child);
     let mut init = None;
+    let deadline = started + PATIENCE;
     let outcome = loop {
-        let Ok(Some((call, at))) = tokio::time::timeout(PATIENCE, heard.recv()).await else {
-            break Err(anyhow::anyhow!("no answer within {PATIENCE:?}"));
-        };
-        match call {
-            Call::Next if init.is_none() => init = Some(at - started),
-            Call::Next => {}
-            Call::Response => {
+        // Every 50 ms, whether the process has ended (a failed start says so at once).
+        match tokio::time::timeout(Duration::from_millis(50), heard.recv()).await {
+            Ok(Some((Call::Next, at))) => {
+                init.get_or_insert(at - started);
+            }
+            Ok(Some((Call::Response(status), at))) => {
                 break Ok(Start {
                     init: init.context("a response before the first poll")?,
                     first_response: at - started,
+                    status,
                 });
             }
-            Call::Error(path) => break Err(anyhow::anyhow!("the function reported {path}")),
+            Ok(Some((Call::Error(path), _))) => {
+                break Err(anyhow::anyhow!("the function reported {path}"));
+            }
+            Ok(None) => break Err(anyhow::anyhow!("the stand-in stopped")),
+            Err(_) if Instant::now() > deadline => {
+                break Err(anyhow::anyhow!("no answer within {PATIENCE:?}"));
+            }
+            Err(_) => {
+                if let Some(status) = child.0.try_wait()? {
+                    break Err(anyhow::anyhow!("the process ended ({status})"));
+                }
+            }
         }
     };
-    let _ = child.0.kill();
+    drop(child);
     server.abort();
-    outcome
+    let errors = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    outcome.with_context(|| errors.trim().chars().take(2_000).collect::<String>())
 }
 
 struct KillOnDrop(Child);
@@ -144,26 +161,29 @@ impl Drop for KillOnDrop {
 
 enum Call {
     Next,
-    Response,
+    /// The invocation's answer, and the HTTP status inside it (an API Gateway response).
+    Response(Option<u16>),
     Error(String),
 }
 
 /// The runtime API's three calls that matter here: the first `next` gets the event, a later one
-/// waits (the process is killed meanwhile); `…/response` and `…/error` are reported the moment
-/// their request line arrives.
+/// waits (the process is killed meanwhile); `…/response` is timed when its head arrives, and
+/// its body read for the status; `…/error` ends the run. Aborting this task ends its
+/// connections too.
 async fn serve(
     listener: TcpListener,
     event: Vec<u8>,
     seen: mpsc::UnboundedSender<(Call, Instant)>,
 ) {
     let mut event = Some(event);
+    let mut connections = tokio::task::JoinSet::new();
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             return;
         };
         let seen = seen.clone();
         let given = event.take();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let _ = connection(stream, given, seen).await;
         });
     }
@@ -203,7 +223,8 @@ async fn connection(
             stream.write_all(head.as_bytes()).await?;
             stream.write_all(&body).await?;
         } else if path.ends_with("/response") {
-            let _ = seen.send((Call::Response, at));
+            let body = read_body(&mut stream, &mut buffer, &head).await;
+            let _ = seen.send((Call::Response(status_of(&body)), at));
             return Ok(());
         } else {
             let _ = seen.send((Call::Error(path), at));
@@ -227,6 +248,32 @@ async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> anyhow::Resu
         }
         buffer.extend_from_slice(&chunk[..read]);
     }
+}
+
+/// The body of a request whose head is `head` (by its content-length; empty without one).
+async fn read_body(stream: &mut TcpStream, buffer: &mut Vec<u8>, head: &str) -> Vec<u8> {
+    let length = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    while buffer.len() < length {
+        let mut chunk = [0u8; 4096];
+        match stream.read(&mut chunk).await {
+            Ok(read) if read > 0 => buffer.extend_from_slice(&chunk[..read]),
+            _ => break,
+        }
+    }
+    buffer[..length.min(buffer.len())].to_vec()
+}
+
+/// The HTTP status of an API Gateway response (`statusCode`); none for a scheduled function's.
+fn status_of(body: &[u8]) -> Option<u16> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value["statusCode"]
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok())
 }
 
 /// Where this benchmark's own binary is: the release binaries beside it.
@@ -254,19 +301,30 @@ fn print(measured: &[Measured], runs: usize) {
         "Cold starts: medians of {runs} runs, each binary in turn; sizes of the release binaries."
     );
     println!();
-    println!("| binary | size | × hello | start → first poll | × hello | start → first response |");
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!(
+        "| binary | size | × hello | start → first poll | × hello | start → first response | its status |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     for binary in measured {
         let init = median(binary.starts.iter().map(|s| s.init).collect());
         let first = median(binary.starts.iter().map(|s| s.first_response).collect());
+        // What was timed: the statuses answered (a sample needing a session answers 401).
+        let mut statuses: Vec<String> = binary
+            .starts
+            .iter()
+            .map(|s| s.status.map_or("–".to_owned(), |code| code.to_string()))
+            .collect();
+        statuses.sort();
+        statuses.dedup();
         println!(
-            "| {} | {:.1} MB | {:.1} | {} ms | {:.1} | {} ms |",
+            "| {} | {:.1} MB | {:.1} | {} ms | {:.1} | {} ms | {} |",
             binary.name,
             binary.size as f64 / 1_048_576.0,
             binary.size as f64 / hello.size as f64,
             millis(init),
             init.as_secs_f64() / hello_init.as_secs_f64(),
             millis(first),
+            statuses.join(", "),
         );
     }
 }

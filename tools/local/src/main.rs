@@ -183,7 +183,7 @@ async fn office_user(settings: &LocalSettings, args: &[String]) -> anyhow::Resul
     };
     let account = if args.iter().any(|a| a == "--aws") {
         let app = prenota_platform::build_app(
-            &prenota_platform::sdk_config().await,
+            &administrator_sdk().await,
             &Settings::from_env()?,
             SystemClock,
         );
@@ -251,7 +251,7 @@ async fn seed(settings: &LocalSettings, args: &[String]) -> anyhow::Result<()> {
         None => prenota_local::stack::repository_catalogue(),
     };
     if args.iter().any(|a| a == "--aws") {
-        let sdk = prenota_platform::sdk_config().await;
+        let sdk = administrator_sdk().await;
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &settings.table)
             .put_catalogue(&catalogue)
             .await?;
@@ -283,4 +283,12 @@ async fn print_mailbox(settings: &LocalSettings, address: Option<&str>) -> anyho
         println!("\n{}\n", "=".repeat(72));
     }
     Ok(())
+}
+
+/// The SDK as a person at a terminal needs it (`--aws`): the system's trust store, proxies from
+/// the environment, SSO profiles. The functions trust Amazon's roots only (`sdk_config`).
+async fn administrator_sdk() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
 }
