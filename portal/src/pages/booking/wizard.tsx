@@ -2,7 +2,7 @@
 // site) → the day and time → the people → the summary → the confirmation. Focus moves to each
 // step's heading; the page title names the step; nothing typed is lost on a reload, an error
 // or a slot taken meanwhile.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import type { Booking, Office, Service } from '../../api/types';
 import { loadOffices, loadServices, sitesFor } from '../../catalogue';
@@ -39,9 +39,11 @@ export default function Wizard() {
   const [booked, setBooked] = useState<Booking | null>(null);
   const organisation = isOrganisation();
 
-  const setDraft = (change: Partial<Draft>) =>
+  // A change may be computed from the draft as it is at that moment (not as last rendered):
+  // two inputs before a render must not undo each other.
+  const setDraft = (change: DraftChange) =>
     setDraftState((old) => {
-      const next = { ...old, ...change };
+      const next = { ...old, ...(typeof change === 'function' ? change(old) : change) };
       saveDraft(next);
       return next;
     });
@@ -99,9 +101,12 @@ export default function Wizard() {
   );
 }
 
+/** A change of the draft: its new fields, or a function of the draft as it is now. */
+type DraftChange = Partial<Draft> | ((old: Draft) => Partial<Draft>);
+
 interface StepProps {
   draft: Draft;
-  setDraft: (change: Partial<Draft>) => void;
+  setDraft: (change: DraftChange) => void;
   services: Service[];
   offices: Office[];
   service: Service | undefined;
@@ -290,12 +295,13 @@ function peopleLabels(draft: Draft): Record<string, string> {
 function PersonFields(props: {
   prefix: string;
   person: Person;
-  onChange: (person: Person) => void;
+  /** One field changed (merged into the person as it is then, not as last rendered). */
+  onChange: (change: Partial<Person>) => void;
   errors: FieldErrors;
   withDocument: boolean;
 }) {
   const { prefix, person, errors } = props;
-  const set = (name: keyof Person) => (value: string) => props.onChange({ ...person, [name]: value });
+  const set = (name: keyof Person) => (value: string) => props.onChange({ [name]: value });
   return (
     <>
       <TextField path={`${prefix}.surname`} label={t('field.surname')} value={person.surname} onInput={set('surname')} error={errors[`${prefix}.surname`]} required />
@@ -362,15 +368,24 @@ function PeopleStep({ draft, setDraft, organisation }: StepProps) {
     setErrors(local);
     if (Object.keys(local).length === 0) setDraft({ step: 4 });
   }
-  function setChild(index: number, child: Person) {
-    setDraft({ children: draft.children.map((old, i) => (i === index ? child : old)) });
+  function setChild(index: number, change: Partial<Person>) {
+    setDraft((old) => ({ children: old.children.map((child, i) => (i === index ? { ...child, ...change } : child)) }));
   }
+  /** The child just added, whose first field takes the focus once it is on the page. */
+  const added = useRef<number | null>(null);
+  // A layout effect runs as the render lands, before anything else can happen: a timer could
+  // fire late, while the person (or a test) is already typing in another field, and steal it.
+  useLayoutEffect(() => {
+    if (added.current === null) return;
+    document.getElementById(`f-children-${added.current}-surname`)?.focus();
+    added.current = null;
+  }, [draft.children.length]);
   function addChild() {
-    setDraft({ children: [...draft.children, emptyPerson()] });
-    setTimeout(() => document.getElementById(`f-children-${draft.children.length}-surname`)?.focus(), 50);
+    added.current = draft.children.length;
+    setDraft((old) => ({ children: [...old.children, emptyPerson()] }));
   }
   function removeChild(index: number) {
-    setDraft({ children: draft.children.filter((_, i) => i !== index) });
+    setDraft((old) => ({ children: old.children.filter((_, i) => i !== index) }));
     setErrors({});
   }
 
@@ -382,7 +397,7 @@ function PeopleStep({ draft, setDraft, organisation }: StepProps) {
         <fieldset>
           <legend class="h4 px-0">{t('booking.beneficiary')}</legend>
           <p class="small">{t('wizard.beneficiary_hint')}</p>
-          <PersonFields prefix="beneficiary" person={draft.beneficiary} onChange={(beneficiary) => setDraft({ beneficiary })} errors={errors} withDocument />
+          <PersonFields prefix="beneficiary" person={draft.beneficiary} onChange={(change) => setDraft((old) => ({ beneficiary: { ...old.beneficiary, ...change } }))} errors={errors} withDocument />
           {designated && (
             <CheckboxField path="vulnerable" checked={draft.vulnerable} onChange={(vulnerable) => setDraft({ vulnerable })} label={t('wizard.vulnerable')} error={errors.vulnerable} />
           )}
