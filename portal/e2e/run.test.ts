@@ -1142,6 +1142,20 @@ describe('verifier', () => {
     writeFileSync(join(resolve(screenshotDir(), '..'), agendaPdf.name), agendaPdf.content);
     noErrors(t);
     await t.context.close();
+
+    // The reports and closures in Arabic on a phone: the console speaks English there, marked so.
+    const arabic = await tab({ session: { token, email: '' }, language: 'ar', width: 375 });
+    await arabic.page.goto('/ufficio/rapporti');
+    await heading(arabic.page, 'Reports of a day');
+    await arabic.page.getByText(/^Bookings made on .*: \d+$/).waitFor();
+    await accessible(arabic.page, 'the reports in Arabic at 375 px');
+    await screenshot(arabic.page, 'reports-ar-375');
+    await arabic.page.goto('/ufficio/chiusure');
+    await heading(arabic.page, 'Extraordinary closure');
+    await accessible(arabic.page, 'the closure form in Arabic at 375 px');
+    await screenshot(arabic.page, 'closures-ar-375');
+    noErrors(arabic);
+    await arabic.context.close();
   });
 
   test('a closure from the console: Alessandria closes a day of one site; the page lists what each appointment became, and each person reads the reason', async () => {

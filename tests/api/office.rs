@@ -698,29 +698,7 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
 
 #[tokio::test]
 async fn each_office_gets_one_export_with_exactly_its_rows_and_a_rerun_sends_nothing() {
-    let addresses = std::sync::Mutex::new((String::new(), String::new()));
-    let app = TestApp::spawn_with_catalogue(|catalogue| {
-        *addresses.lock().unwrap() = own_office_addresses(catalogue)
-    })
-    .await;
-    let (milano_mail, alessandria_mail) = addresses.into_inner().unwrap();
-    app.clock.set(MONDAY);
-    let mut numbers = std::collections::BTreeMap::<&str, Vec<String>>::new();
-    for (office, date, time) in [
-        ("milano", "2027-01-12", "09:00"),
-        ("milano", "2027-01-13", "09:00"),
-        ("alessandria", "2027-01-12", "09:10"),
-    ] {
-        let person = app.person_client().await;
-        let booked = app
-            .book(&person, &slot("cure-mediche", office, date, time))
-            .await;
-        assert_eq!(booked.status, 201, "{}", booked.body);
-        numbers
-            .entry(office)
-            .or_default()
-            .push(booked.body["number"].as_str().unwrap().to_owned());
-    }
+    let (app, (milano_mail, alessandria_mail), numbers) = monday_with_three_bookings().await;
 
     let first = export::handle(&app.app, json!({ "date": "2027-01-11" }))
         .await
@@ -793,28 +771,7 @@ async fn each_office_gets_one_export_with_exactly_its_rows_and_a_rerun_sends_not
 
 #[tokio::test]
 async fn the_console_downloads_the_reports_of_its_own_office_as_e_mailed() {
-    let addresses = std::sync::Mutex::new((String::new(), String::new()));
-    let app = TestApp::spawn_with_catalogue(|catalogue| {
-        *addresses.lock().unwrap() = own_office_addresses(catalogue)
-    })
-    .await;
-    let (milano_mail, _) = addresses.into_inner().unwrap();
-    app.clock.set(MONDAY);
-    let mut numbers = Vec::new();
-    for (office, date, time) in [
-        ("milano", "2027-01-12", "09:00"),
-        ("milano", "2027-01-13", "09:00"),
-        ("alessandria", "2027-01-12", "09:10"),
-    ] {
-        let person = app.person_client().await;
-        let booked = app
-            .book(&person, &slot("cure-mediche", office, date, time))
-            .await;
-        assert_eq!(booked.status, 201, "{}", booked.body);
-        if office == "milano" {
-            numbers.push(booked.body["number"].as_str().unwrap().to_owned());
-        }
-    }
+    let (app, (milano_mail, _), numbers) = monday_with_three_bookings().await;
     let (milano, person) = (staff(&app, "milano").await, app.person_client().await);
 
     let summary = app
@@ -862,7 +819,7 @@ async fn the_console_downloads_the_reports_of_its_own_office_as_e_mailed() {
     }
     let created = String::from_utf8(mailed[0].content.clone()).unwrap();
     assert_eq!(mailed[0].filename, "prenotazioni-2027-01-11.csv");
-    for number in &numbers {
+    for number in &numbers["milano"] {
         assert!(
             created.contains(number.as_str()),
             "{number} in the day's bookings"
@@ -919,6 +876,38 @@ async fn a_failed_export_is_sent_by_a_later_run() {
             .all(|o| o["outcome"] == "sent")
     );
     assert_eq!(app.mail_to(&milano_mail).await.len(), 1);
+}
+
+/// Monday, with the offices' own e-mail addresses: two bookings at Milan (Tuesday, Wednesday)
+/// and one at Alessandria (Tuesday) made that day. Their numbers by office.
+async fn monday_with_three_bookings() -> (
+    TestApp,
+    (String, String),
+    std::collections::BTreeMap<&'static str, Vec<String>>,
+) {
+    let addresses = std::sync::Mutex::new((String::new(), String::new()));
+    let app = TestApp::spawn_with_catalogue(|catalogue| {
+        *addresses.lock().unwrap() = own_office_addresses(catalogue)
+    })
+    .await;
+    app.clock.set(MONDAY);
+    let mut numbers = std::collections::BTreeMap::<&str, Vec<String>>::new();
+    for (office, date, time) in [
+        ("milano", "2027-01-12", "09:00"),
+        ("milano", "2027-01-13", "09:00"),
+        ("alessandria", "2027-01-12", "09:10"),
+    ] {
+        let person = app.person_client().await;
+        let booked = app
+            .book(&person, &slot("cure-mediche", office, date, time))
+            .await;
+        assert_eq!(booked.status, 201, "{}", booked.body);
+        numbers
+            .entry(office)
+            .or_default()
+            .push(booked.body["number"].as_str().unwrap().to_owned());
+    }
+    (app, addresses.into_inner().unwrap(), numbers)
 }
 
 /// How many mails each holder has received so far.

@@ -426,6 +426,18 @@ where
         )))
     }
 
+    /// The day a staff request asks for (`date=`), today (in Rome) by default.
+    fn asked_day(
+        &self,
+        query: &BTreeMap<String, String>,
+        problems: &mut Problems,
+    ) -> Option<NaiveDate> {
+        match query.get("date") {
+            Some(text) => problems.check("date", date(text)),
+            None => Some(today_in_rome(self.clock.now())),
+        }
+    }
+
     /// `GET /office/agenda?date=&site=`: the day's appointments, by site and time.
     pub async fn office_agenda(
         &self,
@@ -434,10 +446,7 @@ where
     ) -> Result<Agenda> {
         let office_id = asked_office(caller, query)?.to_owned();
         let mut problems = Problems::default();
-        let day = match query.get("date") {
-            Some(text) => problems.check("date", date(text)),
-            None => Some(today_in_rome(self.clock.now())),
-        };
+        let day = self.asked_day(query, &mut problems);
         let site = query.get("site").filter(|s| !s.is_empty()).cloned();
         let from = cursor_of(query, &mut problems);
         let catalogue = self.store.catalogue().await?;
@@ -821,10 +830,7 @@ where
     ) -> Result<ReportAnswer> {
         let office_id = asked_office(caller, query)?.to_owned();
         let mut problems = Problems::default();
-        let day = match query.get("date") {
-            Some(text) => problems.check("date", date(text)),
-            None => Some(today_in_rome(self.clock.now())),
-        };
+        let day = self.asked_day(query, &mut problems);
         let file = match query.get("file") {
             Some(text) => problems.check("file", ReportFile::parse(text)),
             None => None,

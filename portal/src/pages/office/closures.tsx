@@ -4,18 +4,18 @@
 // happened to each appointment. Office staff only.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/client';
-import type { Closure, Office } from '../../api/types';
-import { loadOffices } from '../../catalogue';
+import type { Closure } from '../../api/types';
 import { describeError, fieldErrors } from '../../errors';
 import { session } from '../../session';
 import { CheckboxField, ErrorSummary, SelectField, TextField } from '../../ui/form';
 import { Alert, PageHeading } from '../../ui/page';
 import { personName } from '../appointments/summary';
+import { siteOptions, useStaffOffice } from './staff-office';
 import { consoleDay, consoleLanguage, ct } from './texts';
 
 export default function Closures() {
   const account = session.value?.account;
-  const [office, setOffice] = useState<Office | null>(null);
+  const office = useStaffOffice();
   const [date, setDate] = useState('');
   const [site, setSite] = useState('');
   const [reason, setReason] = useState('');
@@ -24,13 +24,6 @@ export default function Closures() {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Closure | null>(null);
-
-  useEffect(() => {
-    loadOffices().then(
-      (offices) => setOffice(offices.find((o) => o.id === account?.office) ?? null),
-      () => setOffice(null),
-    );
-  }, [account?.office]);
 
   if (account?.kind !== 'office') {
     return (
@@ -91,7 +84,7 @@ export default function Closures() {
               value={site}
               placeholder={ct('whole_office')}
               error={errors['closure-site']}
-              options={(office?.sites ?? []).map((s) => ({ value: s.id ?? '', label: s.name ?? s.id ?? '' }))}
+              options={siteOptions(office)}
               onInput={setSite}
             />
           </div>

@@ -6,8 +6,7 @@
 // agenda is refused.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
-import type { Agenda, Booking, Office } from '../../api/types';
-import { loadOffices } from '../../catalogue';
+import type { Agenda, Booking } from '../../api/types';
 import { describeError, fieldErrors } from '../../errors';
 import { todayInRome } from '../../format';
 import { queryParam } from '../../router';
@@ -16,6 +15,7 @@ import { SelectField, TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
 import { scan } from '../../verifier/scanner';
 import { personName } from '../appointments/summary';
+import { siteOptions, useStaffOffice } from './staff-office';
 import { consoleCountry, consoleDay, consoleLanguage, ct, type ConsoleKey } from './texts';
 
 type Status = NonNullable<Booking['status']>;
@@ -23,7 +23,6 @@ const STATUSES: Status[] = ['active', 'checked_in', 'no_show', 'cancelled'];
 
 export default function Counter() {
   const account = session.value?.account;
-  const [office, setOffice] = useState<Office | null>(null);
   const asked = queryParam('ufficio') ?? undefined;
   const [date, setDate] = useState(queryParam('giorno') ?? todayInRome());
   const [site, setSite] = useState(queryParam('sede') ?? '');
@@ -31,6 +30,7 @@ export default function Counter() {
   const [appointments, setAppointments] = useState<Booking[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const office = useStaffOffice(setError);
   const [code, setCode] = useState('');
   const [scanned, setScanned] = useState<{ booking: Booking | null; message: string | null } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -44,9 +44,6 @@ export default function Counter() {
   // The camera stops when the page goes.
   useEffect(() => () => stopCamera?.(), [stopCamera]);
 
-  useEffect(() => {
-    loadOffices().then((offices) => setOffice(offices.find((o) => o.id === account?.office) ?? null), setError);
-  }, [account?.office]);
 
   async function load(next: string | null) {
     const sequence = next ? loads.current : ++loads.current;
@@ -199,7 +196,7 @@ export default function Counter() {
             label={ct('site')}
             value={site}
             placeholder={ct('all_sites')}
-            options={(office?.sites ?? []).map((s) => ({ value: s.id ?? '', label: s.name ?? s.id ?? '' }))}
+            options={siteOptions(office)}
             onInput={setSite}
           />
         </div>

@@ -3,8 +3,7 @@
 // office may come in the address (`?giorno=`, `?ufficio=`): another office's are refused.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
-import type { Office, ReportFile, ReportSummary } from '../../api/types';
-import { loadOffices } from '../../catalogue';
+import type { ReportFile, ReportSummary } from '../../api/types';
 import { describeError, fieldErrors } from '../../errors';
 import { todayInRome } from '../../format';
 import { queryParam } from '../../router';
@@ -12,6 +11,7 @@ import { session } from '../../session';
 import { TextField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, PageHeading } from '../../ui/page';
 import { save } from '../appointments/files';
+import { useStaffOffice } from './staff-office';
 import { consoleDay, consoleLanguage, ct, type ConsoleKey } from './texts';
 
 const FILE_LABELS: Record<ReportFile, ConsoleKey> = {
@@ -23,20 +23,13 @@ const FILE_LABELS: Record<ReportFile, ConsoleKey> = {
 export default function Reports() {
   const account = session.value?.account;
   const asked = queryParam('ufficio') ?? undefined;
-  const [office, setOffice] = useState<Office | null>(null);
+  const office = useStaffOffice();
   const [date, setDate] = useState(queryParam('giorno') ?? todayInRome());
   const [summary, setSummary] = useState<ReportSummary | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [failure, setFailure] = useState<string | null>(null);
   /** Each load numbered: the answer for a day no longer asked is dropped. */
   const loads = useRef(0);
-
-  useEffect(() => {
-    loadOffices().then(
-      (offices) => setOffice(offices.find((o) => o.id === account?.office) ?? null),
-      () => setOffice(null),
-    );
-  }, [account?.office]);
 
   async function load() {
     const sequence = ++loads.current;
