@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use lambda_http::http::Method;
-use prenota_domain::rate_limit::Limit;
+use prenota_domain::accounts::rate_limit::Limit;
 use serde_json::{Value, json};
 
 use crate::helpers::*;

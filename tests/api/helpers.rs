@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use lambda_http::http::{Method, Request};
 use prenota_domain::Config;
-use prenota_domain::booking::{Booking, BookingStatus, Pool};
+use prenota_domain::bookings::{Booking, BookingStatus, Pool};
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
 use prenota_local::mailbox::{self, Mail};
@@ -344,7 +344,7 @@ impl TestApp {
     }
 
     /// Every erased booking (statistics without persons) in the table.
-    pub async fn erased_bookings(&self) -> Vec<prenota_domain::booking::ErasedBooking> {
+    pub async fn erased_bookings(&self) -> Vec<prenota_domain::bookings::ErasedBooking> {
         self.booking_items(true)
             .await
             .into_iter()

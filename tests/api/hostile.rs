@@ -511,7 +511,7 @@ async fn more_than_ten_children_is_a_422_naming_the_field_not_a_503() {
     assert_eq!(pdf.status, 200);
     let stored = app.bookings().await;
     let code = stored[0].receipt.as_ref().unwrap().code.clone();
-    assert!(code.len() <= prenota_domain::receipt::MAX_CODE_CHARS);
+    assert!(code.len() <= prenota_domain::receipts::receipt::MAX_CODE_CHARS);
     let verified = app
         .call(
             Method::GET,

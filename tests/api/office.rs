@@ -429,7 +429,7 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
             .contains("Motivo indicato dall'ufficio: Sportello chiuso per guasto")
     );
     let receipt = prenota_verify::receipt_code(&notice.attachments[0].content).unwrap();
-    assert!(receipt.starts_with(prenota_domain::receipt::PREFIX));
+    assert!(receipt.starts_with(prenota_domain::receipts::receipt::PREFIX));
 
     let cancelled = app
         .call(

@@ -3,7 +3,7 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::booking::BookingView;
+use prenota_domain::bookings::BookingView;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, header_text, json, json_body};

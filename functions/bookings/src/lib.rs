@@ -4,7 +4,7 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::booking::BookingView;
+use prenota_domain::bookings::BookingView;
 use prenota_domain::ports::Clock;
 use prenota_domain::receipts::receipt_filename;
 use prenota_platform::AwsApp;

@@ -4,8 +4,8 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::account::AccountView;
-use prenota_domain::booking::BookingView;
+use prenota_domain::accounts::AccountView;
+use prenota_domain::bookings::BookingView;
 use prenota_domain::office::{Closure, ClosureOutcome, ReportAnswer, staff_office};
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;

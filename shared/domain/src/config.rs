@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 
-use crate::rate_limit::Limit;
+use crate::accounts::rate_limit::Limit;
 use crate::types::Email;
 
 #[derive(Debug, Clone)]

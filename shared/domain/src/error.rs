@@ -292,7 +292,7 @@ impl From<Code> for Error {
 /// every multi-item change is one transaction, nothing was half-written.
 impl From<anyhow::Error> for Error {
     fn from(source: anyhow::Error) -> Self {
-        if source.is::<crate::paging::InvalidCursor>() {
+        if source.is::<InvalidCursor>() {
             return Error::invalid("cursor", Problem::Invalid);
         }
         Error::unavailable(source)
@@ -359,3 +359,16 @@ impl Problems {
         }
     }
 }
+
+/// A store's refusal of a cursor that parsed but names no position of the list (the store
+/// wraps it in its `anyhow::Error`; the answer is 422 naming `cursor`).
+#[derive(Debug)]
+pub struct InvalidCursor;
+
+impl std::fmt::Display for InvalidCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a page cursor that names no position of the list")
+    }
+}
+
+impl std::error::Error for InvalidCursor {}

@@ -2,8 +2,9 @@
 //! (`;` between fields, UTF-8 with a byte-order mark, dates dd/mm/yyyy, CRLF), written a row at
 //! a time as the store's pages arrive, and the printable agenda.
 
-use crate::booking::{Booking, BookingStatus};
-use crate::catalogue::{Booker, Catalogue};
+use crate::accounts::Booker;
+use crate::bookings::{Booking, BookingStatus};
+use crate::catalogue::Catalogue;
 use crate::texts::Language;
 use crate::time::ROME;
 use crate::types::IdentityDocument;

@@ -1,30 +1,23 @@
 //! Prenota's domain: the rules and types of booking appointments at the immigration offices of
 //! the Italian Questure. No I/O here: the world is reached through the traits of `ports`.
 
-pub mod account;
 pub mod accounts;
-pub mod booking;
 pub mod bookings;
-pub mod calendar;
 pub mod catalogue;
 pub mod config;
 pub mod error;
 pub mod export;
 pub mod input;
+pub mod language;
 pub mod limits;
-pub mod mail;
 pub mod office;
 pub mod paging;
 pub mod pdf;
 pub mod ports;
 pub mod privacy;
 pub mod random;
-pub mod rate_limit;
-pub mod receipt;
 pub mod receipts;
-pub mod registration;
 pub mod secrets;
-pub mod slots;
 pub mod texts;
 pub mod time;
 pub mod types;

@@ -6,6 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+pub use crate::error::InvalidCursor;
 use crate::error::Problem;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,19 +43,6 @@ impl Cursor {
         Ok(Cursor { sort, pk, sk })
     }
 }
-
-/// A store's refusal of a cursor that parsed but names no position of the list (the store
-/// wraps it in its `anyhow::Error`; the answer is 422 naming `cursor`).
-#[derive(Debug)]
-pub struct InvalidCursor;
-
-impl std::fmt::Display for InvalidCursor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a page cursor that names no position of the list")
-    }
-}
-
-impl std::error::Error for InvalidCursor {}
 
 /// One page of a list, and where the next one starts (`None`: the last page).
 #[derive(Debug)]

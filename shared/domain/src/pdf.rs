@@ -11,10 +11,10 @@ use printpdf::{
     XObjectTransform,
 };
 
-use crate::booking::Booking;
-use crate::bookings::appointment;
+use crate::bookings::Booking;
 use crate::catalogue::Catalogue;
-use crate::receipt::qr_code;
+use crate::receipts::receipt::qr_code;
+use crate::texts::Appointment;
 use crate::texts::Language;
 use crate::time::ROME;
 use crate::types::IdentityDocument;
@@ -489,8 +489,8 @@ pub fn receipt(
     issued_at: DateTime<Utc>,
 ) -> Vec<u8> {
     let (it, en) = (
-        appointment(catalogue, booking, Language::It),
-        appointment(catalogue, booking, Language::En),
+        Appointment::of(catalogue, booking, Language::It),
+        Appointment::of(catalogue, booking, Language::En),
     );
     let (t_it, t_en) = (Language::It.texts(), Language::En.texts());
     let (l_it, l_en) = (t_it.receipt_labels(), t_en.receipt_labels());

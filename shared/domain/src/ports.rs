@@ -12,17 +12,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::account::{Account, AccountStatus, Holder};
-use crate::booking::{Booking, BookingId, BookingRecord, ErasedBooking};
+use crate::accounts::AddressKind;
+use crate::accounts::rate_limit::Counter;
+use crate::accounts::{Account, AccountStatus, Unique};
+use crate::bookings::DailyChanges;
+use crate::bookings::Receipt;
+use crate::bookings::SlotCounts;
+use crate::bookings::{Booking, BookingId, BookingRecord, ErasedBooking};
 use crate::catalogue::{Catalogue, Place, Site};
-use crate::mail::OutgoingMail;
 use crate::paging::{Cursor, Page};
-use crate::rate_limit::Counter;
-use crate::receipt::{KeyId, ReceiptKey};
-use crate::receipts::Receipt;
+use crate::receipts::receipt::{KeyId, ReceiptKey};
 use crate::secrets::{SessionToken, TokenHash};
-use crate::slots::SlotCounts;
-use crate::texts::AddressKind;
+use crate::texts::mail::OutgoingMail;
 use crate::types::Email;
 
 pub trait Clock: Send + Sync {
@@ -39,32 +40,6 @@ impl Clock for SystemClock {
 
 pub trait Mailer: Send + Sync {
     fn send(&self, mail: &OutgoingMail) -> impl Future<Output = anyhow::Result<()>> + Send;
-}
-
-/// A value only one account may hold (ACC-2), claimed in the same transaction as the account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unique {
-    Email,
-    Document,
-    FiscalCode,
-}
-
-impl Account {
-    /// The unique values this account claims, with their normalised form.
-    pub fn unique_claims(&self) -> Vec<(Unique, String)> {
-        let mut claims = vec![(Unique::Email, self.email.as_str().to_owned())];
-        match &self.holder {
-            Holder::Person(person) => {
-                claims.push((Unique::Document, person.document.identity_key()))
-            }
-            Holder::Organisation(organisation) => claims.push((
-                Unique::FiscalCode,
-                organisation.fiscal_code.as_str().to_owned(),
-            )),
-            Holder::Office(_) => {}
-        }
-        claims
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,17 +220,6 @@ pub struct IdempotencyClaim {
     /// The key, hashed.
     pub key: String,
     pub fingerprint: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// The operations on one person on one day (BK-4), counted with each change: one counter per
-/// identity key of the person, each within `limit` when `enforced` (a cancellation is counted
-/// but never refused: it only frees a place).
-#[derive(Debug, Clone)]
-pub struct DailyChanges {
-    pub ids: Vec<String>,
-    pub limit: u32,
-    pub enforced: bool,
     pub expires_at: DateTime<Utc>,
 }
 

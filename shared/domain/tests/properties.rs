@@ -21,12 +21,12 @@ use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
 use prenota_domain::Language;
-use prenota_domain::booking::{BookingId, parse_booking_request, time};
+use prenota_domain::accounts::registration::parse_registration;
+use prenota_domain::bookings::{BookingId, parse_booking_request, time};
 use prenota_domain::error::Problems;
 use prenota_domain::input::Form;
 use prenota_domain::paging::Cursor;
-use prenota_domain::receipt::{self, KeyId, ReceiptData, ReceiptKey, base45};
-use prenota_domain::registration::parse_registration;
+use prenota_domain::receipts::receipt::{self, KeyId, ReceiptData, ReceiptKey, base45};
 use prenota_domain::secrets::{LinkSecret, Password, SessionToken};
 use prenota_domain::types::{
     Cap, Country, DocumentNumber, Email, FiscalCode, Name, Phone, Sex, birth_date, date,

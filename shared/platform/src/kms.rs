@@ -7,7 +7,7 @@ use aws_sdk_kms::error::ProvideErrorMetadata;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
 use prenota_domain::ports::Signer;
-use prenota_domain::receipt::{KeyId, ReceiptKey, signature_from_der};
+use prenota_domain::receipts::receipt::{KeyId, ReceiptKey, signature_from_der};
 use tokio::sync::OnceCell;
 
 #[derive(Clone)]

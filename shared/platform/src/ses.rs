@@ -7,8 +7,8 @@ use aws_sdk_sesv2::error::ProvideErrorMetadata;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use mail_builder::MessageBuilder;
-use prenota_domain::mail::OutgoingMail;
 use prenota_domain::ports::Mailer;
+use prenota_domain::texts::mail::OutgoingMail;
 
 #[derive(Clone)]
 pub struct SesMailer {

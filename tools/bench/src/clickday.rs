@@ -25,14 +25,14 @@ use chrono::{DateTime, TimeZone, Utc};
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
-use prenota_domain::account::{Account, AccountStatus, Holder, Person};
 use prenota_domain::accounts::Caller;
+use prenota_domain::accounts::{Account, AccountStatus, Holder, Person};
+use prenota_domain::bookings::{Access, SlotCounts};
 use prenota_domain::catalogue::Catalogue;
-use prenota_domain::mail::OutgoingMail;
 use prenota_domain::ports::{Clock, Mailer, Session, Signer};
-use prenota_domain::receipt::{KeyId, ReceiptKey};
+use prenota_domain::receipts::receipt::{KeyId, ReceiptKey};
 use prenota_domain::secrets::SessionToken;
-use prenota_domain::slots::{Access, SlotCounts};
+use prenota_domain::texts::mail::OutgoingMail;
 use prenota_domain::types::{
     Cap, Country, DocumentNumber, DocumentType, Email, IdentityDocument, Name, Phone, Sex,
 };
@@ -439,7 +439,7 @@ fn answered(
     app: &SimApp,
     state: &mut Shared,
     started: Instant,
-    outcome: Option<prenota_domain::Result<prenota_domain::booking::Booking>>,
+    outcome: Option<prenota_domain::Result<prenota_domain::bookings::Booking>>,
     script: bool,
 ) -> Option<Duration> {
     state.report.requests += 1;

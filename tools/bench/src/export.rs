@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use prenota_domain::booking::{Attendee, Booking, BookingId, BookingStatus, Pool};
-use prenota_domain::catalogue::Booker;
+use prenota_domain::accounts::Booker;
+use prenota_domain::bookings::{Attendee, Booking, BookingId, BookingStatus, Pool};
 use prenota_domain::office::next_working_day;
 use prenota_domain::ports::BookingStore;
 use prenota_domain::types::{Country, DocumentNumber, DocumentType, Email, IdentityDocument, Name};

@@ -5,9 +5,9 @@
 use std::sync::OnceLock;
 
 use chrono::Duration;
-use prenota_domain::account::{Account, AccountStatus, Holder};
+use prenota_domain::accounts::registration::parse_registration;
+use prenota_domain::accounts::{Account, AccountStatus, Holder};
 use prenota_domain::ports::{AccountStore, Clock, Session, SessionStore};
-use prenota_domain::registration::parse_registration;
 use prenota_domain::secrets::{Password, SessionToken};
 use prenota_domain::time::today_in_rome;
 use prenota_platform::AwsApp;
@@ -83,7 +83,7 @@ pub async fn office_staff<C: Clock>(app: &AwsApp<C>, office: &str) -> anyhow::Re
         created_at: now,
         session_generation: 0,
         version: 1,
-        holder: Holder::Office(prenota_domain::account::OfficeStaff {
+        holder: Holder::Office(prenota_domain::accounts::OfficeStaff {
             office: office.to_owned(),
             name: "Ispettrice Bianchi".into(),
         }),

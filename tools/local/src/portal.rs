@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use lambda_http::http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use prenota_domain::mail::escape_html;
+use prenota_domain::texts::mail::escape_html;
 
 use crate::mailbox;
 use crate::stack::TEMPLATE;

@@ -25,7 +25,7 @@ use std::io::Cursor;
 use anyhow::{Context, anyhow, bail, ensure};
 use image::{DynamicImage, GrayImage, ImageReader, Limits};
 use lopdf::Object;
-use prenota_domain::receipt::{self, Forged, ReceiptData, ReceiptKey};
+use prenota_domain::receipts::receipt::{self, Forged, ReceiptData, ReceiptKey};
 
 /// The largest file read at all. A receipt PDF is about 100 KB and its QR text 311 characters
 /// at most; a scan is a few MB, a phone photo up to 10–20 MB.

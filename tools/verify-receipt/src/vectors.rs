@@ -15,8 +15,8 @@ use chrono::{NaiveDate, NaiveTime};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
-use prenota_domain::booking::{Attendee, BookingId};
-use prenota_domain::receipt::{self, Forged, KeyId, ReceiptData, ReceiptKey, base45};
+use prenota_domain::bookings::{Attendee, BookingId};
+use prenota_domain::receipts::receipt::{self, Forged, KeyId, ReceiptData, ReceiptKey, base45};
 use prenota_domain::types::{Name, birth_date};
 use serde_json::{Value, json};
 

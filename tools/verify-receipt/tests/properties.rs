@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use image::GrayImage;
-use prenota_domain::receipt;
+use prenota_domain::receipts::receipt;
 use prenota_verify::{Outcome, codes_in_image, codes_in_pdf, keys_from_json, receipt_code, verify};
 use proptest::collection::vec;
 use proptest::prelude::*;

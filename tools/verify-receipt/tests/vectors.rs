@@ -2,7 +2,7 @@
 //! generator makes now, and this verifier gives every vector its verdict and data. The browser's
 //! verifier runs the same file (`portal/src/verifier/verify.test.ts`).
 
-use prenota_domain::receipt;
+use prenota_domain::receipts::receipt;
 use prenota_verify::vectors::{REGENERATE, VECTORS_FILE, vectors_text};
 use prenota_verify::{keys_from_json, verdict};
 use serde_json::Value;

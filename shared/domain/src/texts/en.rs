@@ -171,8 +171,8 @@ impl Texts for English {
         }
     }
 
-    fn booking_status(&self, status: crate::booking::BookingStatus) -> &'static str {
-        use crate::booking::BookingStatus;
+    fn booking_status(&self, status: crate::bookings::BookingStatus) -> &'static str {
+        use crate::bookings::BookingStatus;
         match status {
             BookingStatus::Active => "active",
             BookingStatus::Cancelled => "cancelled",

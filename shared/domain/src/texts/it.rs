@@ -205,8 +205,8 @@ impl Texts for Italian {
         }
     }
 
-    fn booking_status(&self, status: crate::booking::BookingStatus) -> &'static str {
-        use crate::booking::BookingStatus;
+    fn booking_status(&self, status: crate::bookings::BookingStatus) -> &'static str {
+        use crate::bookings::BookingStatus;
         match status {
             BookingStatus::Active => "attivo",
             BookingStatus::Cancelled => "cancellato",

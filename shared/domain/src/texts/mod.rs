@@ -4,85 +4,13 @@
 
 mod en;
 mod it;
+pub mod mail;
 
-use serde::{Deserialize, Serialize};
-
+use crate::accounts::AddressKind;
+use crate::bookings::{Attendee, Booking};
+use crate::catalogue::Catalogue;
 use crate::error::{Code, Problem};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    It,
-    En,
-}
-
-impl Language {
-    pub fn parse(input: &str) -> Result<Language, Problem> {
-        match input.trim().to_lowercase().as_str() {
-            "it" => Ok(Language::It),
-            "en" => Ok(Language::En),
-            _ => Err(Problem::UnknownValue),
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::It => "it",
-            Language::En => "en",
-        }
-    }
-
-    /// The preferred of Italian and English in an `Accept-Language` header; Italian if neither.
-    pub fn from_accept_language(header: Option<&str>) -> Language {
-        let Some(header) = header else {
-            return Language::It;
-        };
-        let mut best: Option<(f32, Language)> = None;
-        for entry in header.split(',') {
-            let mut parts = entry.split(';');
-            let tag = parts.next().unwrap_or("").trim().to_lowercase();
-            let quality = parts
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or("");
-            let Ok(language) = Language::parse(primary) else {
-                continue;
-            };
-            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
-                best = Some((quality, language));
-            }
-        }
-        best.map_or(Language::It, |(_, language)| language)
-    }
-
-    pub fn texts(self) -> &'static dyn Texts {
-        match self {
-            Language::It => &it::Italian,
-            Language::En => &en::English,
-        }
-    }
-
-    /// Both languages, this one first: the order of an e-mail's sections.
-    pub fn with_other(self) -> [Language; 2] {
-        match self {
-            Language::It => [Language::It, Language::En],
-            Language::En => [Language::En, Language::It],
-        }
-    }
-}
-
-/// Which of an organisation's addresses an activation link verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AddressKind {
-    Email,
-    Pec,
-}
+pub use crate::language::Language;
 
 /// An appointment as a person reads it, already in one language.
 pub struct Appointment {
@@ -98,6 +26,49 @@ pub struct Appointment {
     pub office_reason: Option<String>,
     pub documents: Vec<String>,
     pub fees: Vec<String>,
+}
+
+impl Appointment {
+    /// The appointment of `booking`, in `language`, as an e-mail and the receipt show it.
+    pub fn of(catalogue: &Catalogue, booking: &Booking, language: Language) -> Appointment {
+        let service = catalogue.service(&booking.service);
+        let office = catalogue.office(&booking.office);
+        let site = office.and_then(|office| office.site(&booking.site));
+        Appointment {
+            number: booking.id.printed(),
+            service: service.map_or_else(
+                || booking.service.clone(),
+                |s| s.name.get(language).to_owned(),
+            ),
+            date: booking.date,
+            time: booking.time.format("%H:%M").to_string(),
+            site: site.map_or_else(|| booking.site.clone(), |s| s.name.clone()),
+            address: site.map_or_else(String::new, |s| s.address.clone()),
+            person: booking.attendee.full_name(),
+            children: booking.children.iter().map(Attendee::full_name).collect(),
+            office_reason: booking
+                .office_change
+                .as_ref()
+                .map(|change| change.reason.clone())
+                .filter(|reason| !reason.is_empty()),
+            documents: service
+                .map(|s| {
+                    catalogue
+                        .documents_for(s)
+                        .map(|d| d.get(language).to_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            fees: service
+                .map(|s| {
+                    catalogue
+                        .fees_for(s)
+                        .map(|f| format!("{}: {}", f.description.get(language), f.amount(language)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// The labels of the PDF receipt, in one language.
@@ -146,6 +117,17 @@ pub struct MailText {
     pub action: Option<(String, String)>,
 }
 
+/// The texts of a language (defined here, with the texts, so that the language itself stays a
+/// plain value every subject can name).
+impl Language {
+    pub fn texts(self) -> &'static dyn Texts {
+        match self {
+            Language::It => &it::Italian,
+            Language::En => &en::English,
+        }
+    }
+}
+
 /// The texts of one language. Adding a message means adding it to every language: the compiler
 /// checks that none is forgotten.
 pub trait Texts: Sync {
@@ -168,7 +150,7 @@ pub trait Texts: Sync {
     fn receipt_labels(&self) -> ReceiptLabels;
     /// The columns of the office's CSV export and the labels of its printed agenda.
     fn export_labels(&self) -> ExportLabels;
-    fn booking_status(&self, status: crate::booking::BookingStatus) -> &'static str;
+    fn booking_status(&self, status: crate::bookings::BookingStatus) -> &'static str;
     /// Approved (`rejected_because` none), or rejected for the office's reason.
     fn organisation_decided(&self, rejected_because: Option<&str>) -> MailText;
     fn office_welcome(&self, office: &str, link: &str, valid_hours: i64) -> MailText;

@@ -2,13 +2,13 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use prenota_domain::account::{Account, AccountStatus};
+use prenota_domain::accounts::rate_limit::Counter;
+use prenota_domain::accounts::{Account, AccountStatus};
 use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::ports::{
     AccountStore, Counters, CreateAccountError, ErasureReason, LinkToken, LinkUseError, Session,
     SessionStore,
 };
-use prenota_domain::rate_limit::Counter;
 use prenota_domain::secrets::{SessionToken, TokenHash};
 use prenota_domain::types::Email;
 use uuid::Uuid;
@@ -116,7 +116,7 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
     async fn account_by_email(&self, email: &Email) -> anyhow::Result<Option<Account>> {
         let claim = self
             .get(keys::unique(
-                prenota_domain::ports::Unique::Email,
+                prenota_domain::accounts::Unique::Email,
                 email.as_str(),
             ))
             .await?;

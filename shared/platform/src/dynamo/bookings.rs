@@ -8,15 +8,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use prenota_domain::booking::{Booking, BookingId, BookingRecord, ErasedBooking, Pool};
+use prenota_domain::bookings::{Booking, BookingId, BookingRecord, ErasedBooking, Pool};
+use prenota_domain::bookings::{DailyChanges, Receipt};
+use prenota_domain::bookings::{SlotCounts, Taken};
 use prenota_domain::catalogue::{Catalogue, Place, Site};
 use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::ports::Counts;
 use prenota_domain::ports::{
-    BookingChange, BookingFilter, BookingStore, BookingWriteError, DailyChanges, IdempotencyClaim,
+    BookingChange, BookingFilter, BookingStore, BookingWriteError, IdempotencyClaim,
 };
-use prenota_domain::receipts::Receipt;
-use prenota_domain::slots::{SlotCounts, Taken};
 use uuid::Uuid;
 
 use super::keys::{self, Item, PURGE_AT};

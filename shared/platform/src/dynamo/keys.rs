@@ -40,9 +40,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{NaiveDate, NaiveTime};
-use prenota_domain::account::{Account, AccountStatus, Holder};
-use prenota_domain::booking::{Booking, BookingId, ErasedBooking};
-use prenota_domain::ports::Unique;
+use prenota_domain::accounts::Unique;
+use prenota_domain::accounts::{Account, AccountStatus, Holder};
+use prenota_domain::bookings::{Booking, BookingId, ErasedBooking};
 use prenota_domain::secrets::TokenHash;
 use prenota_domain::time::today_in_rome;
 use uuid::Uuid;

@@ -5,9 +5,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
-use crate::booking::Pool;
-use crate::calendar::slot_instant;
+use crate::bookings::pools;
+use crate::bookings::{Access, Pool};
 use crate::catalogue::Place;
+use crate::catalogue::calendar::slot_instant;
 use crate::error::Problem;
 use crate::time::today_in_rome;
 
@@ -27,14 +28,6 @@ pub struct SlotCounts {
     /// Days on which others were taking places a moment ago (a click day): a booking spreads
     /// over more slots from its first try instead of all starting on the first free ones.
     pub in_demand: BTreeSet<NaiveDate>,
-}
-
-/// Who is booking: anyone, or someone allowed to book a place reserved for a vulnerable person
-/// (a designated organisation, the office).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Public,
-    Vulnerable,
 }
 
 /// A slot with room left, and in which pools.
@@ -69,16 +62,6 @@ impl FreeSlot {
                 Pool::Reserved => self.reserved_left,
             })
             .sum()
-    }
-}
-
-/// The pools `access` may use, preferred first: a vulnerable person's booking takes a reserved
-/// place while there is one, anyone else a general place (or a released reserved one).
-pub fn pools(access: Access, reserved_released: bool) -> Vec<Pool> {
-    match access {
-        Access::Vulnerable => vec![Pool::Reserved, Pool::General],
-        Access::Public if reserved_released => vec![Pool::General, Pool::Reserved],
-        Access::Public => vec![Pool::General],
     }
 }
 
@@ -225,8 +208,14 @@ mod tests {
 
     fn catalogue() -> Catalogue {
         Catalogue::from_files(
-            include_str!("../catalogue/services.json"),
-            include_str!("../catalogue/offices.json"),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/services.json"
+            )),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/offices.json"
+            )),
         )
         .unwrap()
     }

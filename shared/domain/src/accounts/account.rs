@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::texts::{AddressKind, Language};
+use crate::language::Language;
 use crate::types::{Cap, Country, Email, FiscalCode, IdentityDocument, Name, Phone, Sex};
 
 /// The version of the terms of use and of the GDPR privacy notice a registration accepts.
@@ -268,5 +268,48 @@ impl<'a> From<&'a Account> for AccountView<'a> {
             expires_at: account.expires_at,
             designated: None,
         }
+    }
+}
+
+/// Which of an organisation's addresses an activation link verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressKind {
+    Email,
+    Pec,
+}
+
+/// Who may book a service (seed 001: some only through organisations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Booker {
+    Individual,
+    Organisation,
+    Office,
+}
+
+/// A value only one account may hold (ACC-2), claimed in the same transaction as the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unique {
+    Email,
+    Document,
+    FiscalCode,
+}
+
+impl Account {
+    /// The unique values this account claims, with their normalised form.
+    pub fn unique_claims(&self) -> Vec<(Unique, String)> {
+        let mut claims = vec![(Unique::Email, self.email.as_str().to_owned())];
+        match &self.holder {
+            Holder::Person(person) => {
+                claims.push((Unique::Document, person.document.identity_key()))
+            }
+            Holder::Organisation(organisation) => claims.push((
+                Unique::FiscalCode,
+                organisation.fiscal_code.as_str().to_owned(),
+            )),
+            Holder::Office(_) => {}
+        }
+        claims
     }
 }

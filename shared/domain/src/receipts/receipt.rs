@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::booking::{Attendee, Booking, BookingId};
+use crate::bookings::{Attendee, Booking, BookingId};
 
 /// The version prefix of every receipt code. (PR1, before the record was bounded, was never
 /// issued outside tests.)
@@ -147,7 +147,7 @@ pub struct ReceiptData {
     pub site: String,
     pub service: String,
     pub date: NaiveDate,
-    #[serde(with = "crate::booking::hhmm")]
+    #[serde(with = "crate::time::hhmm")]
     pub time: NaiveTime,
 }
 

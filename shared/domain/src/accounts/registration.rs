@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use crate::account::{
+use crate::accounts::{
     Consents, Holder, Organisation, PRIVACY_NOTICE_VERSION, Person, TERMS_VERSION,
 };
 use crate::error::{Problem, Problems, Result};

@@ -9,10 +9,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::catalogue::Booker;
+use crate::accounts::Booker;
+use crate::accounts::registration::parse_document;
 use crate::error::{Problem, Problems, Result};
 use crate::input::Form;
-use crate::registration::parse_document;
 use crate::texts::Language;
 use crate::types::{Email, IdentityDocument, Name, birth_date, date};
 
@@ -159,7 +159,7 @@ pub struct Booking {
     pub site: String,
     pub section: String,
     pub date: NaiveDate,
-    #[serde(with = "hhmm")]
+    #[serde(with = "crate::time::hhmm")]
     pub time: NaiveTime,
     pub starts_at: DateTime<Utc>,
     pub pool: Pool,
@@ -188,7 +188,7 @@ pub struct Booking {
     /// The signed receipt of the booking as it is now (none while being issued, or after a move
     /// until the new one is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receipt: Option<crate::receipts::Receipt>,
+    pub receipt: Option<Receipt>,
 }
 
 impl Booking {
@@ -224,11 +224,11 @@ impl Booking {
     }
 
     /// Which places the booking may hold when it moves: the same as when it was made.
-    pub fn access(&self) -> crate::slots::Access {
+    pub fn access(&self) -> Access {
         if self.vulnerable {
-            crate::slots::Access::Vulnerable
+            Access::Vulnerable
         } else {
-            crate::slots::Access::Public
+            Access::Public
         }
     }
 }
@@ -281,7 +281,7 @@ pub struct ErasedBooking {
     pub site: String,
     pub section: String,
     pub date: NaiveDate,
-    #[serde(with = "hhmm")]
+    #[serde(with = "crate::time::hhmm")]
     pub time: NaiveTime,
     pub pool: Pool,
     pub booker: Booker,
@@ -334,7 +334,7 @@ pub struct BookingView<'a> {
     pub office: &'a str,
     pub site: &'a str,
     pub date: NaiveDate,
-    #[serde(with = "hhmm")]
+    #[serde(with = "crate::time::hhmm")]
     pub time: NaiveTime,
     pub starts_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -369,21 +369,6 @@ impl<'a> From<&'a Booking> for BookingView<'a> {
             office_change: booking.office_change.as_ref(),
             created_at: booking.created_at,
         }
-    }
-}
-
-/// `HH:MM` times in JSON and in the store.
-pub mod hhmm {
-    use chrono::NaiveTime;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(time: &NaiveTime, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&time.format("%H:%M").to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveTime, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        NaiveTime::parse_from_str(&text, "%H:%M").map_err(serde::de::Error::custom)
     }
 }
 
@@ -471,6 +456,21 @@ pub fn parse_attendee(form: &Form, problems: &mut Problems, today: NaiveDate) ->
 pub fn fingerprint(body: &Value) -> String {
     let digest = Sha256::digest(body.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A receipt as stored with its booking: signing happens once, re-rendering never signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub code: String,
+    pub issued_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Who is booking: anyone, or someone allowed to book a place reserved for a vulnerable person
+/// (a designated organisation, the office).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Vulnerable,
 }
 
 #[cfg(test)]

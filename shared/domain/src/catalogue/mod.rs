@@ -2,11 +2,14 @@
 //! sites and sections, opening hours and counters. Kept as versioned data files
 //! (`shared/domain/catalogue/*.json`), loaded into the store by the seed step.
 
+pub mod calendar;
+
 use std::fmt;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::accounts::Booker;
 use crate::error::Problem;
 
 /// A text in both languages.
@@ -37,15 +40,6 @@ pub enum Sector {
 pub enum Format {
     Paper,
     Electronic,
-}
-
-/// Who may book a service (seed 001: some only through organisations).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Booker {
-    Individual,
-    Organisation,
-    Office,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -486,8 +480,14 @@ mod tests {
 
     pub fn catalogue() -> Catalogue {
         Catalogue::from_files(
-            include_str!("../catalogue/services.json"),
-            include_str!("../catalogue/offices.json"),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/services.json"
+            )),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/offices.json"
+            )),
         )
         .unwrap()
     }
@@ -608,10 +608,20 @@ mod tests {
     fn broken_data_is_refused() {
         assert!(TimeRange::parse("13:00-08:30").is_err());
         assert!(TimeRange::parse("8-13").is_err());
-        let offices = include_str!("../catalogue/offices.json")
-            .replace("\"procedure-presentazione\"", "\"typo\"");
+        let offices = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/catalogue/offices.json"
+        ))
+        .replace("\"procedure-presentazione\"", "\"typo\"");
         assert!(
-            Catalogue::from_files(include_str!("../catalogue/services.json"), &offices).is_err()
+            Catalogue::from_files(
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/catalogue/services.json"
+                )),
+                &offices
+            )
+            .is_err()
         );
     }
 }

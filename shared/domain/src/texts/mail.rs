@@ -116,7 +116,7 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::texts::AddressKind;
+    use crate::accounts::AddressKind;
 
     #[test]
     fn mails_carry_both_languages_preferred_first() {

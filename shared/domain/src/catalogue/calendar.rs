@@ -93,8 +93,14 @@ mod tests {
 
     fn catalogue() -> crate::catalogue::Catalogue {
         crate::catalogue::Catalogue::from_files(
-            include_str!("../catalogue/services.json"),
-            include_str!("../catalogue/offices.json"),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/services.json"
+            )),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/offices.json"
+            )),
         )
         .unwrap()
     }

@@ -1,0 +1,19 @@
+//! Bookings (CAT-3, BK-1 … BK-10): what a booking is, the free slots, and the use cases that
+//! book, list, cancel and move. Every rule about bookings is in `rules`; the store only makes
+//! each change atomic.
+
+mod availability;
+mod book;
+mod booking;
+mod change;
+mod list;
+mod notify;
+mod rules;
+mod slots;
+
+pub use availability::*;
+pub(crate) use book::*;
+pub use booking::*;
+pub(crate) use list::*;
+pub use rules::*;
+pub use slots::*;

@@ -1,0 +1,163 @@
+//! The day at the counter: the agenda of a site (OF-1), check-in, and the end-of-day pass that
+//! marks the appointments nobody came to.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tracing::{info, instrument, warn};
+
+use crate::App;
+use crate::accounts::Caller;
+use crate::bookings::cursor_of;
+use crate::bookings::{Booking, BookingStatus};
+use crate::error::{Code, Error, Problems, Result};
+use crate::office::asked_office;
+use crate::office::check_own_site;
+use crate::office::staff_office;
+use crate::paging::Cursor;
+use crate::ports::{BookingChange, BookingWriteError, Clock, Mailer, Signer, Store};
+use crate::time::today_in_rome;
+
+/// An office's day at the counter.
+pub struct Agenda {
+    pub office: String,
+    pub date: NaiveDate,
+    pub site: Option<String>,
+    /// One page of the day's appointments, and where the next starts.
+    pub appointments: Vec<Booking>,
+    pub next: Option<Cursor>,
+}
+
+impl<S, M, K, C> App<S, M, K, C>
+where
+    S: Store,
+    M: Mailer,
+    K: Signer,
+    C: Clock,
+{
+    /// `GET /office/agenda?date=&site=`: the day's appointments, by site and time.
+    pub async fn office_agenda(
+        &self,
+        caller: &Caller,
+        query: &BTreeMap<String, String>,
+    ) -> Result<Agenda> {
+        let office_id = asked_office(caller, query)?.to_owned();
+        let mut problems = Problems::default();
+        let day = self.asked_day(query, &mut problems);
+        let site = query.get("site").filter(|s| !s.is_empty()).cloned();
+        let from = cursor_of(query, &mut problems);
+        let catalogue = self.store.catalogue().await?;
+        let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
+        check_own_site(&catalogue, office, site.as_deref(), &mut problems)?;
+        problems.into_result()?;
+        let day = day.expect("checked");
+        let page = self
+            .store
+            .agenda(&office_id, day, site.as_deref(), from.as_ref())
+            .await?;
+        Ok(Agenda {
+            office: office_id,
+            date: day,
+            next: page.next,
+            appointments: page.items,
+            site,
+        })
+    }
+
+    /// `POST /office/bookings/{id}/check-in`: the person came. The place stays counted; the
+    /// person may book the service again later.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn check_in(&self, caller: &Caller, id: &str) -> Result<Booking> {
+        staff_office(caller)?;
+        let now = self.clock.now();
+        let previous = self.booking_of(caller, id).await?;
+        if previous.status != BookingStatus::Active || previous.date != today_in_rome(now) {
+            return Err(Code::BookingClosed.into());
+        }
+        self.end(&previous, BookingStatus::CheckedIn, now).await
+    }
+
+    /// Ends a booking (checked in, no-show): the place stays counted, the holds go.
+    async fn end(
+        &self,
+        previous: &Booking,
+        status: BookingStatus,
+        now: DateTime<Utc>,
+    ) -> Result<Booking> {
+        let ended = Booking {
+            status,
+            updated_at: now,
+            version: previous.version + 1,
+            ..previous.clone()
+        };
+        self.store
+            .change_booking(BookingChange::End {
+                previous,
+                ended: &ended,
+            })
+            .await
+            .map_err(|error| match error {
+                BookingWriteError::Changed => Error::new(Code::BookingClosed),
+                BookingWriteError::Failed(error) => Error::unavailable(error),
+                other => Error::internal(anyhow::anyhow!(
+                    "unexpected outcome ending a booking: {other:?}"
+                )),
+            })?;
+        Ok(ended)
+    }
+
+    /// End of day (BK-9): the day's appointments nobody came to become `no_show`, which frees
+    /// each person to book that service again. Answers how many.
+    #[instrument(skip_all, fields(%day))]
+    pub async fn end_of_day(&self, day: NaiveDate) -> Result<usize> {
+        let now = self.clock.now();
+        let catalogue = self.store.catalogue().await?;
+        let (mut missed, mut failed) = (0, 0);
+        // One office or appointment that fails does not stop the others; the run fails at the
+        // end, so that the scheduler tries again (what was done stays done).
+        for office in &catalogue.offices {
+            let bookings = match self.day(&office.id, day).await {
+                Ok(bookings) => bookings,
+                Err(error) => {
+                    warn!(office = %office.id, error = ?error, "end of day: the agenda unread");
+                    failed += 1;
+                    continue;
+                }
+            };
+            for booking in bookings {
+                if booking.status == BookingStatus::Active && booking.starts_at < now {
+                    match self.end(&booking, BookingStatus::NoShow, now).await {
+                        Ok(_) => missed += 1,
+                        // Checked in meanwhile: nothing to do.
+                        Err(error) if error.code == Code::BookingClosed => {}
+                        Err(error) => {
+                            warn!(error = ?error, "end of day: an appointment not ended");
+                            failed += 1;
+                        }
+                    }
+                }
+            }
+        }
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "end of day {day}: {failed} failures"
+            )));
+        }
+        info!(missed, "end of day");
+        Ok(missed)
+    }
+
+    /// Every booking of an office's day (its agenda, all statuses), page after page.
+    pub(crate) async fn day(&self, office: &str, day: NaiveDate) -> Result<Vec<Booking>> {
+        let mut bookings = Vec::new();
+        let mut from = None;
+        loop {
+            let page = self.store.agenda(office, day, None, from.as_ref()).await?;
+            bookings.extend(page.items);
+            from = page.next;
+            if from.is_none() {
+                return Ok(bookings);
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The office's work (ACC-4's approval, BK-9, EX-1, EX-2): deciding on organisations, the
+//! counter (agenda, check-in, moving, cancelling), extraordinary closures, the end-of-day pass
+//! and the reports. Staff see and change their own office's data only (`access`).
+
+mod access;
+mod agenda;
+mod closures;
+mod organisations;
+mod reports;
+mod staff;
+
+pub use access::*;
+pub use agenda::*;
+pub use closures::*;
+pub use reports::*;

@@ -1,0 +1,350 @@
+//! The office's reports (OF-2): the day's bookings and the next working day's agenda, e-mailed each
+//! night and downloaded from the console (`GET /office/reports`).
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use tracing::{instrument, warn};
+
+use crate::App;
+use crate::accounts::Caller;
+use crate::bookings::Booking;
+use crate::catalogue::{Catalogue, Office};
+use crate::error::{Code, Error, Problem, Problems, Result};
+use crate::export::{Csv, booking_columns, booking_row, on_agenda};
+use crate::office::asked_office;
+use crate::ports::{Clock, Mailer, Signer, Store};
+use crate::texts::Language;
+use crate::texts::mail::{Attachment, Requested, compose};
+
+/// A run that claimed an export and has not finished within this long is presumed dead: another
+/// run may take it over.
+const EXPORT_CLAIM_TIMEOUT_MINUTES: i64 = 30;
+
+/// An office's report of a day, as e-mailed every evening (EX-1) and downloaded from the
+/// console: the bookings made that day, and the agenda of the office's next working day.
+pub struct Report {
+    pub office: String,
+    pub date: NaiveDate,
+    pub agenda_date: NaiveDate,
+    created: Csv,
+    agenda: Vec<Booking>,
+}
+
+/// The files of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFile {
+    /// The bookings made on the day.
+    Bookings,
+    /// The next working day's agenda, as a spreadsheet and to print.
+    AgendaCsv,
+    AgendaPdf,
+}
+
+impl ReportFile {
+    pub const ALL: [ReportFile; 3] = [
+        ReportFile::Bookings,
+        ReportFile::AgendaCsv,
+        ReportFile::AgendaPdf,
+    ];
+
+    /// How the API names it (`file=`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportFile::Bookings => "bookings.csv",
+            ReportFile::AgendaCsv => "agenda.csv",
+            ReportFile::AgendaPdf => "agenda.pdf",
+        }
+    }
+
+    fn parse(text: &str) -> std::result::Result<ReportFile, Problem> {
+        ReportFile::ALL
+            .into_iter()
+            .find(|file| file.key() == text)
+            .ok_or(Problem::UnknownValue)
+    }
+}
+
+/// What `GET /office/reports` answers: what a day's report holds, or one of its files.
+pub enum ReportAnswer {
+    Summary(ReportSummary),
+    File(Attachment),
+}
+
+/// What a report holds, and the names of its files.
+#[derive(Serialize)]
+pub struct ReportSummary {
+    pub office: String,
+    pub date: NaiveDate,
+    pub agenda_date: NaiveDate,
+    /// Bookings made on `date`.
+    pub created: usize,
+    /// Appointments on the agenda of `agenda_date`.
+    pub agenda: usize,
+    pub files: Vec<&'static str>,
+}
+
+impl Report {
+    pub fn created(&self) -> usize {
+        self.created.rows()
+    }
+
+    pub fn on_agenda(&self) -> usize {
+        self.agenda.len()
+    }
+
+    /// One of the report's files, named as in the e-mail.
+    pub fn file(&self, catalogue: &Catalogue, file: ReportFile) -> Attachment {
+        match file {
+            ReportFile::Bookings => Attachment {
+                filename: format!("prenotazioni-{}.csv", self.date),
+                content_type: "text/csv",
+                content: self.created.bytes().to_vec(),
+            },
+            ReportFile::AgendaCsv => {
+                let mut csv = Csv::new(&booking_columns());
+                for booking in &self.agenda {
+                    csv.row(&booking_row(catalogue, booking));
+                }
+                Attachment {
+                    filename: format!("agenda-{}.csv", self.agenda_date),
+                    content_type: "text/csv",
+                    content: csv.into_bytes(),
+                }
+            }
+            ReportFile::AgendaPdf => {
+                let agenda: Vec<&Booking> = self.agenda.iter().collect();
+                Attachment {
+                    filename: format!("agenda-{}.pdf", self.agenda_date),
+                    content_type: "application/pdf",
+                    content: crate::pdf::agenda(catalogue, &self.office, self.agenda_date, &agenda),
+                }
+            }
+        }
+    }
+
+    fn summary(&self) -> ReportSummary {
+        ReportSummary {
+            office: self.office.clone(),
+            date: self.date,
+            agenda_date: self.agenda_date,
+            created: self.created(),
+            agenda: self.on_agenda(),
+            files: ReportFile::ALL.iter().map(|file| file.key()).collect(),
+        }
+    }
+}
+
+/// One office's nightly export.
+#[derive(Debug, Serialize)]
+pub struct ExportReport {
+    pub office: String,
+    pub date: NaiveDate,
+    /// `sent`, `already_sent` (by an earlier run) or `failed` (a later run will send it).
+    pub outcome: &'static str,
+    pub created: usize,
+    pub agenda: usize,
+}
+
+/// The first day after `day` on which the office opens (weekly hours, holidays, patron day).
+pub fn next_working_day(office: &Office, day: NaiveDate) -> NaiveDate {
+    (1..=14)
+        .map(|offset| day + Duration::days(offset))
+        .find(|candidate| {
+            !office.closed_on(*candidate)
+                && office.sites.iter().any(|site| {
+                    site.sections
+                        .iter()
+                        .any(|section| !section.slot_times(*candidate).is_empty())
+                })
+        })
+        .unwrap_or(day + Duration::days(1))
+}
+
+impl<S, M, K, C> App<S, M, K, C>
+where
+    S: Store,
+    M: Mailer,
+    K: Signer,
+    C: Clock,
+{
+    /// The nightly export (EX-1, EX-2): to each office one e-mail with the bookings made on
+    /// `day` and the agenda of its next working day, as CSV and PDF. A marker per office and day,
+    /// claimed conditionally, makes a rerun send nothing twice; a failed send releases it.
+    #[instrument(skip_all, fields(%day))]
+    pub async fn export(&self, day: NaiveDate) -> Result<Vec<ExportReport>> {
+        let now = self.clock.now();
+        let catalogue = self.store.catalogue().await?;
+        let mut reports = Vec::new();
+        for office in &catalogue.offices {
+            let stale = now - Duration::minutes(EXPORT_CLAIM_TIMEOUT_MINUTES);
+            if !self.store.claim_export(&office.id, day, now, stale).await? {
+                reports.push(ExportReport {
+                    office: office.id.clone(),
+                    date: day,
+                    outcome: "already_sent",
+                    created: 0,
+                    agenda: 0,
+                });
+                continue;
+            }
+            let sent = self.export_office(&catalogue, office, day).await;
+            self.store
+                .finish_export(&office.id, day, sent.is_ok())
+                .await?;
+            let (outcome, created, agenda) = match sent {
+                Ok((created, agenda)) => ("sent", created, agenda),
+                Err(error) => {
+                    warn!(office = %office.id, error = format!("{error:#}"), "export not sent");
+                    ("failed", 0, 0)
+                }
+            };
+            reports.push(ExportReport {
+                office: office.id.clone(),
+                date: day,
+                outcome,
+                created,
+                agenda,
+            });
+        }
+        Ok(reports)
+    }
+
+    /// Builds and sends one office's export: the report of the day, its three files attached.
+    async fn export_office(
+        &self,
+        catalogue: &Catalogue,
+        office: &Office,
+        day: NaiveDate,
+    ) -> anyhow::Result<(usize, usize)> {
+        let report = self.report(catalogue, office, day).await?;
+        let address = crate::types::Email::parse(&office.email)
+            .map_err(|_| anyhow::anyhow!("the office's e-mail address"))?;
+        let mut mail = compose(
+            &address,
+            &office.name,
+            Language::It,
+            Requested::ByTheRecipient,
+            |t| {
+                t.office_export(
+                    day,
+                    report.agenda_date,
+                    report.created(),
+                    report.on_agenda(),
+                )
+            },
+        );
+        mail.attachments = ReportFile::ALL
+            .iter()
+            .map(|file| report.file(catalogue, *file))
+            .collect();
+        self.mailer.send(&mail).await?;
+        Ok((report.created(), report.on_agenda()))
+    }
+
+    /// `GET /office/reports?date=&file=`: the report of a day as the nightly e-mail carries it,
+    /// for the caller's office: without `file`, what it holds; with it, that file.
+    pub async fn office_report(
+        &self,
+        caller: &Caller,
+        query: &BTreeMap<String, String>,
+    ) -> Result<ReportAnswer> {
+        let office_id = asked_office(caller, query)?.to_owned();
+        let mut problems = Problems::default();
+        let day = self.asked_day(query, &mut problems);
+        let file = match query.get("file") {
+            Some(text) => problems.check("file", ReportFile::parse(text)),
+            None => None,
+        };
+        problems.into_result()?;
+        let day = day.expect("checked");
+        let catalogue = self.store.catalogue().await?;
+        let office = catalogue.office(&office_id).ok_or(Code::NotFound)?;
+        let report = self
+            .report(&catalogue, office, day)
+            .await
+            .map_err(Error::unavailable)?;
+        Ok(match file {
+            Some(file) => ReportAnswer::File(report.file(&catalogue, file)),
+            None => ReportAnswer::Summary(report.summary()),
+        })
+    }
+
+    /// An office's report of a day (EX-1). The day's bookings are written to the CSV a page at a
+    /// time (only the CSV's text grows with their number); the agenda, bounded by the office's
+    /// capacity, is kept for the PDF.
+    async fn report(
+        &self,
+        catalogue: &Catalogue,
+        office: &Office,
+        day: NaiveDate,
+    ) -> anyhow::Result<Report> {
+        let mut created = Csv::new(&booking_columns());
+        let mut from = None;
+        loop {
+            let page = self
+                .store
+                .created_on(&office.id, day, from.as_ref())
+                .await?;
+            for booking in &page.items {
+                created.row(&booking_row(catalogue, booking));
+            }
+            from = page.next;
+            if from.is_none() {
+                break;
+            }
+        }
+        let agenda_date = next_working_day(office, day);
+        let agenda = self
+            .day(&office.id, agenda_date)
+            .await?
+            .into_iter()
+            .filter(on_agenda)
+            .collect();
+        Ok(Report {
+            office: office.id.clone(),
+            date: day,
+            agenda_date,
+            created,
+            agenda,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_working_day_skips_weekends_and_holidays() {
+        let catalogue = Catalogue::from_files(
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/services.json"
+            )),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/catalogue/offices.json"
+            )),
+        )
+        .unwrap();
+        let milano = catalogue.office("milano").unwrap();
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            next_working_day(milano, day("2027-01-08")),
+            day("2027-01-11"),
+            "Friday → Monday"
+        );
+        assert_eq!(
+            next_working_day(milano, day("2027-12-06")),
+            day("2027-12-09"),
+            "Sant'Ambrogio, Immacolata"
+        );
+        assert_eq!(
+            next_working_day(milano, day("2027-03-26")),
+            day("2027-03-30"),
+            "Easter Monday"
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! `GET /me/data` (PD-2): everything kept about a person, in one answer.
+
+use serde::Serialize;
+
+use crate::App;
+use crate::accounts::Caller;
+use crate::accounts::{Account, AccountView, Holder};
+use crate::bookings::{Booking, BookingView};
+use crate::error::Result;
+use crate::paging::Cursor;
+use crate::ports::{BookingFilter, Clock, Mailer, Signer, Store};
+use crate::privacy::Retention;
+
+/// `GET /me/data`: everything stored about the caller (art. 15), in a portable form (art. 20).
+#[derive(Serialize)]
+pub struct PersonalData<'a> {
+    pub account: AccountView<'a>,
+    /// Every booking the account made, with the data of each person in it.
+    #[serde(serialize_with = "as_views")]
+    pub bookings: Vec<Booking>,
+    /// What else is kept, as codes the portal words in its languages: `password_hash` (only as
+    /// an argon2id hash), `sessions_and_links` (open sessions, e-mailed links, rate-limit
+    /// counters: hours, keyed by hashes), `unique_claims` (the e-mail and the document or fiscal
+    /// code, kept to one account), `sent_emails` (in the sending service's logs).
+    pub also_stored: Vec<&'static str>,
+    pub retention: Retention,
+}
+
+fn as_views<S: serde::Serializer>(bookings: &[Booking], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(bookings.iter().map(BookingView::from))
+}
+
+impl<S, M, K, C> App<S, M, K, C>
+where
+    S: Store,
+    M: Mailer,
+    K: Signer,
+    C: Clock,
+{
+    /// `GET /me/data`. Office staff see their account only: the bookings they made at the
+    /// counter are the public's data, not theirs.
+    pub async fn personal_data<'a>(&self, caller: &'a Caller) -> Result<PersonalData<'a>> {
+        let bookings = if matches!(caller.account.holder, Holder::Office(_)) {
+            Vec::new()
+        } else {
+            self.all_bookings_of(&caller.account).await?
+        };
+        Ok(PersonalData {
+            account: self.account_view(&caller.account).await?,
+            bookings,
+            also_stored: vec![
+                "password_hash",
+                "sessions_and_links",
+                "unique_claims",
+                "sent_emails",
+            ],
+            retention: self.retention(),
+        })
+    }
+
+    /// Every booking an account made (all pages).
+    async fn all_bookings_of(&self, account: &Account) -> Result<Vec<Booking>> {
+        let mut bookings = Vec::new();
+        let mut from: Option<Cursor> = None;
+        loop {
+            let page = self
+                .store
+                .bookings_by(account.id, &BookingFilter::default(), from.as_ref())
+                .await?;
+            bookings.extend(page.items);
+            from = page.next;
+            if from.is_none() {
+                return Ok(bookings);
+            }
+        }
+    }
+}

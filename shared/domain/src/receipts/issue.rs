@@ -1,0 +1,50 @@
+//! Signing a booking's receipt (RC-1): once, with KMS; re-rendering never signs again.
+
+use chrono::Timelike;
+use tracing::warn;
+
+use crate::App;
+use crate::bookings::Booking;
+use crate::bookings::Receipt;
+use crate::ports::{Clock, Mailer, Signer, Store};
+use crate::receipts::receipt::{self, ReceiptData};
+
+impl<S, M, K, C> App<S, M, K, C>
+where
+    S: Store,
+    M: Mailer,
+    K: Signer,
+    C: Clock,
+{
+    /// Signs the booking's receipt through the signer and stores it with the booking. Called
+    /// after the booking is written, so a request that does not book never signs (the signer's
+    /// quota is spent on bookings only). On failure the booking stands and the receipt is
+    /// issued when first asked for.
+    pub async fn issue_receipt(&self, booking: &mut Booking) {
+        match self.sign_receipt(booking).await {
+            Ok(receipt) => match self.store.save_receipt(booking, &receipt).await {
+                Ok(true) => booking.receipt = Some(receipt),
+                Ok(false) => {
+                    warn!(booking_id = %booking.id, "the booking changed before its receipt was stored")
+                }
+                Err(error) => {
+                    warn!(booking_id = %booking.id, error = format!("{error:#}"), "receipt not stored")
+                }
+            },
+            Err(error) => {
+                warn!(booking_id = %booking.id, error = format!("{error:#}"), "receipt not signed")
+            }
+        }
+    }
+
+    async fn sign_receipt(&self, booking: &Booking) -> anyhow::Result<Receipt> {
+        let now = self.clock.now();
+        let unsigned =
+            receipt::prepare(&ReceiptData::of(booking), self.signer.signing_key().await?);
+        let signature = self.signer.sign(&unsigned.to_be_signed()).await?;
+        Ok(Receipt {
+            code: unsigned.finish(&signature),
+            issued_at: now.with_nanosecond(0).unwrap_or(now),
+        })
+    }
+}
