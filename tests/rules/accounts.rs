@@ -2,9 +2,9 @@
 //! password resets, on the in-memory store.
 
 use chrono::Duration;
-use prenota_domain::account::AccountStatus;
+use prenota_domain::accounts::AccountStatus;
 use prenota_domain::ports::Clock;
-use prenota_domain::rate_limit::Limit;
+use prenota_domain::accounts::rate_limit::Limit;
 use prenota_domain::{Code, Problem};
 use serde_json::{Value, json};
 

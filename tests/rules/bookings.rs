@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::Duration;
-use prenota_domain::booking::{BookingStatus, Pool};
+use prenota_domain::bookings::{BookingStatus, Pool};
 use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
 use prenota_domain::ports::BookingStore;
 use prenota_domain::{Code, Problem};

@@ -3,8 +3,8 @@
 
 use chrono::Duration;
 use prenota_domain::Code;
-use prenota_domain::account::AccountStatus;
-use prenota_domain::booking::BookingStatus;
+use prenota_domain::accounts::AccountStatus;
+use prenota_domain::bookings::BookingStatus;
 use prenota_domain::catalogue::{TimeRange, WeeklyHours};
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! their administrator only.
 
 use prenota_domain::Code;
-use prenota_domain::booking::BookingStatus;
+use prenota_domain::bookings::BookingStatus;
 
 use crate::support::*;
 

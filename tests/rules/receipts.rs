@@ -1,7 +1,7 @@
 //! Receipts (RC-1 … RC-3): issued signed with the booking, verified against the trusted keys,
 //! following the booking's live status.
 
-use prenota_domain::booking::BookingStatus;
+use prenota_domain::bookings::BookingStatus;
 use serde_json::json;
 
 use crate::support::*;
