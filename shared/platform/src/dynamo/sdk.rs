@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
+use futures_util::FutureExt;
 
 use super::ops::{
     Action, Backend, Change, Condition, Failure, Item, Query, QueryPage, Reason, ReasonCode,
@@ -225,6 +226,7 @@ impl Backend for SdkBackend {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
         {
             Ok(_) => Ok(()),
@@ -275,6 +277,7 @@ impl Backend for SdkBackend {
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
                 .send()
+                .boxed()
                 .await
                 .map(|_| ())
                 .map_err(|e| failed(e, "PutItem")),
@@ -289,6 +292,7 @@ impl Backend for SdkBackend {
                     .set_expression_attribute_names(placeholders.names())
                     .set_expression_attribute_values(placeholders.values())
                     .send()
+                    .boxed()
                     .await
                     .map(|_| ())
                     .map_err(|e| failed(e, "UpdateItem"))
@@ -302,6 +306,7 @@ impl Backend for SdkBackend {
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
                 .send()
+                .boxed()
                 .await
                 .map(|_| ())
                 .map_err(|e| failed(e, "DeleteItem")),
@@ -320,6 +325,7 @@ impl Backend for SdkBackend {
             .set_key(Some(key))
             .consistent_read(consistent)
             .send()
+            .boxed()
             .await
             .map(|output| output.item)
             .map_err(|e| failed(e, "GetItem"))
@@ -345,6 +351,7 @@ impl Backend for SdkBackend {
                 .batch_get_item()
                 .request_items(&self.table, request)
                 .send()
+                .boxed()
                 .await
                 .map_err(|e| failed(e, "BatchGetItem"))?;
             found.extend(
@@ -405,6 +412,7 @@ impl Backend for SdkBackend {
             .set_exclusive_start_key(query.start.clone())
             .consistent_read(query.consistent)
             .send()
+            .boxed()
             .await;
         match outcome {
             Ok(page) => Ok(QueryPage {
