@@ -6,6 +6,7 @@ use aws_sdk_kms::Client;
 use aws_sdk_kms::error::ProvideErrorMetadata;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
+// The SDK's futures are boxed, as in `dynamo::sdk` (the depth of callers' futures).
 use futures_util::FutureExt;
 use prenota_domain::ports::Signer;
 use prenota_domain::receipt::{KeyId, ReceiptKey, signature_from_der};

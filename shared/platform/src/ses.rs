@@ -6,6 +6,7 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+// The SDK's futures are boxed, as in `dynamo::sdk` (the depth of callers' futures).
 use futures_util::FutureExt;
 use mail_builder::MessageBuilder;
 use prenota_domain::mail::OutgoingMail;

@@ -201,7 +201,11 @@ fn changed_booking<'a>(change: &BookingChange<'a>) -> &'a BookingId {
 }
 
 impl<B: Backend> BookingStore for DynamoStore<B> {
-    #[tracing::instrument(level = "debug", skip_all, fields(place = ?place, from = %from, to = %to, counts = ?counts))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(place = ?place, from = %from, to = %to, counts = ?counts)
+    )]
     async fn slot_counts(
         &self,
         place: &Place<'_>,
@@ -265,7 +269,11 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         )
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(booking = %booking.id, date = %booking.date))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(booking = %booking.id, date = %booking.date)
+    )]
     async fn create_booking(
         &self,
         booking: &Booking,
@@ -314,7 +322,11 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         written.map_err(booking_error)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(change = change_kind(&change), booking = %changed_booking(&change)))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(change = change_kind(&change), booking = %changed_booking(&change))
+    )]
     async fn change_booking(&self, change: BookingChange<'_>) -> Result<(), BookingWriteError> {
         // The places this change takes (1) and frees (-1), for the slot counts' picture.
         let (mut transaction, daily_changes, places) = match change {
@@ -439,7 +451,11 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         }
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(office = %office, date = %date, site = ?site))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(office = %office, date = %date, site = ?site)
+    )]
     async fn agenda(
         &self,
         office: &str,

@@ -13,7 +13,11 @@ use super::slots::CLOSED;
 use super::{DynamoStore, string};
 
 impl<B: Backend> ClosureStore for DynamoStore<B> {
-    #[tracing::instrument(level = "debug", skip_all, fields(office = %office, site = %site.id, date = %date))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(office = %office, site = %site.id, date = %date)
+    )]
     async fn close_site(
         &self,
         office: &str,

@@ -61,7 +61,11 @@ impl<B: Backend> ExportStore for DynamoStore<B> {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(office = %office, date = %date, sent = sent))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(office = %office, date = %date, sent = sent)
+    )]
     async fn finish_export(&self, office: &str, date: NaiveDate, sent: bool) -> anyhow::Result<()> {
         let key = keys::export(office, date);
         let write = if sent {

@@ -4,6 +4,13 @@
 //! The store builds its operations as values (`ops`: keys, conditions, transactions, queries)
 //! and a `Backend` runs them: DynamoDB through the SDK (`sdk`), or DynamoDB's model in memory
 //! (`memory`) for unit tests and the click-day simulation, so that both run this very code.
+//!
+//! One module per subject, as the domain's ports are split: `accounts`, `sessions`,
+//! `counters`, `catalogue`, `bookings` (with `slots`, the slot items and their recent picture),
+//! `exports` and `closures`; every key layout is in `keys`.
+//!
+//! Every store call is traced (`#[tracing::instrument]`) at debug level, with non-personal
+//! fields only: the functions log at INFO, so the spans cost nothing unless the level is lowered.
 
 mod accounts;
 mod bookings;

@@ -334,3 +334,46 @@ pub fn number(value: impl ToString) -> AttributeValue {
 pub fn string(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delete(sort: &str) -> Write {
+        let key = HashMap::from([
+            (super::super::keys::PK.to_owned(), string("P")),
+            (super::super::keys::SK.to_owned(), string(sort)),
+        ]);
+        Write::delete(key, None)
+    }
+
+    fn reason(code: ReasonCode) -> Reason {
+        Reason { code, item: None }
+    }
+
+    #[test]
+    fn a_transaction_reads_each_reason_against_its_own_write() {
+        let transaction = Transaction::new()
+            .with("slot", delete("1"))
+            .with("hold", delete("2"));
+        assert_eq!(transaction.writes(), vec![delete("1"), delete("2")]);
+        let read = transaction
+            .clone()
+            .read_reasons(vec![
+                reason(ReasonCode::None),
+                reason(ReasonCode::ConditionalCheckFailed),
+            ])
+            .expect("one reason per write");
+        assert_eq!(read[0], ("slot", reason(ReasonCode::None)));
+        assert_eq!(
+            read[1],
+            ("hold", reason(ReasonCode::ConditionalCheckFailed))
+        );
+        // Reasons that do not match the writes one for one are not read at all.
+        assert!(
+            transaction
+                .read_reasons(vec![reason(ReasonCode::None)])
+                .is_none()
+        );
+    }
+}

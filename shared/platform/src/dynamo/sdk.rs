@@ -1,5 +1,9 @@
 //! The backend on DynamoDB itself, through the AWS SDK: each operation rendered to its
 //! expressions (every name and value a placeholder, so reserved words never matter).
+//!
+//! Each SDK call's future is boxed (`.boxed()`): the SDK's futures nest deeply, and inside every
+//! caller's future (a use case's, a handler's, each with its tracing span) they took the
+//! compiler past its depth limit for future layouts. One allocation per call to AWS.
 
 use std::collections::HashMap;
 use std::time::Duration;
