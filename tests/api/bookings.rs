@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use lambda_http::http::Method;
 use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
-use prenota_domain::ports::BookingStore;
+use prenota_domain::ports::{CatalogueStore, ClosureStore};
 use serde_json::{Value, json};
 
 use crate::helpers::*;

@@ -373,7 +373,7 @@ impl TestApp {
     /// booking holds exactly its holds, and that no person holds two active bookings for one
     /// service.
     pub async fn assert_consistent(&self) {
-        use prenota_domain::ports::BookingStore;
+        use prenota_domain::ports::CatalogueStore;
         let catalogue = self
             .app
             .store

@@ -3,8 +3,8 @@
 
 use chrono::Duration;
 use prenota_domain::accounts::AccountStatus;
-use prenota_domain::ports::Clock;
 use prenota_domain::accounts::rate_limit::Limit;
+use prenota_domain::ports::Clock;
 use prenota_domain::{Code, Problem};
 use serde_json::{Value, json};
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use prenota_domain::bookings::{BookingStatus, Pool};
 use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
-use prenota_domain::ports::BookingStore;
+use prenota_domain::ports::{CatalogueStore, ClosureStore};
 use prenota_domain::{Code, Problem};
 use serde_json::{Value, json};
 

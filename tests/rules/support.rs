@@ -11,17 +11,17 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
-use prenota_domain::accounts::{Account, AccountStatus, Holder, OfficeStaff};
 use prenota_domain::accounts::Caller;
+use prenota_domain::accounts::registration::parse_registration;
+use prenota_domain::accounts::{Account, AccountStatus, Holder, OfficeStaff};
 use prenota_domain::bookings::{Booking, BookingStatus, ErasedBooking};
 use prenota_domain::catalogue::Catalogue;
-use prenota_domain::texts::mail::OutgoingMail;
 use prenota_domain::ports::{
     AccountStore, BookingStore, Clock, Mailer, Session, SessionStore, Signer,
 };
 use prenota_domain::receipts::receipt::{KeyId, ReceiptKey};
-use prenota_domain::accounts::registration::parse_registration;
 use prenota_domain::secrets::{Password, SessionToken};
+use prenota_domain::texts::mail::OutgoingMail;
 use prenota_domain::time::today_in_rome;
 use prenota_domain::{App, Code, Config, Error, Problem};
 use prenota_platform::dynamo::DynamoStore;

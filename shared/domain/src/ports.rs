@@ -87,6 +87,8 @@ pub enum LinkUseError {
     Failed(anyhow::Error),
 }
 
+/// Accounts, with their unique claims (e-mail, document, fiscal code), e-mailed links, activity
+/// and pending erasures.
 pub trait AccountStore: Send + Sync {
     /// Puts the account, claims its unique values and stores its links, all or nothing.
     fn create_account(
@@ -183,6 +185,7 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Signed-in sessions.
 pub trait SessionStore: Send + Sync {
     fn create_session(&self, session: &Session) -> impl Future<Output = anyhow::Result<()>> + Send;
 
@@ -196,10 +199,23 @@ pub trait SessionStore: Send + Sync {
 }
 
 /// Everything the application keeps, in one store: the use cases ask for this.
-pub trait Store: AccountStore + SessionStore + Counters + BookingStore {}
+pub trait Store:
+    AccountStore + SessionStore + Counters + CatalogueStore + BookingStore + ExportStore + ClosureStore
+{
+}
 
-impl<T: AccountStore + SessionStore + Counters + BookingStore> Store for T {}
+impl<T> Store for T where
+    T: AccountStore
+        + SessionStore
+        + Counters
+        + CatalogueStore
+        + BookingStore
+        + ExportStore
+        + ClosureStore
+{
+}
 
+/// The rate-limit counters (sign-ins, registrations, …), each over its own window.
 pub trait Counters: Send + Sync {
     /// Counts one event on every counter, all or none, and only while each is below its
     /// `max` (so that concurrent requests cannot pass a limit together): `None` if counted,
@@ -298,10 +314,15 @@ pub enum Counts {
     Current,
 }
 
-pub trait BookingStore: Send + Sync {
+/// The catalogue: offices, their sites, sections, services and opening hours.
+pub trait CatalogueStore: Send + Sync {
     /// The catalogue, as seeded (cached by the store: it changes rarely).
     fn catalogue(&self) -> impl Future<Output = anyhow::Result<Arc<Catalogue>>> + Send;
+}
 
+/// Bookings and the places they take: slot counts, holds, idempotency claims, receipts, and an
+/// office's agenda.
+pub trait BookingStore: Send + Sync {
     /// The places taken and the closures of a place's section from `from` to `to` (inclusive).
     fn slot_counts(
         &self,
@@ -378,7 +399,11 @@ pub trait BookingStore: Send + Sync {
         site: Option<&str>,
         from: Option<&Cursor>,
     ) -> impl Future<Output = anyhow::Result<Page<Booking>>> + Send;
+}
 
+/// The office's nightly export of the bookings made each day: what to send, and which runs
+/// sent it.
+pub trait ExportStore: Send + Sync {
     /// One page of the bookings made for an office on a day (Europe/Rome), in creation order.
     fn created_on(
         &self,
@@ -405,7 +430,11 @@ pub trait BookingStore: Send + Sync {
         date: NaiveDate,
         sent: bool,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
 
+/// An office's extraordinary closures of a site (a strike, a flood): no booking takes a place
+/// on a closed day.
+pub trait ClosureStore: Send + Sync {
     /// An extraordinary closure of a site's sections on a date.
     fn close_site(
         &self,

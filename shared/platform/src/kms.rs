@@ -6,6 +6,8 @@ use aws_sdk_kms::Client;
 use aws_sdk_kms::error::ProvideErrorMetadata;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
+// The SDK's futures are boxed, as in `dynamo::sdk` (the depth of callers' futures).
+use futures_util::FutureExt;
 use prenota_domain::ports::Signer;
 use prenota_domain::receipts::receipt::{KeyId, ReceiptKey, signature_from_der};
 use tokio::sync::OnceCell;
@@ -40,6 +42,7 @@ impl KmsSigner {
                         .get_public_key()
                         .key_id(key_id)
                         .send()
+                        .boxed()
                         .await
                         .map_err(|e| {
                             anyhow!(
@@ -58,6 +61,7 @@ impl KmsSigner {
 }
 
 impl Signer for KmsSigner {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn signing_key(&self) -> anyhow::Result<KeyId> {
         self.keys()
             .await?
@@ -66,6 +70,7 @@ impl Signer for KmsSigner {
             .context("no receipt key is configured")
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sign(&self, message: &[u8]) -> anyhow::Result<[u8; 64]> {
         let key_id = self
             .key_ids
@@ -79,12 +84,14 @@ impl Signer for KmsSigner {
             .message_type(MessageType::Raw)
             .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
             .send()
+            .boxed()
             .await
             .map_err(|e| anyhow!("KMS Sign failed: {}", e.code().unwrap_or("no error code")))?;
         let der = output.signature().context("KMS answered no signature")?;
         signature_from_der(der.as_ref()).context("KMS answered a signature that is not ECDSA P-256")
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn receipt_keys(&self) -> anyhow::Result<Vec<ReceiptKey>> {
         Ok(self.keys().await?.to_vec())
     }

@@ -6,6 +6,8 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+// The SDK's futures are boxed, as in `dynamo::sdk` (the depth of callers' futures).
+use futures_util::FutureExt;
 use mail_builder::MessageBuilder;
 use prenota_domain::ports::Mailer;
 use prenota_domain::texts::mail::OutgoingMail;
@@ -47,6 +49,8 @@ pub fn mime(sender: &str, mail: &OutgoingMail) -> anyhow::Result<Vec<u8>> {
 }
 
 impl Mailer for SesMailer {
+    // Nothing of the mail itself (its address, subject and text are personal).
+    #[tracing::instrument(level = "debug", skip_all, fields(attachments = mail.attachments.len()))]
     async fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()> {
         let raw = RawMessage::builder()
             .data(Blob::new(mime(&self.sender, mail)?))
@@ -61,6 +65,7 @@ impl Mailer for SesMailer {
             )
             .content(EmailContent::builder().raw(raw).build())
             .send()
+            .boxed()
             .await
             // SES messages may quote the addresses: keep only the error code.
             .map_err(|e| {

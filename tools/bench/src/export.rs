@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use prenota_domain::accounts::Booker;
 use prenota_domain::bookings::{Attendee, Booking, BookingId, BookingStatus, Pool};
 use prenota_domain::office::next_working_day;
-use prenota_domain::ports::BookingStore;
+use prenota_domain::ports::CatalogueStore;
 use prenota_domain::types::{Country, DocumentNumber, DocumentType, Email, IdentityDocument, Name};
 use prenota_platform::dynamo::keys;
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use lambda_http::http::Method;
 use prenota_domain::bookings::BookingId;
-use prenota_domain::ports::{BookingStore, Signer};
+use prenota_domain::ports::{BookingStore, CatalogueStore, Signer};
 use prenota_domain::receipts::receipt::{self, qr_code};
 use prenota_domain::receipts::receipt_document;
 use prenota_local::fixtures::signed_in;

@@ -109,7 +109,7 @@ async fn local_app(settings: &LocalSettings) -> anyhow::Result<(Stack, AwsApp)> 
     // own changes, such as designated organisations).
     let repository = prenota_local::stack::repository_catalogue();
     let stored = {
-        use prenota_domain::ports::BookingStore;
+        use prenota_domain::ports::CatalogueStore;
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.sdk), &settings.table)
             .catalogue()
             .await
@@ -206,7 +206,7 @@ async fn office_user(settings: &LocalSettings, args: &[String]) -> anyhow::Resul
 /// Designates an organisation (by its fiscal code) to book an office's places reserved for
 /// vulnerable persons (CAT-4), in the local stack's catalogue.
 async fn designate(settings: &LocalSettings, args: &[String]) -> anyhow::Result<()> {
-    use prenota_domain::ports::BookingStore;
+    use prenota_domain::ports::CatalogueStore;
     let (Some(office), Some(code)) = (option(args, "--office"), option(args, "--fiscal-code"))
     else {
         anyhow::bail!("usage: prenota-local designate --office ID --fiscal-code CODE");

@@ -1,25 +1,32 @@
-//! Accounts, their unique claims, e-mailed links, sessions and rate-limit counters.
+//! Accounts: their items and indexes, their unique claims (e-mail, document, fiscal code), the
+//! e-mailed links, the record of sign-ins (activity) and the erasures still to finish.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use prenota_domain::accounts::rate_limit::Counter;
-use prenota_domain::accounts::{Account, AccountStatus};
+use prenota_domain::accounts::{Account, AccountStatus, Unique};
 use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::ports::{
-    AccountStore, Counters, CreateAccountError, ErasureReason, LinkToken, LinkUseError, Session,
-    SessionStore,
+    AccountStore, CreateAccountError, ErasureReason, LinkToken, LinkUseError,
 };
-use prenota_domain::secrets::{SessionToken, TokenHash};
+use prenota_domain::secrets::TokenHash;
 use prenota_domain::types::Email;
 use uuid::Uuid;
 
 use super::keys::{self, PURGE_AT};
-use super::ops::{Backend, Change, Condition, Write};
-use super::{DynamoStore, IndexQuery, TransactError, from_item, number, string, to_item};
+use super::ops::{Backend, Change, Condition, Transaction, Write};
+use super::{DynamoStore, IndexQuery, from_item, number, string, to_item};
 
 const VERSION: &str = "version";
 const ACCOUNT_ID: &str = "account_id";
-const HITS: &str = "hits";
+
+/// What each write of an account's transaction stands for, to tell why one was refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Part {
+    Account,
+    /// The claim of a unique value.
+    Claim(Unique),
+    Link,
+}
 
 impl<B: Backend> DynamoStore<B> {
     /// An account as stored: with its index keys, and the TTL of an unactivated registration.
@@ -40,38 +47,44 @@ impl<B: Backend> DynamoStore<B> {
 }
 
 impl<B: Backend> AccountStore for DynamoStore<B> {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_account(
         &self,
         account: &Account,
         links: &[LinkToken],
     ) -> Result<(), CreateAccountError> {
         let failed = CreateAccountError::Failed;
-        let claims = account.unique_claims();
-        let mut items = vec![Write::put(
-            self.account_item(account).map_err(failed)?,
-            Some(Condition::Absent),
-        )];
+        let mut transaction = Transaction::new().with(
+            Part::Account,
+            Write::put(
+                self.account_item(account).map_err(failed)?,
+                Some(Condition::Absent),
+            ),
+        );
         let now = account.created_at.timestamp();
-        for (kind, value) in &claims {
-            let mut claim = keys::unique(*kind, value);
+        for (kind, value) in account.unique_claims() {
+            let mut claim = keys::unique(kind, &value);
             claim.insert("account_id".into(), string(account.id.to_string()));
             // An unactivated registration's claims expire with it (until TTL removes them,
             // the condition lets a new registration take them over).
             if let Some(expires_at) = account.expires_at {
                 claim.insert(PURGE_AT.into(), number(expires_at.timestamp()));
             }
-            items.push(Write::put(claim, Some(Condition::absent_or_expired(now))));
+            transaction.push(
+                Part::Claim(kind),
+                Write::put(claim, Some(Condition::absent_or_expired(now))),
+            );
         }
         for link in links {
-            items.push(Write::put(self.link_item(link).map_err(failed)?, None));
+            transaction.push(
+                Part::Link,
+                Write::put(self.link_item(link).map_err(failed)?, None),
+            );
         }
-        match self.transact(items).await {
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
             Err(cancelled) => match cancelled.failed_condition() {
-                // Item 0 is the account; items 1..=claims are the claims, in order.
-                Some(index) if (1..=claims.len()).contains(&index) => {
-                    Err(CreateAccountError::Taken(claims[index - 1].0))
-                }
+                Some(Part::Claim(kind)) => Err(CreateAccountError::Taken(*kind)),
                 _ => Err(failed(
                     cancelled.into_anyhow().context("creating an account"),
                 )),
@@ -79,33 +92,38 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_account(&self, account: &Account, links: &[LinkToken]) -> anyhow::Result<bool> {
         // Only as it was read: an account used meanwhile is not deleted.
-        let mut items = vec![Write::delete(
-            keys::account(account.id),
-            Some(Condition::eq(VERSION, number(account.version))),
-        )];
+        let mut transaction = Transaction::new().with(
+            Part::Account,
+            Write::delete(
+                keys::account(account.id),
+                Some(Condition::eq(VERSION, number(account.version))),
+            ),
+        );
         let mine = Condition::Or(vec![
             Condition::Absent,
             Condition::eq(ACCOUNT_ID, string(account.id.to_string())),
         ]);
         for (kind, value) in account.unique_claims() {
             // Only the claims this account holds.
-            items.push(Write::delete(
-                keys::unique(kind, &value),
-                Some(mine.clone()),
-            ));
+            transaction.push(
+                Part::Claim(kind),
+                Write::delete(keys::unique(kind, &value), Some(mine.clone())),
+            );
         }
         for link in links {
-            items.push(Write::delete(keys::link(&link.hash), None));
+            transaction.push(Part::Link, Write::delete(keys::link(&link.hash), None));
         }
-        match self.transact(items).await {
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(error) if error.failed_condition() == Some(0) => Ok(false),
+            Err(error) if error.failed_condition() == Some(&Part::Account) => Ok(false),
             Err(error) => Err(error.into_anyhow().context("deleting an account")),
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn account(&self, id: Uuid) -> anyhow::Result<Option<Account>> {
         self.get(keys::account(id))
             .await?
@@ -113,12 +131,10 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn account_by_email(&self, email: &Email) -> anyhow::Result<Option<Account>> {
         let claim = self
-            .get(keys::unique(
-                prenota_domain::accounts::Unique::Email,
-                email.as_str(),
-            ))
+            .get(keys::unique(Unique::Email, email.as_str()))
             .await?;
         let Some(id) = claim
             .as_ref()
@@ -135,6 +151,7 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
             .filter(|account| &account.email == email))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(office = %office, status = ?status))]
     async fn organisations(
         &self,
         office: &str,
@@ -153,6 +170,7 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
         self.index_page(&query, from).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(month = %month))]
     async fn accounts_last_seen_in(
         &self,
         month: &str,
@@ -170,6 +188,7 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
         self.index_page(&query, from).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn save_account(&self, account: &Account) -> anyhow::Result<bool> {
         let write = Write::put(
             self.account_item(account)?,
@@ -178,16 +197,18 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
         self.write(write, "PutItem account").await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(links = links.len()))]
     async fn add_links(&self, links: &[LinkToken]) -> anyhow::Result<()> {
-        let items = links
+        let transaction = links
             .iter()
-            .map(|link| Ok(Write::put(self.link_item(link)?, None)))
+            .map(|link| Ok((Part::Link, Write::put(self.link_item(link)?, None))))
             .collect::<anyhow::Result<_>>()?;
-        self.transact(items)
+        self.transact(transaction)
             .await
             .map_err(|e| e.into_anyhow().context("storing links"))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(reason = ?reason))]
     async fn mark_erasure(&self, account: Uuid, reason: ErasureReason) -> anyhow::Result<()> {
         let mut item = keys::erasure(account);
         item.insert("reason".into(), serde_dynamo::to_attribute_value(reason)?);
@@ -196,6 +217,7 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
             .map(|_| ())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn pending_erasures(&self) -> anyhow::Result<Vec<(Uuid, ErasureReason)>> {
         let items = self
             // Every account id (a UUID's text sorts within "0" … "~").
@@ -217,6 +239,7 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn finish_erasure(&self, account: Uuid) -> anyhow::Result<()> {
         self.write(
             Write::delete(keys::erasure(account), None),
@@ -226,6 +249,7 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
         .map(|_| ())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn touch_account(
         &self,
         account: &Account,
@@ -235,10 +259,12 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
         self.record_activity(account, source, now).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn link(&self, hash: &TokenHash) -> anyhow::Result<Option<LinkToken>> {
         self.get(keys::link(hash)).await?.map(from_item).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(purpose = ?link.purpose))]
     async fn save_account_using_link(
         &self,
         link: &LinkToken,
@@ -246,36 +272,44 @@ impl<B: Backend> AccountStore for DynamoStore<B> {
         account: &Account,
     ) -> Result<(), LinkUseError> {
         let item = self.account_item(account).map_err(LinkUseError::Failed)?;
-        let mut items = vec![
+        let mut transaction = Transaction::new()
             // Single use: the link is consumed by this very transaction, and only if unexpired.
-            Write::delete(
-                keys::link(&link.hash),
-                Some(Condition::And(vec![
-                    Condition::Exists,
-                    Condition::gt(PURGE_AT, number(now.timestamp())),
-                ])),
-            ),
+            .with(
+                Part::Link,
+                Write::delete(
+                    keys::link(&link.hash),
+                    Some(Condition::And(vec![
+                        Condition::Exists,
+                        Condition::gt(PURGE_AT, number(now.timestamp())),
+                    ])),
+                ),
+            )
             // Written only over the version it was computed from.
-            Write::put(
-                item,
-                Some(Condition::eq(VERSION, number(account.version - 1))),
-            ),
-        ];
+            .with(
+                Part::Account,
+                Write::put(
+                    item,
+                    Some(Condition::eq(VERSION, number(account.version - 1))),
+                ),
+            );
         // Activated: its claims stop expiring with the registration.
         if account.expires_at.is_none() {
             for (kind, value) in account.unique_claims() {
-                items.push(Write::update(
-                    keys::unique(kind, &value),
-                    vec![Change::remove(PURGE_AT)],
-                    Some(Condition::eq(ACCOUNT_ID, string(account.id.to_string()))),
-                ));
+                transaction.push(
+                    Part::Claim(kind),
+                    Write::update(
+                        keys::unique(kind, &value),
+                        vec![Change::remove(PURGE_AT)],
+                        Some(Condition::eq(ACCOUNT_ID, string(account.id.to_string()))),
+                    ),
+                );
             }
         }
-        match self.transact(items).await {
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
             Err(cancelled) => match cancelled.failed_condition() {
-                Some(0) => Err(LinkUseError::Gone),
-                Some(1) => Err(LinkUseError::AccountChanged),
+                Some(Part::Link) => Err(LinkUseError::Gone),
+                Some(Part::Account) => Err(LinkUseError::AccountChanged),
                 _ => Err(LinkUseError::Failed(
                     cancelled.into_anyhow().context("using a link"),
                 )),
@@ -317,89 +351,5 @@ impl<B: Backend> DynamoStore<B> {
         self.write(write, "UpdateItem account activity")
             .await
             .map(|_| ())
-    }
-}
-
-impl<B: Backend> SessionStore for DynamoStore<B> {
-    async fn create_session(&self, session: &Session) -> anyhow::Result<()> {
-        let mut item = to_item(session, keys::session(&session.token_hash))?;
-        item.insert(PURGE_AT.into(), number(session.expires_at.timestamp()));
-        self.write(Write::put(item, None), "PutItem session")
-            .await
-            .map(|_| ())
-    }
-
-    async fn session_and_account(
-        &self,
-        token: &SessionToken,
-    ) -> anyhow::Result<Option<(Session, Account)>> {
-        let session_key = keys::session(&token.hash());
-        let account_key = keys::account(token.account_id());
-        let session_pk = keys::pk_of(&session_key).unwrap_or_default().to_owned();
-        let mut session = None;
-        let mut account = None;
-        for item in self.get_many(vec![session_key, account_key]).await? {
-            if keys::pk_of(&item) == Some(session_pk.as_str()) {
-                session = Some(from_item::<Session>(item)?);
-            } else {
-                account = Some(from_item::<Account>(item)?);
-            }
-        }
-        Ok(session.zip(account))
-    }
-
-    async fn delete_session(&self, hash: &TokenHash) -> anyhow::Result<()> {
-        self.write(
-            Write::delete(keys::session(hash), None),
-            "DeleteItem session",
-        )
-        .await
-        .map(|_| ())
-    }
-}
-
-impl<B: Backend> Counters for DynamoStore<B> {
-    async fn take(&self, counters: &[Counter]) -> anyhow::Result<Option<usize>> {
-        let items: Vec<_> = counters
-            .iter()
-            .map(|counter| {
-                Write::update(
-                    keys::counter(&counter.id),
-                    vec![
-                        Change::add(HITS, 1),
-                        Change::SetIfMissing(
-                            PURGE_AT.into(),
-                            number(counter.window_ends.timestamp()),
-                        ),
-                    ],
-                    Some(Condition::below(HITS, i64::from(counter.max))),
-                )
-            })
-            .collect();
-        match self.transact(items).await {
-            Ok(()) => Ok(None),
-            Err(error) => match error.failed_condition() {
-                Some(full) => Ok(Some(full)),
-                None => Err(error.into_anyhow().context("counting a limit")),
-            },
-        }
-    }
-
-    async fn give_back(&self, counters: &[Counter]) -> anyhow::Result<()> {
-        let items = counters
-            .iter()
-            .map(|counter| {
-                Write::update(
-                    keys::counter(&counter.id),
-                    vec![Change::add(HITS, -1)],
-                    Some(Condition::gt(HITS, number(0))),
-                )
-            })
-            .collect();
-        match self.transact(items).await {
-            // A counter whose window ended meanwhile has nothing to give back.
-            Ok(()) | Err(TransactError::Cancelled(_)) => Ok(()),
-            Err(error) => Err(error.into_anyhow().context("giving back a count")),
-        }
     }
 }

@@ -4,14 +4,27 @@
 //! The store builds its operations as values (`ops`: keys, conditions, transactions, queries)
 //! and a `Backend` runs them: DynamoDB through the SDK (`sdk`), or DynamoDB's model in memory
 //! (`memory`) for unit tests and the click-day simulation, so that both run this very code.
+//!
+//! One module per subject, as the domain's ports are split: `accounts`, `sessions`,
+//! `counters`, `catalogue`, `bookings` (with `slots`, the slot items and their recent picture),
+//! `exports` and `closures`; every key layout is in `keys`.
+//!
+//! Every store call is traced (`#[tracing::instrument]`) at debug level, with non-personal
+//! fields only: the functions log at INFO, so the spans cost nothing unless the level is lowered.
 
 mod accounts;
 mod bookings;
+mod catalogue;
+mod closures;
+mod counters;
+mod exports;
 pub mod keys;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
 pub mod ops;
 pub mod sdk;
+mod sessions;
+mod slots;
 
 use std::collections::HashMap;
 
@@ -24,7 +37,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use keys::Item;
-use ops::{Backend, Condition, Failure, Query, Reason, ReasonCode, SortKey, Write};
+use ops::{Backend, Condition, Failure, Query, Reason, ReasonCode, SortKey, Transaction, Write};
 pub use sdk::SdkBackend;
 
 /// How many times a transaction cancelled only by concurrent transactions on the same items
@@ -39,27 +52,28 @@ pub struct DynamoStore<B = SdkBackend> {
     backend: B,
     /// The catalogue as last read, and when: it changes rarely, and a burst of bookings should
     /// not read it once each.
-    catalogue_cache: bookings::CatalogueCache,
-    slot_cache: bookings::SlotCountsCache,
+    catalogue_cache: catalogue::CatalogueCache,
+    slot_cache: slots::SlotCountsCache,
 }
 
 /// Why a transaction did not happen.
-pub enum TransactError {
-    /// A condition failed: the reasons, one per item in the order given.
-    Cancelled(Vec<Reason>),
+pub enum TransactError<P> {
+    /// A condition failed: each write's part with DynamoDB's reason for it, in order.
+    Cancelled(Vec<(P, Reason)>),
     /// Other transactions held its items, or its partitions were over their throughput, through
     /// every retry: nothing was written, and trying again later may work.
     Busy,
     Failed(anyhow::Error),
 }
 
-impl TransactError {
-    /// The index of the first item whose condition failed.
-    pub fn failed_condition(&self) -> Option<usize> {
+impl<P> TransactError<P> {
+    /// The part of the first write whose condition failed.
+    pub fn failed_condition(&self) -> Option<&P> {
         match self {
             TransactError::Cancelled(reasons) => reasons
                 .iter()
-                .position(|reason| reason.code == ReasonCode::ConditionalCheckFailed),
+                .find(|(_, reason)| reason.code == ReasonCode::ConditionalCheckFailed)
+                .map(|(part, _)| part),
             TransactError::Busy | TransactError::Failed(_) => None,
         }
     }
@@ -67,7 +81,10 @@ impl TransactError {
     pub fn into_anyhow(self) -> anyhow::Error {
         match self {
             TransactError::Cancelled(reasons) => {
-                let codes: Vec<String> = reasons.iter().map(|r| format!("{:?}", r.code)).collect();
+                let codes: Vec<String> = reasons
+                    .iter()
+                    .map(|(_, r)| format!("{:?}", r.code))
+                    .collect();
                 anyhow::anyhow!("transaction cancelled: {codes:?}")
             }
             TransactError::Busy => anyhow::anyhow!("transaction cancelled by contention"),
@@ -76,8 +93,8 @@ impl TransactError {
     }
 }
 
-impl From<TransactError> for anyhow::Error {
-    fn from(error: TransactError) -> Self {
+impl<P> From<TransactError<P>> for anyhow::Error {
+    fn from(error: TransactError<P>) -> Self {
         error.into_anyhow()
     }
 }
@@ -111,20 +128,21 @@ impl<B: Backend> DynamoStore<B> {
 
     /// Runs a transaction, trying again (with jittered backoff) while it is cancelled only by
     /// contention: conflicts with concurrent transactions on its items, or throttling.
-    pub async fn transact(&self, writes: Vec<Write>) -> Result<(), TransactError> {
-        self.transact_retrying(writes, CONTENTION_RETRIES).await
+    pub async fn transact<P>(&self, transaction: Transaction<P>) -> Result<(), TransactError<P>> {
+        self.transact_retrying(transaction, CONTENTION_RETRIES)
+            .await
     }
 
     /// A transaction tried again at most `retries` times while contention alone cancels it;
     /// past them, `Busy`.
-    pub async fn transact_retrying(
+    pub async fn transact_retrying<P>(
         &self,
-        writes: Vec<Write>,
+        transaction: Transaction<P>,
         retries: u32,
-    ) -> Result<(), TransactError> {
+    ) -> Result<(), TransactError<P>> {
         let mut attempt = 0;
         loop {
-            match self.backend.transact(writes.clone()).await {
+            match self.backend.transact(transaction.writes()).await {
                 Ok(()) => return Ok(()),
                 Err(Failure::Cancelled(reasons)) => {
                     let condition_failed = reasons
@@ -137,7 +155,14 @@ impl<B: Backend> DynamoStore<B> {
                         )
                     });
                     if condition_failed || !contended {
-                        return Err(TransactError::Cancelled(reasons));
+                        let count = reasons.len();
+                        let writes = transaction.len();
+                        return Err(match transaction.read_reasons(reasons) {
+                            Some(reasons) => TransactError::Cancelled(reasons),
+                            None => TransactError::Failed(anyhow::anyhow!(
+                                "TransactWriteItems: {count} cancellation reasons for {writes} writes"
+                            )),
+                        });
                     }
                     if attempt >= retries {
                         return Err(TransactError::Busy);

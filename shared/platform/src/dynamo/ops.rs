@@ -145,6 +145,86 @@ impl Write {
     }
 }
 
+/// A transaction as the store builds it: one list of entries, each a write with what that
+/// write stands for (`P`, the caller's own name for it: the new slot, a hold, the booking …),
+/// so that a cancellation's reasons are read against the right items.
+#[derive(Debug, Clone)]
+pub struct Transaction<P> {
+    entries: Vec<(P, Write)>,
+}
+
+impl<P> Default for Transaction<P> {
+    fn default() -> Self {
+        Transaction {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<P> Transaction<P> {
+    pub fn new() -> Transaction<P> {
+        Transaction::default()
+    }
+
+    /// One more write, and what it stands for.
+    pub fn push(&mut self, part: P, write: Write) {
+        self.entries.push((part, write));
+    }
+
+    /// The same transaction with one more write.
+    pub fn with(mut self, part: P, write: Write) -> Transaction<P> {
+        self.push(part, write);
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// What each write stands for, in order.
+    pub fn parts(&self) -> impl Iterator<Item = &P> {
+        self.entries.iter().map(|(part, _)| part)
+    }
+
+    /// The writes, in order, as a backend runs them.
+    pub fn writes(&self) -> Vec<Write> {
+        self.entries
+            .iter()
+            .map(|(_, write)| write.clone())
+            .collect()
+    }
+
+    /// Each write's part with the reason DynamoDB gave for it (one per write, in order);
+    /// `None` if the reasons do not match the writes one for one.
+    pub fn read_reasons(self, reasons: Vec<Reason>) -> Option<Vec<(P, Reason)>> {
+        (reasons.len() == self.entries.len()).then(|| {
+            self.entries
+                .into_iter()
+                .map(|(part, _)| part)
+                .zip(reasons)
+                .collect()
+        })
+    }
+}
+
+impl<P> Extend<(P, Write)> for Transaction<P> {
+    fn extend<I: IntoIterator<Item = (P, Write)>>(&mut self, entries: I) {
+        self.entries.extend(entries);
+    }
+}
+
+impl<P> FromIterator<(P, Write)> for Transaction<P> {
+    fn from_iter<I: IntoIterator<Item = (P, Write)>>(entries: I) -> Self {
+        Transaction {
+            entries: entries.into_iter().collect(),
+        }
+    }
+}
+
 /// How a query narrows its partition by the sort key.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SortKey {
@@ -253,4 +333,47 @@ pub fn number(value: impl ToString) -> AttributeValue {
 
 pub fn string(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delete(sort: &str) -> Write {
+        let key = HashMap::from([
+            (super::super::keys::PK.to_owned(), string("P")),
+            (super::super::keys::SK.to_owned(), string(sort)),
+        ]);
+        Write::delete(key, None)
+    }
+
+    fn reason(code: ReasonCode) -> Reason {
+        Reason { code, item: None }
+    }
+
+    #[test]
+    fn a_transaction_reads_each_reason_against_its_own_write() {
+        let transaction = Transaction::new()
+            .with("slot", delete("1"))
+            .with("hold", delete("2"));
+        assert_eq!(transaction.writes(), vec![delete("1"), delete("2")]);
+        let read = transaction
+            .clone()
+            .read_reasons(vec![
+                reason(ReasonCode::None),
+                reason(ReasonCode::ConditionalCheckFailed),
+            ])
+            .expect("one reason per write");
+        assert_eq!(read[0], ("slot", reason(ReasonCode::None)));
+        assert_eq!(
+            read[1],
+            ("hold", reason(ReasonCode::ConditionalCheckFailed))
+        );
+        // Reasons that do not match the writes one for one are not read at all.
+        assert!(
+            transaction
+                .read_reasons(vec![reason(ReasonCode::None)])
+                .is_none()
+        );
+    }
 }

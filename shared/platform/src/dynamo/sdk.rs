@@ -1,5 +1,9 @@
 //! The backend on DynamoDB itself, through the AWS SDK: each operation rendered to its
 //! expressions (every name and value a placeholder, so reserved words never matter).
+//!
+//! Each SDK call's future is boxed (`.boxed()`): the SDK's futures nest deeply, and inside every
+//! caller's future (a use case's, a handler's, each with its tracing span) they took the
+//! compiler past its depth limit for future layouts. One allocation per call to AWS.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,6 +16,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
+use futures_util::FutureExt;
 
 use super::ops::{
     Action, Backend, Change, Condition, Failure, Item, Query, QueryPage, Reason, ReasonCode,
@@ -225,6 +230,7 @@ impl Backend for SdkBackend {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
         {
             Ok(_) => Ok(()),
@@ -275,6 +281,7 @@ impl Backend for SdkBackend {
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
                 .send()
+                .boxed()
                 .await
                 .map(|_| ())
                 .map_err(|e| failed(e, "PutItem")),
@@ -289,6 +296,7 @@ impl Backend for SdkBackend {
                     .set_expression_attribute_names(placeholders.names())
                     .set_expression_attribute_values(placeholders.values())
                     .send()
+                    .boxed()
                     .await
                     .map(|_| ())
                     .map_err(|e| failed(e, "UpdateItem"))
@@ -302,6 +310,7 @@ impl Backend for SdkBackend {
                 .set_expression_attribute_names(placeholders.names())
                 .set_expression_attribute_values(placeholders.values())
                 .send()
+                .boxed()
                 .await
                 .map(|_| ())
                 .map_err(|e| failed(e, "DeleteItem")),
@@ -320,6 +329,7 @@ impl Backend for SdkBackend {
             .set_key(Some(key))
             .consistent_read(consistent)
             .send()
+            .boxed()
             .await
             .map(|output| output.item)
             .map_err(|e| failed(e, "GetItem"))
@@ -345,6 +355,7 @@ impl Backend for SdkBackend {
                 .batch_get_item()
                 .request_items(&self.table, request)
                 .send()
+                .boxed()
                 .await
                 .map_err(|e| failed(e, "BatchGetItem"))?;
             found.extend(
@@ -405,6 +416,7 @@ impl Backend for SdkBackend {
             .set_exclusive_start_key(query.start.clone())
             .consistent_read(query.consistent)
             .send()
+            .boxed()
             .await;
         match outcome {
             Ok(page) => Ok(QueryPage {

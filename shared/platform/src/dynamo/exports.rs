@@ -1,0 +1,78 @@
+//! The nightly exports: the bookings made for an office each day, read by creation, and the
+//! record of each day's export (claimed by one run, then sent).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use prenota_domain::bookings::Booking;
+use prenota_domain::paging::{Cursor, Page};
+use prenota_domain::ports::ExportStore;
+
+use super::keys::{self, PURGE_AT};
+use super::ops::{Backend, Change, Condition, Write};
+use super::{DynamoStore, IndexQuery, number, string};
+
+/// On an export's record: `sending` (claimed by a run) or `sent`.
+const STATE: &str = "state";
+
+impl<B: Backend> ExportStore for DynamoStore<B> {
+    #[tracing::instrument(level = "debug", skip_all, fields(office = %office, date = %date))]
+    async fn created_on(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        from: Option<&Cursor>,
+    ) -> anyhow::Result<Page<Booking>> {
+        let query = IndexQuery {
+            index: keys::BY_CREATION,
+            partition_key: "gsi3pk",
+            sort_key: "gsi3sk",
+            partition: keys::created_partition(office, date),
+            sort_prefix: None,
+            reverse: false,
+            filter: None,
+        };
+        self.index_page(&query, from).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(office = %office, date = %date))]
+    async fn claim_export(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let mut item = keys::export(office, date);
+        item.insert(STATE.into(), string("sending"));
+        item.insert("claimed_at".into(), number(now.timestamp()));
+        // Kept a year, as a record of what each office was sent.
+        item.insert(
+            PURGE_AT.into(),
+            number((now + chrono::Duration::days(365)).timestamp()),
+        );
+        // Free, or claimed by a run that has been silent too long.
+        let free = Condition::Or(vec![
+            Condition::Absent,
+            Condition::And(vec![
+                Condition::eq(STATE, string("sending")),
+                Condition::lt("claimed_at", number(stale_before.timestamp())),
+            ]),
+        ]);
+        self.write(Write::put(item, Some(free)), "PutItem export claim")
+            .await
+    }
+
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(office = %office, date = %date, sent = sent)
+    )]
+    async fn finish_export(&self, office: &str, date: NaiveDate, sent: bool) -> anyhow::Result<()> {
+        let key = keys::export(office, date);
+        let write = if sent {
+            Write::update(key, vec![Change::set(STATE, string("sent"))], None)
+        } else {
+            Write::delete(key, None)
+        };
+        self.write(write, "finishing an export").await.map(|_| ())
+    }
+}
