@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
+use prenota_documents::Printer;
 use prenota_domain::accounts::Caller;
 use prenota_domain::accounts::registration::parse_registration;
 use prenota_domain::accounts::{Account, AccountStatus, Holder, OfficeStaff};
@@ -116,7 +117,8 @@ impl Signer for MemorySigner {
     }
 }
 
-pub type MemoryApp = App<DynamoStore<MemoryBackend>, MemoryMailer, MemorySigner, TestClock>;
+pub type MemoryApp =
+    App<DynamoStore<MemoryBackend>, MemoryMailer, MemorySigner, TestClock, Printer>;
 
 /// One test's application, its store's backend, its mail and its clock.
 pub struct Rules {
@@ -169,6 +171,7 @@ impl Rules {
                 mailer: mail.clone(),
                 signer: MemorySigner::new(&[7]),
                 clock: clock.clone(),
+                documents: Printer,
                 config,
             },
             backend,
@@ -184,6 +187,7 @@ impl Rules {
             mailer: self.mail.clone(),
             signer,
             clock: self.clock.clone(),
+            documents: Printer,
             config: self.app.config.clone(),
         }
     }

@@ -4,17 +4,23 @@
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::bookings::BookingView;
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, header_text, json, json_body};
 use prenota_platform::routes::{Function, find_for};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: Request,
+) -> Response<Body> {
     answer(&request, book(app, &request)).await
 }
 
-async fn book<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+async fn book<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: &Request,
+) -> Result<Response<Body>> {
     find_for(Function::Book, request.method(), request.uri().path())?;
     let caller = app.authenticate(authorization(request)).await?;
     let body = json_body(request)?;

@@ -1,8 +1,11 @@
 use lambda_http::{Error, service_fn};
+use prenota_documents::Printer;
+use prenota_platform::{KmsSigner, SesMailer};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let app = prenota_platform::lambda::init().await?;
+    // It sends e-mail, signs or checks receipts, renders PDFs.
+    let app = prenota_platform::lambda::init::<SesMailer, KmsSigner, Printer>().await?;
     lambda_http::run(service_fn(|request| async {
         Ok::<_, Error>(book::handle(app, request).await)
     }))

@@ -5,7 +5,7 @@
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::bookings::BookingView;
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
 use prenota_domain::receipts::receipt_filename;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json, json_body, pdf, query};
@@ -13,11 +13,17 @@ use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: Request,
+) -> Response<Body> {
     answer(&request, dispatch(app, &request)).await
 }
 
-async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+async fn dispatch<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: &Request,
+) -> Result<Response<Body>> {
     let matched = find_for(Function::Bookings, request.method(), request.uri().path())?;
     let caller = app.authenticate(authorization(request)).await?;
     let id = matched.param("id").unwrap_or_default();

@@ -4,17 +4,23 @@
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::bookings::BookingView;
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json};
 use prenota_platform::routes::{Function, find_for};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: Request,
+) -> Response<Body> {
     answer(&request, cancel(app, &request)).await
 }
 
-async fn cancel<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+async fn cancel<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: &Request,
+) -> Result<Response<Body>> {
     let matched = find_for(Function::Cancel, request.method(), request.uri().path())?;
     let caller = app.authenticate(authorization(request)).await?;
     let cancelled = app

@@ -10,11 +10,17 @@ use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::{Value, json};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+pub async fn handle<M, K, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: Request,
+) -> Response<Body> {
     answer(&request, dispatch(app, &request)).await
 }
 
-async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+async fn dispatch<M, K, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: &Request,
+) -> Result<Response<Body>> {
     let matched = find_for(Function::Catalogue, request.method(), request.uri().path())?;
     match matched.endpoint {
         Endpoint::Services => {

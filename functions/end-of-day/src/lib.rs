@@ -6,7 +6,10 @@ use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
 use serde_json::{Value, json};
 
-pub async fn handle<C: Clock>(app: &AwsApp<C>, event: Value) -> Result<Value, lambda_http::Error> {
+pub async fn handle<M, K, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    event: Value,
+) -> Result<Value, lambda_http::Error> {
     let day = prenota_platform::scheduled::day(&event, app.clock.now())?;
     let no_shows = app.end_of_day(day).await.map_err(|e| format!("{e:?}"))?;
     Ok(json!({ "date": day, "no_shows": no_shows }))

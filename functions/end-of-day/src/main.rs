@@ -5,7 +5,8 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let app = prenota_platform::lambda::init().await?;
+    // It has no e-mail, no receipt key, no PDF (`()`).
+    let app = prenota_platform::lambda::init::<(), (), ()>().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         end_of_day::handle(app, event.payload)
     }))

@@ -3,11 +3,14 @@
 //! event may name the day (`{"date": "2027-01-12"}`) to send again a day whose e-mail failed; a
 //! day already sent is never sent twice.
 
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Documents, Mailer};
 use prenota_platform::AwsApp;
 use serde_json::{Value, json};
 
-pub async fn handle<C: Clock>(app: &AwsApp<C>, event: Value) -> Result<Value, lambda_http::Error> {
+pub async fn handle<M: Mailer, K, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    event: Value,
+) -> Result<Value, lambda_http::Error> {
     let day = prenota_platform::scheduled::day(&event, app.clock.now())?;
     let reports = app.export(day).await.map_err(|e| format!("{e:?}"))?;
     // A failed office makes the invocation fail, so the scheduler tries again.

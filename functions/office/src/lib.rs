@@ -7,7 +7,7 @@ use prenota_domain::Result;
 use prenota_domain::accounts::AccountView;
 use prenota_domain::bookings::BookingView;
 use prenota_domain::office::{Closure, ClosureOutcome, ReportAnswer, staff_office};
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{
     answer, authorization, download, json, json_body, optional_body, query,
@@ -16,11 +16,17 @@ use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: Request,
+) -> Response<Body> {
     answer(&request, dispatch(app, &request)).await
 }
 
-async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+async fn dispatch<M: Mailer, K: Signer, D: Documents, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: &Request,
+) -> Result<Response<Body>> {
     let matched = find_for(Function::Office, request.method(), request.uri().path())?;
     let caller = app.authenticate(authorization(request)).await?;
     staff_office(&caller)?;

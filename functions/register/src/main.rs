@@ -1,8 +1,10 @@
 use lambda_http::{Error, service_fn};
+use prenota_platform::SesMailer;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let app = prenota_platform::lambda::init().await?;
+    // It sends e-mail and has no receipt key, no PDF (`()`).
+    let app = prenota_platform::lambda::init::<SesMailer, (), ()>().await?;
     lambda_http::run(service_fn(|request| async {
         Ok::<_, Error>(register::handle(app, request).await)
     }))

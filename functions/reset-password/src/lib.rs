@@ -7,18 +7,24 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Mailer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, json, json_body, source_ip};
 use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+pub async fn handle<M: Mailer, K, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: Request,
+) -> Response<Body> {
     answer(&request, dispatch(app, &request)).await
 }
 
-async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+async fn dispatch<M: Mailer, K, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: &Request,
+) -> Result<Response<Body>> {
     let matched = find_for(
         Function::ResetPassword,
         request.method(),

@@ -2,11 +2,14 @@
 //! day is past the retention time keep only their statistics; accounts unused for long are
 //! warned, then erased. A missed night is caught up by the next.
 
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Mailer};
 use prenota_platform::AwsApp;
 use serde_json::{Value, json};
 
-pub async fn handle<C: Clock>(app: &AwsApp<C>, _event: Value) -> Result<Value, lambda_http::Error> {
+pub async fn handle<M: Mailer, K, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    _event: Value,
+) -> Result<Value, lambda_http::Error> {
     let report = app.retention_pass().await.map_err(|e| format!("{e:?}"))?;
     Ok(json!(report))
 }

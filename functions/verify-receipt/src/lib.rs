@@ -4,18 +4,24 @@
 
 use lambda_http::http::{HeaderValue, header};
 use lambda_http::{Body, Request, Response};
-use prenota_domain::ports::Clock;
+use prenota_domain::ports::{Clock, Signer};
 use prenota_domain::{Error, Problem, Result};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, json, query};
 use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
+pub async fn handle<M, K: Signer, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: Request,
+) -> Response<Body> {
     answer(&request, dispatch(app, &request)).await
 }
 
-async fn dispatch<C: Clock>(app: &AwsApp<C>, request: &Request) -> Result<Response<Body>> {
+async fn dispatch<M, K: Signer, D, C: Clock>(
+    app: &AwsApp<M, K, D, C>,
+    request: &Request,
+) -> Result<Response<Body>> {
     let matched = find_for(
         Function::VerifyReceipt,
         request.method(),

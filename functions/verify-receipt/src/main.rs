@@ -1,8 +1,10 @@
 use lambda_http::{Error, service_fn};
+use prenota_platform::KmsSigner;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let app = prenota_platform::lambda::init().await?;
+    // It signs or checks receipts and has no e-mail, no PDF (`()`).
+    let app = prenota_platform::lambda::init::<(), KmsSigner, ()>().await?;
     lambda_http::run(service_fn(|request| async {
         Ok::<_, Error>(verify_receipt::handle(app, request).await)
     }))

@@ -12,7 +12,6 @@ pub mod language;
 pub mod limits;
 pub mod office;
 pub mod paging;
-pub mod pdf;
 pub mod ports;
 pub mod privacy;
 pub mod random;
@@ -28,10 +27,12 @@ pub use texts::Language;
 
 /// The application: the ports it works through and its settings. The use cases are methods,
 /// grouped by subject in their modules (`accounts`, `bookings`, `receipts`, …).
-pub struct App<S, M, K, C> {
+pub struct App<S, M, K, C, D> {
     pub store: S,
     pub mailer: M,
     pub signer: K,
     pub clock: C,
+    /// What renders the PDFs (`prenota-documents`).
+    pub documents: D,
     pub config: Config,
 }

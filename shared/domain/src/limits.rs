@@ -1,6 +1,7 @@
 //! The limits a person meets, in one place. Each is checked where its input is parsed and
 //! answered 422 naming the field (413 for the body); the receipt's QR code is sized for the
-//! worst case they allow (`receipt::tests::the_worst_case_receipt_fits_a_version_10_qr_code`).
+//! worst case they allow (`receipt::tests::the_worst_case_receipt_code_fits_max_code_chars`, and
+//! the documents crate's `qr::tests`).
 
 /// A surname or the given names, as written on the document's visual zone (long Hispanic and
 /// Portuguese names reach 60–80 characters; the machine-readable zone truncates at 39).

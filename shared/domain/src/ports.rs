@@ -457,3 +457,20 @@ pub trait Signer: Send + Sync {
     /// The public keys of every trusted key (cached: verifying never calls the signer).
     fn receipt_keys(&self) -> impl Future<Output = anyhow::Result<Vec<ReceiptKey>>> + Send;
 }
+
+/// Renders the documents a person or an office gets as PDF (RC-2, EX-1). Outside the domain
+/// (`prenota-documents`), so that only the functions that e-mail or serve a PDF link the code
+/// and the fonts that draw it.
+pub trait Documents: Send + Sync {
+    /// A booking's receipt, with its QR code.
+    fn receipt_pdf(&self, catalogue: &Catalogue, booking: &Booking, receipt: &Receipt) -> Vec<u8>;
+
+    /// An office's agenda of a day, to print.
+    fn agenda_pdf(
+        &self,
+        catalogue: &Catalogue,
+        office: &str,
+        date: NaiveDate,
+        agenda: &[Booking],
+    ) -> Vec<u8>;
+}

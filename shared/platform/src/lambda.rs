@@ -2,11 +2,13 @@
 
 use prenota_domain::ports::SystemClock;
 
-use crate::settings::{AwsApp, Settings, build_app, sdk_config};
+use crate::settings::{Adapter, AwsApp, Settings, build_app, sdk_config};
 
 /// Sets up logging and builds the application once for the life of the execution environment.
-/// Only what every request needs is done here: the SDK clients connect lazily.
-pub async fn init() -> Result<&'static AwsApp, lambda_http::Error> {
+/// Only what every request needs is done here: the SDK clients connect lazily. The function
+/// names the adapters it uses (`AwsApp`).
+pub async fn init<M: Adapter + 'static, K: Adapter + 'static, D: Default + 'static>()
+-> Result<&'static AwsApp<M, K, D>, lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     // A panic's message may quote a value it met: log only where it happened.
     std::panic::set_hook(Box::new(|info| {

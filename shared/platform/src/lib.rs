@@ -11,4 +11,6 @@ pub mod scheduled;
 pub mod ses;
 pub mod settings;
 
-pub use settings::{AwsApp, Settings, build_app, sdk_config};
+pub use kms::KmsSigner;
+pub use ses::SesMailer;
+pub use settings::{Adapter, AwsApp, Settings, build_app, sdk_config};

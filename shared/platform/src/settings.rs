@@ -19,8 +19,37 @@ use crate::dynamo::DynamoStore;
 use crate::kms::KmsSigner;
 use crate::ses::SesMailer;
 
-/// The application on AWS. The clock is a parameter so that tests can move time forward.
-pub type AwsApp<C = SystemClock> = App<DynamoStore, SesMailer, KmsSigner, C>;
+/// The application on AWS, with the adapters a function uses: `SesMailer` if it sends e-mail,
+/// `KmsSigner` if it signs or checks receipts, `prenota_documents::Printer` if it renders PDFs,
+/// and `()` for what it does not use, so that its binary does not carry it (a use case that
+/// needs one does not compile without it). The clock is a parameter so that tests can move
+/// time forward.
+pub type AwsApp<M, K, D, C = SystemClock> = App<DynamoStore, M, K, C, D>;
+
+/// An adapter an application is built with, from the deployment's settings.
+pub trait Adapter {
+    fn connect(sdk: &SdkConfig, settings: &Settings) -> Self;
+}
+
+/// What a function does not use.
+impl Adapter for () {
+    fn connect(_: &SdkConfig, _: &Settings) -> Self {}
+}
+
+impl Adapter for SesMailer {
+    fn connect(sdk: &SdkConfig, settings: &Settings) -> Self {
+        SesMailer::new(aws_sdk_sesv2::Client::new(sdk), &settings.sender)
+    }
+}
+
+impl Adapter for KmsSigner {
+    fn connect(sdk: &SdkConfig, settings: &Settings) -> Self {
+        KmsSigner::new(
+            aws_sdk_kms::Client::new(sdk),
+            settings.receipt_key_ids.clone(),
+        )
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -99,15 +128,17 @@ fn amazon_https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
 }
 
 /// Builds the application: the clients are created once and reused by every request.
-pub fn build_app<C: Clock>(sdk: &SdkConfig, settings: &Settings, clock: C) -> AwsApp<C> {
+pub fn build_app<M: Adapter, K: Adapter, D: Default, C: Clock>(
+    sdk: &SdkConfig,
+    settings: &Settings,
+    clock: C,
+) -> AwsApp<M, K, D, C> {
     App {
         store: DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &settings.table),
-        mailer: SesMailer::new(aws_sdk_sesv2::Client::new(sdk), &settings.sender),
-        signer: KmsSigner::new(
-            aws_sdk_kms::Client::new(sdk),
-            settings.receipt_key_ids.clone(),
-        ),
+        mailer: M::connect(sdk, settings),
+        signer: K::connect(sdk, settings),
         clock,
+        documents: D::default(),
         config: config(settings),
     }
 }

@@ -25,6 +25,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
+use prenota_documents::Printer;
 use prenota_domain::accounts::Caller;
 use prenota_domain::accounts::{Account, AccountStatus, Holder, Person};
 use prenota_domain::bookings::{Access, SlotCounts};
@@ -195,7 +196,7 @@ impl Signer for SimSigner {
     }
 }
 
-type SimApp<B = MemoryBackend> = App<DynamoStore<B>, SimMailer, SimSigner, SimClock>;
+type SimApp<B = MemoryBackend> = App<DynamoStore<B>, SimMailer, SimSigner, SimClock, Printer>;
 
 /// One execution environment of the booking function, with its own caches.
 fn instance<B: Backend>(backend: B, config: &Config, epoch: Instant) -> SimApp<B> {
@@ -204,6 +205,7 @@ fn instance<B: Backend>(backend: B, config: &Config, epoch: Instant) -> SimApp<B
         mailer: SimMailer,
         signer: SimSigner::new(),
         clock: SimClock { epoch },
+        documents: Printer,
         config: config.clone(),
     }
 }

@@ -9,7 +9,7 @@ use crate::App;
 use crate::accounts::Account;
 use crate::error::{Code, Error, Problems, Result};
 use crate::input::Form;
-use crate::ports::{Clock, LinkPurpose, LinkToken, LinkUseError, Mailer, Signer, Store};
+use crate::ports::{Clock, LinkPurpose, LinkToken, LinkUseError, Store};
 use crate::secrets::LinkSecret;
 use crate::types::Email;
 
@@ -58,11 +58,9 @@ pub(crate) fn link_secret(body: &Value) -> Result<LinkSecret> {
         .ok_or_else(|| Code::LinkInvalid.into())
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// The account a link request is for, after its limits. Both link requests do the same

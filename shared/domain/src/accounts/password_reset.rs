@@ -10,15 +10,14 @@ use crate::accounts::links::new_link;
 use crate::accounts::unusable_link;
 use crate::error::{Code, Error, Problems, Result};
 use crate::input::Form;
-use crate::ports::{Clock, LinkPurpose, Mailer, Signer, Store};
+use crate::ports::{Clock, LinkPurpose, Mailer, Store};
 use crate::secrets::{LinkSecret, Password};
 use crate::texts::mail::{Requested, compose};
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `POST /password-reset` (ACC-6): the same answer, in the same time, whether or not the

@@ -17,7 +17,7 @@ use crate::accounts::registration::parse_registration;
 use crate::accounts::unusable_link;
 use crate::accounts::{Account, AccountStatus};
 use crate::error::{Code, Error, Problem, Result};
-use crate::ports::{Clock, CreateAccountError, LinkPurpose, LinkToken, Mailer, Signer, Store};
+use crate::ports::{Clock, CreateAccountError, LinkPurpose, LinkToken, Mailer, Store};
 use crate::secrets::LinkSecret;
 use crate::texts::mail::{Requested, compose};
 use crate::time::today_in_rome;
@@ -39,11 +39,10 @@ fn taken(unique: Unique) -> Error {
     }
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `POST /register`: the account, its unique claims and its activation links are written in

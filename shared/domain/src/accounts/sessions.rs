@@ -9,7 +9,7 @@ use crate::accounts::rate_limit::Counter;
 use crate::accounts::{Account, AccountStatus, AccountView, Holder};
 use crate::error::{Code, Error, Problems, Result};
 use crate::input::Form;
-use crate::ports::{Clock, Mailer, Session, Signer, Store};
+use crate::ports::{Clock, Session, Store};
 use crate::secrets::{Password, SessionToken};
 use crate::types::Email;
 
@@ -43,11 +43,9 @@ pub(crate) fn email_field(body: &Value) -> Result<Email> {
     Ok(email.expect("checked above"))
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `POST /login` (ACC-5). Failures are counted per account and per source IP.

@@ -12,7 +12,7 @@ use crate::App;
 use crate::bookings::{Access, FreeSlot};
 use crate::catalogue::{Catalogue, Place, Service};
 use crate::error::{Code, Error, Problem, Problems, Result};
-use crate::ports::{Clock, Counts, Mailer, Signer, Store};
+use crate::ports::{Clock, Counts, Store};
 use crate::time::today_in_rome;
 use crate::types::date;
 
@@ -55,11 +55,9 @@ pub(crate) fn locate<'a>(
     })
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
 {
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>> {

@@ -23,7 +23,9 @@ use crate::bookings::{DailyChanges, access, daily_changes};
 use crate::bookings::{children_under_age, locate};
 use crate::catalogue::{Place, Service};
 use crate::error::{Code, Error, Problem, Result};
-use crate::ports::{BookingWriteError, Clock, Counts, IdempotencyClaim, Mailer, Signer, Store};
+use crate::ports::{
+    BookingWriteError, Clock, Counts, Documents, IdempotencyClaim, Mailer, Signer, Store,
+};
 use crate::secrets::counter_key;
 use crate::time::today_in_rome;
 use crate::types::Country;
@@ -164,12 +166,13 @@ pub(crate) fn write_error(error: BookingWriteError, today: NaiveDate) -> Error {
     }
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
     K: Signer,
     C: Clock,
+    D: Documents,
 {
     /// `POST /bookings` (BK-1, BK-2, BK-3, BK-8, BK-10, CAT-4): one transaction takes the place,
     /// claims the person's holds, the idempotency key and the day's change, and puts the

@@ -16,7 +16,7 @@ use crate::bookings::{Booking, BookingStatus, OfficeAction, OfficeChange};
 use crate::bookings::{DailyChanges, daily_changes};
 use crate::catalogue::Place;
 use crate::error::{Code, Error, Problem, Problems, Result};
-use crate::ports::{BookingChange, BookingWriteError, Clock, Mailer, Signer, Store};
+use crate::ports::{BookingChange, BookingWriteError, Clock, Documents, Mailer, Signer, Store};
 use crate::time::today_in_rome;
 use crate::types::date;
 
@@ -59,12 +59,13 @@ fn parse_new_slot(body: &Value) -> Result<(NaiveDate, chrono::NaiveTime)> {
     Ok((new_date.expect("checked"), new_time.expect("checked")))
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
     K: Signer,
     C: Clock,
+    D: Documents,
 {
     /// `DELETE /bookings/{id}` (BK-5): the place is free again at once, and the person may book
     /// the service again. Of two concurrent changes of one booking, the second is told the

@@ -7,7 +7,7 @@ use crate::accounts::Caller;
 use crate::bookings::{Booking, BookingId};
 use crate::error::{Code, Problems, Result};
 use crate::paging::{Cursor, Page};
-use crate::ports::{BookingFilter, Clock, Mailer, Signer, Store};
+use crate::ports::{BookingFilter, Clock, Store};
 use crate::types::{date, transliterate};
 
 /// The `cursor` of a list's query, if any; one this service did not write is named.
@@ -21,11 +21,9 @@ pub(crate) fn cursor_of(
         .and_then(|text| problems.check("cursor", Cursor::parse(text)))
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `GET /bookings?cursor=&date=&name=` (BK-7): a page of the bookings the caller made (an

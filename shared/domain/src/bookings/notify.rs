@@ -5,17 +5,17 @@ use tracing::warn;
 use crate::App;
 use crate::bookings::{Booking, BookingStatus};
 use crate::catalogue::Catalogue;
-use crate::ports::{Clock, Mailer, Signer, Store};
-use crate::receipts::{receipt_document, receipt_filename};
+use crate::ports::{Clock, Documents, Mailer, Store};
+use crate::receipts::receipt_filename;
 use crate::texts::mail::{Attachment, Requested, compose};
 use crate::texts::{Appointment, MailText, Texts};
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
+    D: Documents,
 {
     /// Tells the booking's account, in both languages, with the receipt attached when the
     /// booking has one. A mail that cannot be sent never undoes a booking: it is logged.
@@ -46,7 +46,7 @@ where
             mail.attachments.push(Attachment {
                 filename: receipt_filename(&booking.id),
                 content_type: "application/pdf",
-                content: receipt_document(catalogue, booking, receipt),
+                content: self.documents.receipt_pdf(catalogue, booking, receipt),
             });
         }
         if let Err(error) = self.mailer.send(&mail).await {

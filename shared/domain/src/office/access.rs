@@ -9,7 +9,7 @@ use crate::accounts::Caller;
 use crate::accounts::Holder;
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Problem, Problems, Result};
-use crate::ports::{Clock, Mailer, Signer, Store};
+use crate::ports::{Clock, Store};
 use crate::time::today_in_rome;
 use crate::types::date;
 
@@ -51,11 +51,9 @@ pub(crate) fn check_own_site(
     Ok(())
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// The day a staff request asks for (`date=`), today (in Rome) by default.

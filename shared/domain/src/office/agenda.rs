@@ -15,7 +15,7 @@ use crate::office::asked_office;
 use crate::office::check_own_site;
 use crate::office::staff_office;
 use crate::paging::Cursor;
-use crate::ports::{BookingChange, BookingWriteError, Clock, Mailer, Signer, Store};
+use crate::ports::{BookingChange, BookingWriteError, Clock, Store};
 use crate::time::today_in_rome;
 
 /// An office's day at the counter.
@@ -28,11 +28,9 @@ pub struct Agenda {
     pub next: Option<Cursor>,
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `GET /office/agenda?date=&site=`: the day's appointments, by site and time.

@@ -15,7 +15,7 @@ use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;
 use crate::office::check_own_site;
 use crate::office::staff_office;
-use crate::ports::{BookingWriteError, Clock, Counts, Mailer, Signer, Store};
+use crate::ports::{BookingWriteError, Clock, Counts, Documents, Mailer, Signer, Store};
 use crate::time::today_in_rome;
 use crate::types::{date, text_line};
 
@@ -63,12 +63,13 @@ impl Closure {
     }
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
     K: Signer,
     C: Clock,
+    D: Documents,
 {
     /// `POST /office/closures`: an extraordinary closure of a site (or of the whole office) on a
     /// day. The day is closed first, so nobody books it meanwhile; then every appointment it

@@ -15,15 +15,14 @@ use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;
 use crate::office::staff_office;
 use crate::paging::Page;
-use crate::ports::{Clock, Mailer, Signer, Store};
+use crate::ports::{Clock, Mailer, Store};
 use crate::texts::mail::{Requested, compose};
 use crate::types::text_line;
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `GET /office/organisations?status=`: the organisations that chose this office, waiting

@@ -14,7 +14,7 @@ use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::export::{Csv, booking_columns, booking_row, on_agenda};
 use crate::office::asked_office;
-use crate::ports::{Clock, Mailer, Signer, Store};
+use crate::ports::{Clock, Documents, Mailer, Store};
 use crate::texts::Language;
 use crate::texts::mail::{Attachment, Requested, compose};
 
@@ -95,7 +95,12 @@ impl Report {
     }
 
     /// One of the report's files, named as in the e-mail.
-    pub fn file(&self, catalogue: &Catalogue, file: ReportFile) -> Attachment {
+    pub fn file(
+        &self,
+        catalogue: &Catalogue,
+        file: ReportFile,
+        documents: &impl Documents,
+    ) -> Attachment {
         match file {
             ReportFile::Bookings => Attachment {
                 filename: format!("prenotazioni-{}.csv", self.date),
@@ -113,14 +118,16 @@ impl Report {
                     content: csv.into_bytes(),
                 }
             }
-            ReportFile::AgendaPdf => {
-                let agenda: Vec<&Booking> = self.agenda.iter().collect();
-                Attachment {
-                    filename: format!("agenda-{}.pdf", self.agenda_date),
-                    content_type: "application/pdf",
-                    content: crate::pdf::agenda(catalogue, &self.office, self.agenda_date, &agenda),
-                }
-            }
+            ReportFile::AgendaPdf => Attachment {
+                filename: format!("agenda-{}.pdf", self.agenda_date),
+                content_type: "application/pdf",
+                content: documents.agenda_pdf(
+                    catalogue,
+                    &self.office,
+                    self.agenda_date,
+                    &self.agenda,
+                ),
+            },
         }
     }
 
@@ -162,12 +169,12 @@ pub fn next_working_day(office: &Office, day: NaiveDate) -> NaiveDate {
         .unwrap_or(day + Duration::days(1))
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
+    D: Documents,
 {
     /// The nightly export (EX-1, EX-2): to each office one e-mail with the bookings made on
     /// `day` and the agenda of its next working day, as CSV and PDF. A marker per office and day,
@@ -237,7 +244,7 @@ where
         );
         mail.attachments = ReportFile::ALL
             .iter()
-            .map(|file| report.file(catalogue, *file))
+            .map(|file| report.file(catalogue, *file, &self.documents))
             .collect();
         self.mailer.send(&mail).await?;
         Ok((report.created(), report.on_agenda()))
@@ -266,7 +273,7 @@ where
             .await
             .map_err(Error::unavailable)?;
         Ok(match file {
-            Some(file) => ReportAnswer::File(report.file(&catalogue, file)),
+            Some(file) => ReportAnswer::File(report.file(&catalogue, file, &self.documents)),
             None => ReportAnswer::Summary(report.summary()),
         })
     }

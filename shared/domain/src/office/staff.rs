@@ -6,16 +6,15 @@ use crate::App;
 use crate::accounts::new_link;
 use crate::accounts::{Account, AccountStatus, Holder};
 use crate::error::{Error, Problem, Problems, Result};
-use crate::ports::{Clock, LinkPurpose, Mailer, Signer, Store};
+use crate::ports::{Clock, LinkPurpose, Mailer, Store};
 use crate::texts::Language;
 use crate::texts::mail::{Requested, compose};
 use crate::types::text_line;
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// An office account, made by an administrator (never by registration): a random password

@@ -11,7 +11,7 @@ use crate::bookings::{Booking, BookingStatus};
 use crate::error::{Code, Error, Result};
 use crate::paging::Cursor;
 use crate::ports::{
-    BookingChange, BookingFilter, BookingWriteError, Clock, ErasureReason, Mailer, Signer, Store,
+    BookingChange, BookingFilter, BookingWriteError, Clock, ErasureReason, Mailer, Store,
 };
 use crate::texts::MailText;
 use crate::texts::mail::{Requested, compose};
@@ -32,11 +32,10 @@ fn write_failure(error: BookingWriteError) -> Error {
     }
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `DELETE /me` (art. 17): the caller's account is erased; the e-mail confirms it. `None`

@@ -8,7 +8,7 @@ use crate::accounts::{Account, AccountView, Holder};
 use crate::bookings::{Booking, BookingView};
 use crate::error::Result;
 use crate::paging::Cursor;
-use crate::ports::{BookingFilter, Clock, Mailer, Signer, Store};
+use crate::ports::{BookingFilter, Clock, Mailer, Store};
 use crate::privacy::Retention;
 
 /// `GET /me/data`: everything stored about the caller (art. 15), in a portable form (art. 20).
@@ -30,11 +30,10 @@ fn as_views<S: serde::Serializer>(bookings: &[Booking], serializer: S) -> Result
     serializer.collect_seq(bookings.iter().map(BookingView::from))
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
 {
     /// `GET /me/data`. Office staff see their account only: the bookings they made at the

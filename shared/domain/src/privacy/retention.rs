@@ -8,7 +8,7 @@ use crate::App;
 use crate::accounts::Account;
 use crate::error::{Error, Result};
 use crate::paging::Cursor;
-use crate::ports::{Clock, ErasureReason, Mailer, Signer, Store};
+use crate::ports::{Clock, ErasureReason, Mailer, Store};
 use crate::time::today_in_rome;
 
 /// How long data is kept, as the README explains.
@@ -34,11 +34,10 @@ const PASS_BUDGET: Duration = Duration::minutes(5);
 /// did not run is caught up by the next ones.
 const CATCH_UP_DAYS: i64 = 14;
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
-    K: Signer,
     C: Clock,
 {
     pub(crate) fn retention(&self) -> Retention {

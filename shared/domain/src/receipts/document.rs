@@ -4,28 +4,21 @@ use tracing::instrument;
 
 use crate::App;
 use crate::accounts::Caller;
-use crate::bookings::Receipt;
 use crate::bookings::{Booking, BookingId, BookingStatus};
-use crate::catalogue::Catalogue;
 use crate::error::{Code, Result};
-use crate::ports::{Clock, Mailer, Signer, Store};
-
-/// The PDF of a stored receipt.
-pub fn receipt_document(catalogue: &Catalogue, booking: &Booking, receipt: &Receipt) -> Vec<u8> {
-    crate::pdf::receipt(catalogue, booking, &receipt.code, receipt.issued_at)
-}
+use crate::ports::{Clock, Documents, Signer, Store};
 
 /// The file name of a receipt.
 pub fn receipt_filename(id: &BookingId) -> String {
     format!("ricevuta-receipt-{}.pdf", id.printed())
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
     K: Signer,
     C: Clock,
+    D: Documents,
 {
     /// `GET /bookings/{id}/receipt.pdf`, for the account that made the booking.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
@@ -42,7 +35,7 @@ where
             .receipt
             .clone()
             .ok_or_else(|| anyhow::anyhow!("the receipt could not be issued"))?;
-        let pdf = receipt_document(&catalogue, &booking, &receipt);
+        let pdf = self.documents.receipt_pdf(&catalogue, &booking, &receipt);
         Ok((booking, pdf))
     }
 }

@@ -6,13 +6,12 @@ use tracing::warn;
 use crate::App;
 use crate::bookings::Booking;
 use crate::bookings::Receipt;
-use crate::ports::{Clock, Mailer, Signer, Store};
+use crate::ports::{Clock, Signer, Store};
 use crate::receipts::receipt::{self, ReceiptData};
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
     K: Signer,
     C: Clock,
 {

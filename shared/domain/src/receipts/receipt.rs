@@ -416,12 +416,6 @@ fn appointment_from_minutes(minutes: u64) -> Option<(NaiveDate, NaiveTime)> {
     Some((moment.date(), moment.time()))
 }
 
-/// The QR code of a receipt: error correction M, so a creased printout still reads. `None`
-/// only for a code that no QR code holds, which the limits on input rule out.
-pub fn qr_code(code: &str) -> Option<qrcode::QrCode> {
-    qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M).ok()
-}
-
 /// RFC 9285: two bytes in three characters of the QR code's alphanumeric set.
 pub mod base45 {
     const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -557,18 +551,12 @@ mod tests {
     }
 
     #[test]
-    fn the_worst_case_receipt_fits_a_version_10_qr_code() {
+    fn the_worst_case_receipt_code_fits_max_code_chars() {
         let (signing, key) = key(7);
         let code = sign(&worst_case(), &signing, key.kid);
         assert!(code.len() <= MAX_CODE_CHARS, "{} characters", code.len());
-        println!("worst-case receipt code: {} characters", code.len());
+        // (shared/documents checks that MAX_CODE_CHARS such characters fit its QR code.)
         assert_eq!(verify(&code, &[key]), Ok(worst_case()));
-        let qr = qr_code(&code).expect("a QR code");
-        assert!(
-            matches!(qr.version(), qrcode::Version::Normal(v) if v <= 10),
-            "{:?}",
-            qr.version()
-        );
         assert!(
             code.bytes()
                 .all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)),

@@ -9,7 +9,7 @@ use tracing::instrument;
 use crate::App;
 use crate::bookings::{BookingRecord, BookingStatus};
 use crate::error::Result;
-use crate::ports::{Clock, Mailer, Signer, Store};
+use crate::ports::{Clock, Signer, Store};
 use crate::receipts::receipt::{self, Forged, ReceiptData};
 
 /// The answer to a scanned code (`GET /receipts/verify`).
@@ -49,10 +49,9 @@ fn forged_answer(forged: Forged) -> Verification {
     }
 }
 
-impl<S, M, K, C> App<S, M, K, C>
+impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
     K: Signer,
     C: Clock,
 {

@@ -107,13 +107,13 @@ pub fn receipt_pdf() -> &'static [u8] {
             include_str!("../../../../shared/domain/catalogue/offices.json"),
         )
         .expect("the catalogue");
-        prenota_domain::pdf::receipt(&catalogue, booking(), code(), booking().created_at)
+        prenota_documents::pdf::receipt(&catalogue, booking(), code(), booking().created_at)
     })
 }
 
 /// The QR code of the genuine receipt, `scale` pixels a module, with its quiet zone.
 pub fn qr_image(scale: u32) -> GrayImage {
-    let qr = receipt::qr_code(code()).expect("a QR code");
+    let qr = prenota_documents::qr::qr_code(code()).expect("a QR code");
     let rows: Vec<Vec<bool>> = qr
         .to_debug_str('#', '.')
         .lines()

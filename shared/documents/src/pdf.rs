@@ -11,13 +11,13 @@ use printpdf::{
     XObjectTransform,
 };
 
-use crate::bookings::Booking;
-use crate::catalogue::Catalogue;
-use crate::receipts::receipt::qr_code;
-use crate::texts::Appointment;
-use crate::texts::Language;
-use crate::time::ROME;
-use crate::types::IdentityDocument;
+use crate::qr::qr_code;
+use prenota_domain::bookings::Booking;
+use prenota_domain::catalogue::Catalogue;
+use prenota_domain::texts::Appointment;
+use prenota_domain::texts::Language;
+use prenota_domain::time::ROME;
+use prenota_domain::types::IdentityDocument;
 
 const REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Latin.ttf");
 const BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold-Latin.ttf");
