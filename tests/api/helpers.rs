@@ -11,11 +11,11 @@ use prenota_domain::Config;
 use prenota_domain::booking::{Booking, BookingStatus, Pool};
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
-use prenota_local::mailbox::{self, Mail};
-pub use prenota_local::samples::*;
-use prenota_local::stack::repository_catalogue;
-use prenota_local::{Stack, router};
 use prenota_platform::{AwsApp, Settings};
+use prenota_testing::mailbox::{self, Mail};
+pub use prenota_testing::samples::*;
+use prenota_testing::stack::repository_catalogue;
+use prenota_testing::{Stack, gateway};
 use serde_json::{Value, json};
 
 pub const SENDER: &str = "prenota@prenota.test";
@@ -265,7 +265,7 @@ impl TestApp {
     }
 }
 
-/// One request through the local router, as API Gateway would deliver it.
+/// One request through the local gateway, as API Gateway would deliver it.
 pub async fn call(
     app: &AwsApp<TestClock>,
     method: Method,
@@ -285,8 +285,8 @@ pub async fn call(
     let bytes = body
         .map(|b| serde_json::to_vec(b).unwrap())
         .unwrap_or_default();
-    let request = router::lambda_request(builder.body(bytes).unwrap(), source_ip);
-    let response = router::dispatch(app, request).await;
+    let request = gateway::lambda_request(builder.body(bytes).unwrap(), source_ip);
+    let response = gateway::dispatch(app, request).await;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = match response.body() {
@@ -305,7 +305,7 @@ pub async fn call(
     }
 }
 
-pub use prenota_local::fixtures::Client;
+pub use prenota_testing::fixtures::Client;
 
 impl TestApp {
     pub async fn person_client(&self) -> Client {
@@ -319,7 +319,7 @@ impl TestApp {
 
     /// An active, signed-in account, written straight to the store.
     pub async fn client(&self, body: Value) -> Client {
-        prenota_local::fixtures::signed_in(&self.app, &body)
+        prenota_testing::fixtures::signed_in(&self.app, &body)
             .await
             .expect("a signed-in account")
     }

@@ -8,8 +8,8 @@ use prenota_domain::booking::BookingId;
 use prenota_domain::ports::{BookingStore, Signer};
 use prenota_domain::receipt::{self, qr_code};
 use prenota_domain::receipts::receipt_document;
-use prenota_local::fixtures::signed_in;
-use prenota_local::samples::person;
+use prenota_testing::fixtures::signed_in;
+use prenota_testing::samples::person;
 use serde_json::json;
 
 use crate::Bench;

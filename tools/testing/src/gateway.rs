@@ -1,15 +1,7 @@
-//! Serves every endpoint locally through the very handler functions the Lambdas run, routed by
-//! the shared route table, and adds what API Gateway would: the caller's source IP.
+//! API Gateway's part, locally: a request handed to the very handler function the Lambda of its
+//! route runs (the shared route table), with what API Gateway adds: the caller's source IP. The
+//! tests, the benchmarks and the local server (`prenota-local serve`) all send requests here.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::Arc;
-
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, Response};
@@ -17,9 +9,6 @@ use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{error_response, language};
 use prenota_platform::routes::{self, Function};
-use tokio::net::TcpListener;
-
-use crate::portal::{self, Site};
 
 /// Hands a request to the function that serves its route, as API Gateway would.
 pub async fn dispatch<C: Clock>(app: &AwsApp<C>, request: Request) -> Response<Body> {
@@ -65,62 +54,4 @@ pub fn lambda_request(request: lambda_http::http::Request<Vec<u8>>, source_ip: &
         }
     };
     Request::from_parts(parts, body)
-}
-
-/// Serves the API (and the built portal and the mailbox page) on `address` until the process
-/// ends.
-pub async fn serve<C: Clock + 'static>(
-    app: Arc<AwsApp<C>>,
-    address: SocketAddr,
-    site: Site,
-) -> anyhow::Result<()> {
-    serve_on(TcpListener::bind(address).await?, app, site).await
-}
-
-pub async fn serve_on<C: Clock + 'static>(
-    listener: TcpListener,
-    app: Arc<AwsApp<C>>,
-    site: Site,
-) -> anyhow::Result<()> {
-    loop {
-        let (stream, peer) = listener.accept().await?;
-        let (app, site) = (app.clone(), site.clone());
-        tokio::spawn(async move {
-            let service =
-                service_fn(move |request| answer(app.clone(), site.clone(), peer, request));
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-async fn answer<C: Clock>(
-    app: Arc<AwsApp<C>>,
-    site: Site,
-    peer: SocketAddr,
-    request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-    let (parts, body) = request.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|collected| collected.to_bytes().to_vec())
-        .unwrap_or_default();
-    let request = lambda_http::http::Request::from_parts(parts, body);
-    // The API's routes first; what no route matches may be a page of the portal.
-    if routes::find(request.method(), request.uri().path()).is_err()
-        && let Some(page) = portal::page(&request, &site).await
-    {
-        return Ok(page);
-    }
-    let response = dispatch(&app, lambda_request(request, &peer.ip().to_string())).await;
-    let (parts, body) = response.into_parts();
-    let bytes = match body {
-        Body::Empty => Bytes::new(),
-        Body::Text(text) => Bytes::from(text),
-        Body::Binary(bytes) => Bytes::from(bytes),
-        _ => Bytes::new(),
-    };
-    Ok(hyper::Response::from_parts(parts, Full::new(bytes)))
 }
