@@ -40,17 +40,19 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let command = Command::parse();
-    let sdk = administrator_sdk().await;
-    match command.action {
+    // The settings are read before the SDK looks for credentials: a missing one is said first.
+    match Command::parse().action {
         Action::Seed(seed) => {
             let table = std::env::var("TABLE_NAME")
                 .context("TABLE_NAME: the table of the stack to seed")?;
-            seed.run(&sdk, &table).await
+            seed.run(&administrator_sdk().await, &table).await
         }
         Action::OfficeUser(office_user) => {
-            let app = prenota_platform::build_app(&sdk, &Settings::from_env()?, SystemClock);
-            office_user.run(&app).await
+            let settings = Settings::from_env()?;
+            let sdk = administrator_sdk().await;
+            office_user
+                .run(&prenota_platform::build_app(&sdk, &settings, SystemClock))
+                .await
         }
     }
 }
