@@ -11,7 +11,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # A Python venv with moto, cfn-lint and cargo-lambda, keyed by the requirements it was built from.
 ensure_venv() {
-  local requirements="$ROOT/tools/local/requirements.txt"
+  local requirements="$ROOT/tools/testing/requirements.txt"
   local key
   key=$(sha256sum "$requirements" | cut -c1-12)
   VENV="$PRENOTA_CACHE/venv-$key"
@@ -29,12 +29,12 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Starts moto (serialised, see tools/local/moto_server.py) on $1 and waits until it answers.
+# Starts moto (serialised, see tools/testing/moto_server.py) on $1 and waits until it answers.
 # It is stopped when the calling script exits.
 start_moto() {
   local port=$1
   say "Starting moto on 127.0.0.1:$port"
-  python "$ROOT/tools/local/moto_server.py" 127.0.0.1 "$port" >"$PRENOTA_CACHE/moto-$port.log" 2>&1 &
+  python "$ROOT/tools/testing/moto_server.py" 127.0.0.1 "$port" >"$PRENOTA_CACHE/moto-$port.log" 2>&1 &
   MOTO_PID=$!
   trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do

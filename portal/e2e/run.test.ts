@@ -1296,7 +1296,7 @@ describe('verifier', () => {
     const { page } = t;
     await page.goto('/verifica.html');
     await page.getByRole('button', { name: 'English' }).click();
-    const vectors = JSON.parse(readFileSync(`${ROOT}/tools/verify-receipt/vectors/receipt-vectors.json`, 'utf8')) as { vectors: { code: string; verdict: string }[] };
+    const vectors = JSON.parse(readFileSync(`${ROOT}/tools/offline-verifier/vectors/receipt-vectors.json`, 'utf8')) as { vectors: { code: string; verdict: string }[] };
     const foreign = vectors.vectors.find((vector) => vector.verdict === 'genuine');
     assert.ok(foreign, 'a receipt of the test key');
     await page.getByLabel(/Or the code’s text/).fill(foreign.code);

@@ -65,7 +65,7 @@ export async function startStack(): Promise<Stack> {
   let moto = process.env.PRENOTA_AWS_ENDPOINT ?? '';
   if (!moto) {
     const port = await freePort();
-    const child = spawn(python(), [join(ROOT, 'tools/local/moto_server.py'), '127.0.0.1', String(port)], { stdio: 'ignore' });
+    const child = spawn(python(), [join(ROOT, 'tools/testing/moto_server.py'), '127.0.0.1', String(port)], { stdio: 'ignore' });
     children.push(child);
     moto = `http://127.0.0.1:${port}`;
     await waitFor(`${moto}/moto-api/data.json`, child, 'moto');

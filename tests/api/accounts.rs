@@ -215,9 +215,9 @@ async fn malformed_json_is_400_and_unknown_routes_404() {
         .uri("/register")
         .body(b"{not json".to_vec())
         .unwrap();
-    let response = prenota_local::router::dispatch(
+    let response = prenota_testing::gateway::dispatch(
         &app.app,
-        prenota_local::router::lambda_request(request, "192.0.2.1"),
+        prenota_testing::gateway::lambda_request(request, "192.0.2.1"),
     )
     .await;
     assert_eq!(response.status(), 400);

@@ -379,7 +379,7 @@ async fn an_erasure_past_its_budget_is_finished_by_the_nightly_pass_and_staff_ca
     app.assert_consistent().await;
 
     // Office staff's accounts are their administrator's to remove.
-    let staff = prenota_local::fixtures::office_staff(&app.app, "milano")
+    let staff = prenota_testing::fixtures::office_staff(&app.app, "milano")
         .await
         .unwrap();
     assert_eq!(app.delete_as("/me", &staff.session).await.status, 403);

@@ -11,11 +11,12 @@ use prenota_domain::Config;
 use prenota_domain::bookings::{Booking, BookingStatus, Pool};
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
-use prenota_local::mailbox::{self, Mail};
-pub use prenota_local::samples::*;
-use prenota_local::stack::repository_catalogue;
-use prenota_local::{Stack, router};
-use prenota_platform::{AwsApp, Settings};
+use prenota_platform::Settings;
+use prenota_testing::mailbox::{self, Mail};
+pub use prenota_testing::samples::*;
+use prenota_testing::stack::LocalApp;
+use prenota_testing::stack::repository_catalogue;
+use prenota_testing::{Stack, gateway};
 use serde_json::{Value, json};
 
 pub const SENDER: &str = "prenota@prenota.test";
@@ -58,7 +59,7 @@ impl Clock for TestClock {
 }
 
 pub struct TestApp {
-    pub app: Arc<AwsApp<TestClock>>,
+    pub app: Arc<LocalApp<TestClock>>,
     pub stack: Stack,
     pub table: String,
     /// The KMS key that signs this test's receipts.
@@ -146,7 +147,7 @@ impl TestApp {
     }
 
     /// Another application on the same table, sending from `sender` (which may be unverified).
-    pub fn with_sender(&self, sender: &str) -> AwsApp<TestClock> {
+    pub fn with_sender(&self, sender: &str) -> LocalApp<TestClock> {
         let settings = settings(&self.table, sender, vec![self.receipt_key.clone()]);
         let mut app = self.stack.app(&settings, self.clock.clone());
         app.config = self.app.config.clone();
@@ -155,7 +156,7 @@ impl TestApp {
 
     /// Another application on the same table whose receipts are signed by `keys[0]` and
     /// verified against all of `keys`.
-    pub fn with_receipt_keys(&self, keys: Vec<String>) -> AwsApp<TestClock> {
+    pub fn with_receipt_keys(&self, keys: Vec<String>) -> LocalApp<TestClock> {
         let mut app = self
             .stack
             .app(&settings(&self.table, SENDER, keys), self.clock.clone());
@@ -265,9 +266,9 @@ impl TestApp {
     }
 }
 
-/// One request through the local router, as API Gateway would deliver it.
+/// One request through the local gateway, as API Gateway would deliver it.
 pub async fn call(
-    app: &AwsApp<TestClock>,
+    app: &LocalApp<TestClock>,
     method: Method,
     path: &str,
     body: Option<&Value>,
@@ -285,8 +286,8 @@ pub async fn call(
     let bytes = body
         .map(|b| serde_json::to_vec(b).unwrap())
         .unwrap_or_default();
-    let request = router::lambda_request(builder.body(bytes).unwrap(), source_ip);
-    let response = router::dispatch(app, request).await;
+    let request = gateway::lambda_request(builder.body(bytes).unwrap(), source_ip);
+    let response = gateway::dispatch(app, request).await;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = match response.body() {
@@ -305,7 +306,7 @@ pub async fn call(
     }
 }
 
-pub use prenota_local::fixtures::Client;
+pub use prenota_testing::fixtures::Client;
 
 impl TestApp {
     pub async fn person_client(&self) -> Client {
@@ -319,7 +320,7 @@ impl TestApp {
 
     /// An active, signed-in account, written straight to the store.
     pub async fn client(&self, body: Value) -> Client {
-        prenota_local::fixtures::signed_in(&self.app, &body)
+        prenota_testing::fixtures::signed_in(&self.app, &body)
             .await
             .expect("a signed-in account")
     }

@@ -215,15 +215,15 @@ async fn raw(
     body: Vec<u8>,
     headers: &[(&str, &str)],
 ) -> TestResponse {
-    use prenota_local::router;
+    use prenota_testing::gateway;
     let mut builder = lambda_http::http::Request::builder()
         .method(method)
         .uri(path);
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
-    let request = router::lambda_request(builder.body(body).unwrap(), "192.0.2.10");
-    let response = router::dispatch(&app.app, request).await;
+    let request = gateway::lambda_request(builder.body(body).unwrap(), "192.0.2.10");
+    let response = gateway::dispatch(&app.app, request).await;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response.body().as_ref().to_vec();
@@ -244,7 +244,7 @@ async fn the_hostile_corpus_gets_a_4xx_naming_the_field_and_changes_nothing_on_e
     let app = TestApp::spawn().await;
     app.clock.set(MONDAY);
     let person = app.person_client().await;
-    let staff = prenota_local::fixtures::office_staff(&app.app, "alessandria")
+    let staff = prenota_testing::fixtures::office_staff(&app.app, "alessandria")
         .await
         .unwrap();
     let booked = app

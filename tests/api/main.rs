@@ -11,4 +11,3 @@ mod hostile;
 mod office;
 mod privacy;
 mod receipts;
-mod server;

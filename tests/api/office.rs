@@ -4,7 +4,7 @@
 use chrono::Duration;
 use lambda_http::http::Method;
 use prenota_domain::catalogue::Catalogue;
-use prenota_local::fixtures::office_staff;
+use prenota_testing::fixtures::office_staff;
 use serde_json::{Value, json};
 
 use crate::helpers::*;

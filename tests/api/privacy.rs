@@ -34,7 +34,7 @@ async fn logs_hold_no_personal_data_or_secrets() {
     let captured = Captured::default();
     // Our own code at its most verbose, the libraries at the level deployed (INFO).
     let filter = "info,prenota_domain=trace,prenota_platform=trace,register=trace,activate=trace,\
-                  account=trace,reset_password=trace,prenota_local=trace";
+                  account=trace,reset_password=trace,prenota_testing=trace";
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(captured.clone())

@@ -29,7 +29,7 @@ use prenota_platform::dynamo::DynamoStore;
 use prenota_platform::dynamo::memory::{MemoryBackend, Model};
 use serde_json::{Value, json};
 
-pub use prenota_local::samples::*;
+pub use prenota_testing::samples::*;
 
 pub const PORTAL: &str = "https://portal.prenota.test";
 /// Monday 11 January 2027, 08:00 in Italy.
@@ -155,7 +155,7 @@ impl Rules {
     ) -> Rules {
         let backend = MemoryBackend::new(Model::instant());
         let store = DynamoStore::with_backend(backend.clone());
-        let mut catalogue = prenota_local::stack::repository_catalogue();
+        let mut catalogue = prenota_testing::stack::repository_catalogue();
         change(&mut catalogue);
         store
             .put_catalogue(&catalogue)

@@ -1,6 +1,6 @@
 // One verdict everywhere (issue 12): the browser's verifier gives every test vector the Rust side
-// generated (tools/verify-receipt/vectors/receipt-vectors.json) the verdict and the data written
-// there, which the offline command and the domain's rule give too (tools/verify-receipt/tests/vectors.rs).
+// generated (tools/offline-verifier/vectors/receipt-vectors.json) the verdict and the data written
+// there, which the offline command and the domain's rule give too (tools/offline-verifier/tests/vectors.rs).
 import { describe, expect, test } from 'vitest';
 import { decodeBase45, encodeBase45 } from './base45';
 import { KeySetError, importReceiptKeys, verifyReceipt, type ReceiptFields } from './verify';
@@ -19,7 +19,7 @@ interface Corpus {
 }
 
 const corpus: Corpus = await import('node:fs').then((fs) =>
-  JSON.parse(fs.readFileSync(new URL('../../../tools/verify-receipt/vectors/receipt-vectors.json', import.meta.url), 'utf8')),
+  JSON.parse(fs.readFileSync(new URL('../../../tools/offline-verifier/vectors/receipt-vectors.json', import.meta.url), 'utf8')),
 );
 const keys = await importReceiptKeys(corpus.jwks);
 

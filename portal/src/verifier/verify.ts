@@ -1,9 +1,9 @@
 // The receipt's signature checked in the browser (RC-3, RC-4): the QR code's text is `PR2:` and
 // the base45 of a COSE_Sign1 (RFC 9052) signed with ES256 by a key of the published set
 // (`/.well-known/receipt-keys`). This is the Rust rule of shared/domain/src/receipt.rs
-// (`verify`, `decode`) and of the offline command (tools/verify-receipt) rewritten for
+// (`verify`, `decode`) and of the offline command (tools/offline-verifier) rewritten for
 // WebCrypto, and must give the same verdict on every code: the test vectors the Rust side
-// generates (tools/verify-receipt/vectors/receipt-vectors.json) are run against both.
+// generates (tools/offline-verifier/vectors/receipt-vectors.json) are run against both.
 //
 // The code comes from whoever shows the receipt: whatever it is, the answer is a verdict,
 // never an exception, and only a code signed by a published key is `genuine`.
@@ -115,7 +115,7 @@ interface Decoded {
 function decodeReceipt(code: string): Decoded | null {
   if (typeof code !== 'string') return null;
   const text = trimWhiteSpace(code);
-  // No receipt is longer (tools/verify-receipt bounds it the same way, before decoding).
+  // No receipt is longer (tools/offline-verifier bounds it the same way, before decoding).
   if (text.length > MAX_CODE_CHARS || !text.startsWith(PREFIX)) return null;
   const bytes = decodeBase45(text.slice(PREFIX.length));
   if (bytes === null) return null;

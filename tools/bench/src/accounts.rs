@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use lambda_http::http::Method;
 use prenota_domain::secrets::{ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, Password};
-use prenota_local::mailbox;
-use prenota_local::samples::{PASSWORD, person};
+use prenota_testing::mailbox;
+use prenota_testing::samples::{PASSWORD, person};
 use serde_json::json;
 
 use crate::Bench;

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use lambda_http::http::Method;
-use prenota_local::fixtures::signed_in;
-use prenota_local::samples::person;
+use prenota_testing::fixtures::signed_in;
+use prenota_testing::samples::person;
 use serde_json::{Value, json};
 
 use crate::Bench;

@@ -328,7 +328,7 @@ async fn simulate(scenario: &Scenario) -> Report {
     prenota_domain::random::seed(scenario.seed);
     let backend = MemoryBackend::new(Model::dynamodb(scenario.seed));
     let store = DynamoStore::with_backend(backend.clone());
-    let catalogue = prenota_local::stack::repository_catalogue();
+    let catalogue = prenota_testing::stack::repository_catalogue();
     store
         .put_catalogue(&catalogue)
         .await
@@ -621,7 +621,7 @@ mod tests {
 
     async fn pair() -> Pair {
         let backend = MemoryBackend::new(Model::instant());
-        let catalogue = prenota_local::stack::repository_catalogue();
+        let catalogue = prenota_testing::stack::repository_catalogue();
         let (config, epoch) = (config(), Instant::now());
         let (mine, other) = (
             instance(backend.clone(), &config, epoch),
@@ -792,7 +792,7 @@ mod tests {
         };
         let app = instance(backend.clone(), &config(), Instant::now());
         app.store
-            .put_catalogue(&prenota_local::stack::repository_catalogue())
+            .put_catalogue(&prenota_testing::stack::repository_catalogue())
             .await
             .unwrap();
         let stored = backend.inner.items().len();

@@ -21,9 +21,10 @@ use std::sync::Arc;
 
 use lambda_http::http::{Method, Request};
 use prenota_domain::ports::SystemClock;
-use prenota_local::{Stack, router};
+use prenota_platform::Settings;
 use prenota_platform::dynamo::DynamoStore;
-use prenota_platform::{AwsApp, Settings};
+use prenota_testing::stack::LocalApp;
+use prenota_testing::{Stack, gateway};
 use serde_json::Value;
 
 use measure::CallCounter;
@@ -32,7 +33,7 @@ const SENDER: &str = "prenota@prenota.bench";
 
 /// The application on a fresh table, its DynamoDB client counting calls.
 pub struct Bench {
-    pub app: Arc<AwsApp>,
+    pub app: Arc<LocalApp>,
     pub stack: Stack,
     pub counter: CallCounter,
     pub settings: Settings,
@@ -46,7 +47,7 @@ impl Bench {
         let table = format!("bench-{}", std::process::id());
         stack.create_table(&table).await?;
         stack
-            .seed(&table, &prenota_local::stack::repository_catalogue())
+            .seed(&table, &prenota_testing::stack::repository_catalogue())
             .await?;
         stack.verify_sender(SENDER).await?;
         let counter = CallCounter::default();
@@ -80,7 +81,7 @@ impl Bench {
             ("PORTAL_URL", self.settings.portal_url.clone()),
             ("RECEIPT_KEY_IDS", self.settings.receipt_key_ids.join(",")),
             ("AWS_ENDPOINT_URL", self.stack.endpoint.clone()),
-            ("AWS_REGION", prenota_local::stack::REGION.to_owned()),
+            ("AWS_REGION", prenota_testing::stack::REGION.to_owned()),
             ("AWS_ACCESS_KEY_ID", "test".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
             ("AWS_LAMBDA_FUNCTION_NAME", "bench".to_owned()),
@@ -94,7 +95,7 @@ impl Bench {
         .collect()
     }
 
-    /// One request through the router, as API Gateway would deliver it.
+    /// One request through the local gateway, as API Gateway would deliver it.
     async fn call(
         &self,
         method: Method,
@@ -110,9 +111,9 @@ impl Bench {
         let bytes = body
             .map(|b| serde_json::to_vec(b).unwrap())
             .unwrap_or_default();
-        let response = router::dispatch(
+        let response = gateway::dispatch(
             &self.app,
-            router::lambda_request(builder.body(bytes).unwrap(), ip),
+            gateway::lambda_request(builder.body(bytes).unwrap(), ip),
         )
         .await;
         let status = response.status().as_u16();

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use lambda_http::http::Method;
+use prenota_documents::Printer;
+use prenota_documents::qr::qr_code;
 use prenota_domain::bookings::BookingId;
-use prenota_domain::ports::{BookingStore, CatalogueStore, Signer};
-use prenota_domain::receipts::receipt::{self, qr_code};
-use prenota_domain::receipts::receipt_document;
-use prenota_local::fixtures::signed_in;
-use prenota_local::samples::person;
+use prenota_domain::ports::{BookingStore, CatalogueStore, Documents, Signer};
+use prenota_domain::receipts::receipt;
+use prenota_testing::fixtures::signed_in;
+use prenota_testing::samples::person;
 use serde_json::json;
 
 use crate::Bench;
@@ -48,7 +49,7 @@ pub async fn run(rounds: usize) -> anyhow::Result<()> {
     let mut size = 0;
     for _ in 0..rounds {
         let start = thread_cpu_time();
-        let pdf = receipt_document(&catalogue, &stored, &receipt);
+        let pdf = Printer.receipt_pdf(&catalogue, &stored, &receipt);
         render.push(thread_cpu_time() - start);
         size = pdf.len();
         let start = thread_cpu_time();

@@ -12,8 +12,8 @@ use hyper::body::Bytes;
 use lambda_http::http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use prenota_domain::texts::mail::escape_html;
 
-use crate::mailbox;
-use crate::stack::TEMPLATE;
+use prenota_testing::mailbox;
+use prenota_testing::stack::TEMPLATE;
 
 /// Where the local server finds what it serves besides the API.
 #[derive(Clone)]

@@ -4,13 +4,13 @@
 
 use std::sync::OnceLock;
 
+use crate::stack::LocalApp;
 use chrono::Duration;
 use prenota_domain::accounts::registration::parse_registration;
 use prenota_domain::accounts::{Account, AccountStatus, Holder};
 use prenota_domain::ports::{AccountStore, Clock, Session, SessionStore};
 use prenota_domain::secrets::{Password, SessionToken};
 use prenota_domain::time::today_in_rome;
-use prenota_platform::AwsApp;
 use serde_json::Value;
 
 use crate::samples::PASSWORD;
@@ -23,7 +23,7 @@ pub struct Client {
 }
 
 /// An active account for a registration body (an organisation comes approved), with a session.
-pub async fn signed_in<C: Clock>(app: &AwsApp<C>, body: &Value) -> anyhow::Result<Client> {
+pub async fn signed_in<C: Clock>(app: &LocalApp<C>, body: &Value) -> anyhow::Result<Client> {
     static HASH: OnceLock<String> = OnceLock::new();
     // One hash for every fixture account: argon2 is deliberately slow.
     let hash = HASH
@@ -71,7 +71,7 @@ pub async fn signed_in<C: Clock>(app: &AwsApp<C>, body: &Value) -> anyhow::Resul
 }
 
 /// Office staff of `office`, signed in (the administrator's command is tested on its own).
-pub async fn office_staff<C: Clock>(app: &AwsApp<C>, office: &str) -> anyhow::Result<Client> {
+pub async fn office_staff<C: Clock>(app: &LocalApp<C>, office: &str) -> anyhow::Result<Client> {
     let now = app.clock.now();
     let email = crate::samples::unique_email("ufficio");
     let account = Account {
@@ -107,7 +107,7 @@ pub async fn office_staff<C: Clock>(app: &AwsApp<C>, office: &str) -> anyhow::Re
 
 /// A session of `account`, straight in the store: its token.
 async fn open_session<C: Clock>(
-    app: &AwsApp<C>,
+    app: &LocalApp<C>,
     account: &Account,
     valid: Duration,
 ) -> anyhow::Result<String> {

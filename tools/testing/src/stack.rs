@@ -9,23 +9,22 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+use prenota_documents::Printer;
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
-use prenota_platform::dynamo::DynamoStore;
-use prenota_platform::{AwsApp, Settings, build_app};
+use prenota_domain::ports::SystemClock;
+use prenota_platform::{AwsApp, KmsSigner, SesMailer, Settings, build_app};
 use serde_yaml::Value;
+
+/// The whole application, as the local server and the tests run it: every adapter, since they
+/// serve every function's routes.
+pub type LocalApp<C = SystemClock> = AwsApp<SesMailer, KmsSigner, Printer, C>;
 
 /// The SAM template: the single definition of the table.
 pub const TEMPLATE: &str = include_str!("../../../infra/template.yaml");
 
-/// The catalogue's data files, as versioned in the repository.
-pub const SERVICES_JSON: &str = include_str!("../../../shared/domain/catalogue/services.json");
-pub const OFFICES_JSON: &str = include_str!("../../../shared/domain/catalogue/offices.json");
-
-pub fn repository_catalogue() -> Catalogue {
-    Catalogue::from_files(SERVICES_JSON, OFFICES_JSON)
-        .expect("the catalogue files are checked by the domain's tests")
-}
+/// The catalogue as the repository versions it (what `prenota-admin seed` loads by default).
+pub use prenota_admin::repository_catalogue;
 
 /// The region the local stack uses (Milan).
 pub const REGION: &str = "eu-south-1";
@@ -54,7 +53,7 @@ impl Stack {
     }
 
     /// The application on this stack, as a Lambda builds it, with the given clock.
-    pub fn app<C: Clock>(&self, settings: &Settings, clock: C) -> AwsApp<C> {
+    pub fn app<C: Clock>(&self, settings: &Settings, clock: C) -> LocalApp<C> {
         build_app(&self.sdk, settings, clock)
     }
 
@@ -164,11 +163,9 @@ impl Stack {
         Ok(())
     }
 
-    /// Loads a catalogue into the table (the seed step).
+    /// Loads a catalogue into the table (the seed step, as the administrator's command does it).
     pub async fn seed(&self, table: &str, catalogue: &Catalogue) -> anyhow::Result<()> {
-        DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), table)
-            .put_catalogue(catalogue)
-            .await
+        prenota_admin::seed(&self.sdk, table, catalogue).await
     }
 
     /// SES sends only from verified identities: verify the sender's address.

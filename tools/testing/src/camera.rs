@@ -14,8 +14,7 @@ const FPS: usize = 10;
 /// The receipt's code (its QR text), and a Y4M video (4:2:0) whose frames show its QR code.
 pub fn receipt_video(pdf: &[u8]) -> anyhow::Result<(String, Vec<u8>)> {
     let code = prenota_verify::receipt_code(pdf).context("the receipt's QR code")?;
-    let qr =
-        prenota_domain::receipts::receipt::qr_code(&code).context("the code fits a QR code")?;
+    let qr = prenota_documents::qr::qr_code(&code).context("the code fits a QR code")?;
     let modules = qr.width();
     // Four modules of quiet zone each side, the largest whole module size that fits.
     let scale = HEIGHT / (modules + 8);

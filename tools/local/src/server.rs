@@ -1,0 +1,79 @@
+//! The local server over HTTP: each request that a route of the API matches goes through the
+//! gateway (`prenota_testing::gateway`: the very handler the Lambda of that route runs, with the
+//! caller's address); the others may be the built portal's files or the mailbox page (`portal`).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use lambda_http::Body;
+use prenota_domain::ports::Clock;
+use prenota_platform::routes;
+use prenota_testing::gateway::{dispatch, lambda_request};
+use prenota_testing::stack::LocalApp;
+use tokio::net::TcpListener;
+
+use crate::portal::{self, Site};
+
+/// Serves the API (and the built portal and the mailbox page) on `address` until the process
+/// ends.
+pub async fn serve<C: Clock + 'static>(
+    app: Arc<LocalApp<C>>,
+    address: SocketAddr,
+    site: Site,
+) -> anyhow::Result<()> {
+    serve_on(TcpListener::bind(address).await?, app, site).await
+}
+
+pub async fn serve_on<C: Clock + 'static>(
+    listener: TcpListener,
+    app: Arc<LocalApp<C>>,
+    site: Site,
+) -> anyhow::Result<()> {
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        let (app, site) = (app.clone(), site.clone());
+        tokio::spawn(async move {
+            let service =
+                service_fn(move |request| answer(app.clone(), site.clone(), peer, request));
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn answer<C: Clock>(
+    app: Arc<LocalApp<C>>,
+    site: Site,
+    peer: SocketAddr,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes().to_vec())
+        .unwrap_or_default();
+    let request = lambda_http::http::Request::from_parts(parts, body);
+    // The API's routes first; what no route matches may be a page of the portal.
+    if routes::find(request.method(), request.uri().path()).is_err()
+        && let Some(page) = portal::page(&request, &site).await
+    {
+        return Ok(page);
+    }
+    let response = dispatch(&app, lambda_request(request, &peer.ip().to_string())).await;
+    let (parts, body) = response.into_parts();
+    let bytes = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(bytes) => Bytes::from(bytes),
+        _ => Bytes::new(),
+    };
+    Ok(hyper::Response::from_parts(parts, Full::new(bytes)))
+}
