@@ -1,5 +1,5 @@
 // Base45 (RFC 9285), as the receipt's QR code carries its bytes: two bytes in three characters of
-// the QR code's alphanumeric set. Strict like the Rust decoder (shared/domain/src/receipt.rs):
+// the QR code's alphanumeric set. Strict like the Rust decoder (shared/domain/src/receipts/receipt.rs):
 // any character outside the alphabet, a group worth more than its bytes hold, or a dangling
 // single character refuses the whole text.
 

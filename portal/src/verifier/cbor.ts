@@ -1,5 +1,5 @@
 // The few CBOR (RFC 8949) items a receipt's COSE_Sign1 is made of, read as the Rust decoder
-// (minicbor 2, in shared/domain/src/receipt.rs) reads them, so that both accept and refuse the
+// (minicbor 2, in shared/domain/src/receipts/receipt.rs) reads them, so that both accept and refuse the
 // same bytes:
 // - a head's argument may be written longer than needed (0x18 0x01 for 1): accepted;
 // - additional information 28–30 is malformed; 31 (indefinite length) is refused for byte and

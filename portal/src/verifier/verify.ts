@@ -1,6 +1,6 @@
 // The receipt's signature checked in the browser (RC-3, RC-4): the QR code's text is `PR2:` and
 // the base45 of a COSE_Sign1 (RFC 9052) signed with ES256 by a key of the published set
-// (`/.well-known/receipt-keys`). This is the Rust rule of shared/domain/src/receipt.rs
+// (`/.well-known/receipt-keys`). This is the Rust rule of shared/domain/src/receipts/receipt.rs
 // (`verify`, `decode`) and of the offline command (tools/offline-verifier) rewritten for
 // WebCrypto, and must give the same verdict on every code: the test vectors the Rust side
 // generates (tools/offline-verifier/vectors/receipt-vectors.json) are run against both.

@@ -12,13 +12,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::accounts::AddressKind;
 use crate::accounts::rate_limit::Counter;
-use crate::accounts::{Account, AccountStatus, Unique};
-use crate::bookings::DailyChanges;
-use crate::bookings::Receipt;
-use crate::bookings::SlotCounts;
-use crate::bookings::{Booking, BookingId, BookingRecord, ErasedBooking};
+use crate::accounts::{Account, AccountStatus, AddressKind, Unique};
+use crate::bookings::{
+    Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking, Receipt, SlotCounts,
+};
 use crate::catalogue::{Catalogue, Place, Site};
 use crate::paging::{Cursor, Page};
 use crate::receipts::receipt::{KeyId, ReceiptKey};

@@ -4,10 +4,8 @@ use serde_json::Value;
 use tracing::{Span, instrument, warn};
 
 use crate::App;
-use crate::accounts::Account;
-use crate::accounts::email_field;
 use crate::accounts::links::new_link;
-use crate::accounts::unusable_link;
+use crate::accounts::{Account, email_field, unusable_link};
 use crate::error::{Code, Error, Problems, Result};
 use crate::input::Form;
 use crate::ports::{Clock, LinkPurpose, Mailer, Store};

@@ -8,14 +8,11 @@ use tracing::{Span, instrument};
 use uuid::Uuid;
 
 use crate::App;
-use crate::accounts::AddressKind;
-use crate::accounts::Unique;
-use crate::accounts::email_field;
-use crate::accounts::link_secret;
 use crate::accounts::links::new_link;
 use crate::accounts::registration::parse_registration;
-use crate::accounts::unusable_link;
-use crate::accounts::{Account, AccountStatus};
+use crate::accounts::{
+    Account, AccountStatus, AddressKind, Unique, email_field, link_secret, unusable_link,
+};
 use crate::error::{Code, Error, Problem, Result};
 use crate::ports::{Clock, CreateAccountError, LinkPurpose, LinkToken, Mailer, Store};
 use crate::secrets::LinkSecret;

@@ -6,21 +6,13 @@ use serde_json::Value;
 use tracing::{Span, instrument};
 
 use crate::App;
-use crate::accounts::Booker;
-use crate::accounts::Caller;
-use crate::accounts::Holder;
-use crate::bookings::CONTENDED_TRIES;
-use crate::bookings::FIRST_REACH_DAYS;
-use crate::bookings::ID_ATTEMPTS;
-use crate::bookings::check_children_on;
-use crate::bookings::check_people;
-use crate::bookings::{Access, FreeSlot, pick};
+use crate::accounts::{Booker, Caller, Holder};
 use crate::bookings::{
-    Attendee, Booking, BookingId, BookingRequest, BookingStatus, Pool, fingerprint,
-    parse_booking_request,
+    Access, Attendee, Booking, BookingId, BookingRequest, BookingStatus, CONTENDED_TRIES,
+    DailyChanges, FIRST_REACH_DAYS, FreeSlot, ID_ATTEMPTS, Pool, access, check_children_on,
+    check_people, children_under_age, daily_changes, fingerprint, locate, parse_booking_request,
+    pick,
 };
-use crate::bookings::{DailyChanges, access, daily_changes};
-use crate::bookings::{children_under_age, locate};
 use crate::catalogue::{Place, Service};
 use crate::error::{Code, Error, Problem, Result};
 use crate::ports::{

@@ -6,14 +6,11 @@ use serde_json::Value;
 use tracing::instrument;
 
 use crate::App;
-use crate::accounts::Caller;
-use crate::accounts::Holder;
-use crate::bookings::check_children_on;
-use crate::bookings::ensure_changeable;
-use crate::bookings::locate;
-use crate::bookings::write_error;
-use crate::bookings::{Booking, BookingStatus, OfficeAction, OfficeChange};
-use crate::bookings::{DailyChanges, daily_changes};
+use crate::accounts::{Caller, Holder};
+use crate::bookings::{
+    Booking, BookingStatus, DailyChanges, OfficeAction, OfficeChange, check_children_on,
+    daily_changes, ensure_changeable, locate, write_error,
+};
 use crate::catalogue::Place;
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::ports::{BookingChange, BookingWriteError, Clock, Documents, Mailer, Signer, Store};

@@ -46,17 +46,22 @@ pub(crate) fn check_people(attendee: &Attendee, children: &[Attendee]) -> Result
     problems.into_result()
 }
 
-/// Whether every child is still under the age limit on `date` (BK-8).
-pub(crate) fn children_under_age(children: &[Attendee], date: NaiveDate) -> bool {
-    children
-        .iter()
-        .all(|child| age_on(child.birth_date, date) < CHILD_AGE_LIMIT)
+/// Whether a person is still under the age limit on `date` (BK-8): the one place it is said.
+fn is_child_on(person: &Attendee, date: NaiveDate) -> bool {
+    age_on(person.birth_date, date) < CHILD_AGE_LIMIT
 }
 
+/// Whether every child is still under the age limit on `date` (BK-8).
+pub(crate) fn children_under_age(children: &[Attendee], date: NaiveDate) -> bool {
+    children.iter().all(|child| is_child_on(child, date))
+}
+
+/// Checks that every child is under the age limit on the appointment's day; each one who is
+/// not is named (`children.N.birth_date`).
 pub(crate) fn check_children_on(children: &[Attendee], date: NaiveDate) -> Result<()> {
     let mut problems = Problems::default();
     for (index, child) in children.iter().enumerate() {
-        if age_on(child.birth_date, date) >= CHILD_AGE_LIMIT {
+        if !is_child_on(child, date) {
             problems.add(format!("children.{index}.birth_date"), Problem::NotAChild);
         }
     }

@@ -5,8 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
-use crate::bookings::pools;
-use crate::bookings::{Access, Pool};
+use crate::bookings::{Access, Pool, pools};
 use crate::catalogue::Place;
 use crate::catalogue::calendar::slot_instant;
 use crate::error::Problem;

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::App;
-use crate::accounts::Caller;
-use crate::accounts::Holder;
+use crate::accounts::{Caller, Holder};
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Problem, Problems, Result};
 use crate::ports::{Clock, Store};

@@ -8,12 +8,9 @@ use tracing::{info, instrument, warn};
 
 use crate::App;
 use crate::accounts::Caller;
-use crate::bookings::cursor_of;
-use crate::bookings::{Booking, BookingStatus};
+use crate::bookings::{Booking, BookingStatus, cursor_of};
 use crate::error::{Code, Error, Problems, Result};
-use crate::office::asked_office;
-use crate::office::check_own_site;
-use crate::office::staff_office;
+use crate::office::{asked_office, check_own_site, staff_office};
 use crate::paging::Cursor;
 use crate::ports::{BookingChange, BookingWriteError, Clock, Store};
 use crate::time::today_in_rome;

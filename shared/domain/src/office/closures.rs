@@ -7,14 +7,13 @@ use tracing::{info, instrument, warn};
 
 use crate::App;
 use crate::accounts::Caller;
-use crate::bookings::CHANGE_ATTEMPTS;
-use crate::bookings::{Booking, BookingStatus, OfficeAction, OfficeChange};
-use crate::bookings::{children_under_age, locate};
+use crate::bookings::{
+    Booking, BookingStatus, CHANGE_ATTEMPTS, OfficeAction, OfficeChange, children_under_age, locate,
+};
 use crate::catalogue::Catalogue;
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;
-use crate::office::check_own_site;
-use crate::office::staff_office;
+use crate::office::{check_own_site, staff_office};
 use crate::ports::{BookingWriteError, Clock, Counts, Documents, Mailer, Signer, Store};
 use crate::time::today_in_rome;
 use crate::types::{date, text_line};

@@ -7,9 +7,7 @@ use tracing::{instrument, warn};
 use uuid::Uuid;
 
 use crate::App;
-use crate::accounts::ACCOUNT_WRITE_ATTEMPTS;
-use crate::accounts::Caller;
-use crate::accounts::{Account, AccountStatus, Holder};
+use crate::accounts::{ACCOUNT_WRITE_ATTEMPTS, Account, AccountStatus, Caller, Holder};
 use crate::bookings::cursor_of;
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;

@@ -3,8 +3,7 @@
 use uuid::Uuid;
 
 use crate::App;
-use crate::accounts::new_link;
-use crate::accounts::{Account, AccountStatus, Holder};
+use crate::accounts::{Account, AccountStatus, Holder, new_link};
 use crate::error::{Error, Problem, Problems, Result};
 use crate::ports::{Clock, LinkPurpose, Mailer, Store};
 use crate::texts::Language;

@@ -5,8 +5,7 @@ use serde::Serialize;
 use tracing::{info, instrument, warn};
 
 use crate::App;
-use crate::accounts::Caller;
-use crate::accounts::{Account, Holder};
+use crate::accounts::{Account, Caller, Holder};
 use crate::bookings::{Booking, BookingStatus};
 use crate::error::{Code, Error, Result};
 use crate::paging::Cursor;

@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 use crate::App;
-use crate::accounts::Caller;
-use crate::accounts::{Account, AccountView, Holder};
+use crate::accounts::{Account, AccountView, Caller, Holder};
 use crate::bookings::{Booking, BookingView};
 use crate::error::Result;
 use crate::paging::Cursor;

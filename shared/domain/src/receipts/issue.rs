@@ -4,8 +4,7 @@ use chrono::Timelike;
 use tracing::warn;
 
 use crate::App;
-use crate::bookings::Booking;
-use crate::bookings::Receipt;
+use crate::bookings::{Booking, Receipt};
 use crate::ports::{Clock, Signer, Store};
 use crate::receipts::receipt::{self, ReceiptData};
 
