@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -13,17 +13,12 @@ use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey;
 use prenota_documents::Printer;
 use prenota_domain::accounts::Caller;
-use prenota_domain::accounts::registration::parse_registration;
-use prenota_domain::accounts::{Account, AccountStatus, Holder, OfficeStaff};
+use prenota_domain::accounts::{Account, AccountStatus};
 use prenota_domain::bookings::{Booking, BookingStatus, ErasedBooking};
 use prenota_domain::catalogue::Catalogue;
-use prenota_domain::ports::{
-    AccountStore, BookingStore, Clock, Mailer, Session, SessionStore, Signer,
-};
+use prenota_domain::ports::{AccountStore, BookingStore, Clock, Mailer, Signer};
 use prenota_domain::receipts::receipt::{KeyId, ReceiptKey};
-use prenota_domain::secrets::{Password, SessionToken};
 use prenota_domain::texts::mail::OutgoingMail;
-use prenota_domain::time::today_in_rome;
 use prenota_domain::{App, Code, Config, Error, Problem};
 use prenota_platform::dynamo::DynamoStore;
 use prenota_platform::dynamo::memory::{MemoryBackend, Model};
@@ -128,12 +123,7 @@ pub struct Rules {
     pub clock: TestClock,
 }
 
-/// A signed-in account: its session token and the caller it authenticates as.
-pub struct Client {
-    pub session: String,
-    pub email: String,
-    pub account: Account,
-}
+pub use prenota_testing::fixtures::{self, Client};
 
 pub const IP: &str = "192.0.2.10";
 
@@ -255,96 +245,19 @@ impl Rules {
         self.client(organisation()).await
     }
 
-    /// An active account for a registration body, written straight to the store (as the moto
-    /// fixtures do: one argon2 hash for all), with a session.
+    /// An active account for a registration body (an organisation comes approved), written
+    /// straight to the store as the moto fixtures do, with a session.
     pub async fn client(&self, body: Value) -> Client {
-        static HASH: OnceLock<String> = OnceLock::new();
-        let hash = HASH
-            .get_or_init(|| Password::typed(PASSWORD).hash().expect("a hash"))
-            .clone();
-        let now = self.clock.now();
-        let registration =
-            parse_registration(&body, today_in_rome(now), now, &["milano", "alessandria"])
-                .unwrap_or_else(|e| panic!("an invalid sample body: {:?}", e.fields));
-        let mut holder = registration.holder;
-        if let Holder::Organisation(organisation) = &mut holder {
-            organisation.email_verified = true;
-            organisation.pec_verified = true;
-        }
-        let account = Account {
-            id: uuid::Uuid::new_v4(),
-            email: registration.email,
-            password_hash: hash,
-            status: AccountStatus::Active,
-            language: registration.language,
-            created_at: now,
-            session_generation: 0,
-            version: 1,
-            holder,
-            consents: Some(registration.consents),
-            expires_at: None,
-            last_seen_at: None,
-            inactivity_warned_at: None,
-            known_sources: Vec::new(),
-        };
-        self.app
-            .store
-            .create_account(&account, &[])
+        fixtures::signed_in(&self.app, &body)
             .await
-            .expect("an account");
-        self.signed_in(account, Duration::days(30)).await
+            .expect("an account")
     }
 
     /// Office staff of `office`, signed in.
     pub async fn staff(&self, office: &str) -> Client {
-        let now = self.clock.now();
-        let account = Account {
-            id: uuid::Uuid::new_v4(),
-            email: prenota_domain::types::Email::parse(&unique_email("ufficio")).unwrap(),
-            password_hash: String::new(),
-            status: AccountStatus::Active,
-            language: prenota_domain::Language::It,
-            created_at: now,
-            session_generation: 0,
-            version: 1,
-            holder: Holder::Office(OfficeStaff {
-                office: office.to_owned(),
-                name: "Ispettrice Bianchi".into(),
-            }),
-            consents: None,
-            expires_at: None,
-            last_seen_at: None,
-            inactivity_warned_at: None,
-            known_sources: Vec::new(),
-        };
-        self.app
-            .store
-            .create_account(&account, &[])
+        fixtures::office_staff(&self.app, office)
             .await
-            .expect("an account");
-        self.signed_in(account, Duration::days(1)).await
-    }
-
-    async fn signed_in(&self, account: Account, valid: Duration) -> Client {
-        let now = self.clock.now();
-        let token = SessionToken::generate(account.id);
-        let session = Session {
-            token_hash: token.hash(),
-            account_id: account.id,
-            generation: 0,
-            created_at: now,
-            expires_at: now + valid,
-        };
-        self.app
-            .store
-            .create_session(&session)
-            .await
-            .expect("a session");
-        Client {
-            session: token.expose().to_owned(),
-            email: account.email.as_str().to_owned(),
-            account,
-        }
+            .expect("an office account")
     }
 
     pub async fn account(&self, client: &Client) -> Option<Account> {

@@ -4,11 +4,11 @@
 
 use std::sync::OnceLock;
 
-use crate::stack::LocalApp;
 use chrono::Duration;
+use prenota_domain::App;
 use prenota_domain::accounts::registration::parse_registration;
 use prenota_domain::accounts::{Account, AccountStatus, Holder};
-use prenota_domain::ports::{AccountStore, Clock, Session, SessionStore};
+use prenota_domain::ports::{Clock, Session, Store};
 use prenota_domain::secrets::{Password, SessionToken};
 use prenota_domain::time::today_in_rome;
 use serde_json::Value;
@@ -23,7 +23,10 @@ pub struct Client {
 }
 
 /// An active account for a registration body (an organisation comes approved), with a session.
-pub async fn signed_in<C: Clock>(app: &LocalApp<C>, body: &Value) -> anyhow::Result<Client> {
+pub async fn signed_in<S: Store, M, K, C: Clock, D>(
+    app: &App<S, M, K, C, D>,
+    body: &Value,
+) -> anyhow::Result<Client> {
     static HASH: OnceLock<String> = OnceLock::new();
     // One hash for every fixture account: argon2 is deliberately slow.
     let hash = HASH
@@ -71,7 +74,10 @@ pub async fn signed_in<C: Clock>(app: &LocalApp<C>, body: &Value) -> anyhow::Res
 }
 
 /// Office staff of `office`, signed in (the administrator's command is tested on its own).
-pub async fn office_staff<C: Clock>(app: &LocalApp<C>, office: &str) -> anyhow::Result<Client> {
+pub async fn office_staff<S: Store, M, K, C: Clock, D>(
+    app: &App<S, M, K, C, D>,
+    office: &str,
+) -> anyhow::Result<Client> {
     let now = app.clock.now();
     let email = crate::samples::unique_email("ufficio");
     let account = Account {
@@ -106,8 +112,8 @@ pub async fn office_staff<C: Clock>(app: &LocalApp<C>, office: &str) -> anyhow::
 }
 
 /// A session of `account`, straight in the store: its token.
-async fn open_session<C: Clock>(
-    app: &LocalApp<C>,
+async fn open_session<S: Store, M, K, C: Clock, D>(
+    app: &App<S, M, K, C, D>,
     account: &Account,
     valid: Duration,
 ) -> anyhow::Result<String> {
