@@ -98,7 +98,7 @@ fn sample_booking(n: usize, created: NaiveDate, date: NaiveDate) -> Booking {
     let created_at = Utc.from_utc_datetime(&created.and_hms_opt(10, 0, 0).expect("a time"))
         + Duration::milliseconds(n as i64);
     Booking {
-        id: BookingId::generate(),
+        id: BookingId::from_bits(prenota_domain::random::bits()),
         status: BookingStatus::Active,
         service: "cure-mediche".into(),
         office: "milano".into(),

@@ -18,14 +18,12 @@
 //! cross-reference table, object streams or encryption, none of which an image needs; an
 //! encrypted PDF is refused (a receipt never is).
 
-pub mod vectors;
-
 use std::io::Cursor;
 
 use anyhow::{Context, anyhow, bail, ensure};
 use image::{DynamicImage, GrayImage, ImageReader, Limits};
 use lopdf::Object;
-use prenota_domain::receipts::receipt::{self, Forged, ReceiptData, ReceiptKey};
+use prenota_receipt_code::{self as receipt, Forged, ReceiptData, ReceiptKey};
 
 /// The largest file read at all. A receipt PDF is about 100 KB and its QR text 311 characters
 /// at most; a scan is a few MB, a phone photo up to 10–20 MB.

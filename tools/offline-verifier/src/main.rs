@@ -2,8 +2,6 @@
 //! receipt, or its QR text) or `-` for the QR text on standard input. Says GENUINE or FORGED,
 //! with the data to compare against the person's document; no network is used.
 //! Exit status: 0 genuine, 1 forged, 2 unreadable input.
-//!
-//! `prenota-verify --write-vectors PATH` writes the receipt test vectors (`vectors`) instead.
 
 use std::io::Read;
 
@@ -11,16 +9,6 @@ use prenota_verify::{Outcome, keys_from_json, verify};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, path] = args.as_slice()
-        && flag == "--write-vectors"
-    {
-        // The test vectors of every receipt verifier (`vectors`), written to `path`.
-        if let Err(error) = std::fs::write(path, prenota_verify::vectors::vectors_text()) {
-            eprintln!("prenota-verify: {path}: {error}");
-            std::process::exit(2);
-        }
-        return;
-    }
     let (Some(keys), Some(receipt)) = (
         args.iter()
             .position(|a| a == "--keys")
@@ -31,8 +19,7 @@ fn main() {
             .map(|(_, a)| a),
     ) else {
         eprintln!(
-            "usage: prenota-verify --keys KEYS.json (RECEIPT.pdf | RECEIPT.png | CODE.txt | -)\n       \
-             prenota-verify --write-vectors PATH"
+            "usage: prenota-verify --keys KEYS.json (RECEIPT.pdf | RECEIPT.png | CODE.txt | -)"
         );
         std::process::exit(2);
     };

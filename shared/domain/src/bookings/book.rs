@@ -84,7 +84,7 @@ impl Draft<'_> {
     /// The booking of this request in `slot`, holding a place of `pool`.
     fn booking(&self, slot: &FreeSlot, pool: Pool, now: DateTime<Utc>) -> Booking {
         let mut booking = Booking {
-            id: BookingId::generate(),
+            id: BookingId::from_bits(crate::random::bits()),
             status: BookingStatus::Active,
             service: self.service.id.clone(),
             office: self.place.office.id.clone(),

@@ -1,8 +1,6 @@
 //! A booking: who attends (a person, or an organisation's beneficiary, with children under 14),
 //! for which service, where and when, and in which state.
 
-use std::fmt;
-
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,77 +14,9 @@ use crate::input::Form;
 use crate::texts::Language;
 use crate::types::{Email, IdentityDocument, Name, birth_date, date};
 
-/// A booking number: 12 characters of Crockford's base32 (60 random bits), printed on the
-/// receipt as `XXXX-XXXX-XXXX`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct BookingId(String);
-
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-impl BookingId {
-    pub fn generate() -> BookingId {
-        BookingId::from_bits(crate::random::bits())
-    }
-
-    /// The low 60 bits of `bits`, as 12 characters.
-    fn from_bits(bits: u64) -> BookingId {
-        BookingId(
-            (0..12)
-                .rev()
-                .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
-                .collect(),
-        )
-    }
-
-    /// The 60 bits in 8 bytes, for the compact receipt.
-    pub fn to_bytes(&self) -> [u8; 8] {
-        let bits = self.0.bytes().fold(0u64, |bits, c| {
-            (bits << 5) | CROCKFORD.iter().position(|&a| a == c).unwrap_or(0) as u64
-        });
-        bits.to_be_bytes()
-    }
-
-    pub fn from_bytes(bytes: [u8; 8]) -> BookingId {
-        BookingId::from_bits(u64::from_be_bytes(bytes))
-    }
-
-    /// Accepts the number as printed (dashes, spaces, lower case, O for 0, I/L for 1).
-    pub fn parse(input: &str) -> Option<BookingId> {
-        let normalised: String = input
-            .chars()
-            .filter(|c| !matches!(c, '-' | ' '))
-            .map(|c| match c.to_ascii_uppercase() {
-                'O' => '0',
-                'I' | 'L' => '1',
-                other => other,
-            })
-            .collect();
-        (normalised.len() == 12 && normalised.bytes().all(|b| CROCKFORD.contains(&b)))
-            .then_some(BookingId(normalised))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// `XXXX-XXXX-XXXX`, as printed.
-    pub fn printed(&self) -> String {
-        format!("{}-{}-{}", &self.0[..4], &self.0[4..8], &self.0[8..])
-    }
-}
-
-impl fmt::Debug for BookingId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BookingId({})", self.0)
-    }
-}
-
-impl fmt::Display for BookingId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+/// A booking's number: 60 random bits, written in Crockford's base32 (12 characters), printed
+/// as `XXXX-XXXX-XXXX`. It travels in the receipt's code, which defines it.
+pub use prenota_receipt_code::BookingId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -484,9 +414,9 @@ mod tests {
 
     #[test]
     fn booking_numbers_are_random_and_read_back_as_printed() {
-        let id = BookingId::generate();
+        let id = BookingId::from_bits(crate::random::bits());
         assert_eq!(id.as_str().len(), 12);
-        assert_ne!(id, BookingId::generate());
+        assert_ne!(id, BookingId::from_bits(crate::random::bits()));
         assert_eq!(
             BookingId::parse(&id.printed().to_lowercase()),
             Some(id.clone())

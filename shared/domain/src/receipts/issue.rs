@@ -6,7 +6,7 @@ use tracing::warn;
 use crate::App;
 use crate::bookings::{Booking, Receipt};
 use crate::ports::{Clock, Signer, Store};
-use crate::receipts::receipt::{self, ReceiptData};
+use crate::receipts::receipt;
 
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
@@ -37,8 +37,10 @@ where
 
     async fn sign_receipt(&self, booking: &Booking) -> anyhow::Result<Receipt> {
         let now = self.clock.now();
-        let unsigned =
-            receipt::prepare(&ReceiptData::of(booking), self.signer.signing_key().await?);
+        let unsigned = receipt::prepare(
+            &receipt::receipt_data(booking),
+            self.signer.signing_key().await?,
+        );
         let signature = self.signer.sign(&unsigned.to_be_signed()).await?;
         Ok(Receipt {
             code: unsigned.finish(&signature),

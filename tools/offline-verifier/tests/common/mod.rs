@@ -85,7 +85,7 @@ pub fn booking() -> &'static Booking {
 }
 
 pub fn data() -> ReceiptData {
-    ReceiptData::of(booking())
+    receipt::receipt_data(booking())
 }
 
 /// The genuine code of `booking()`, signed as KMS's signatures are stored (low S).

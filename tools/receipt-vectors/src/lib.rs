@@ -1,6 +1,8 @@
 //! The receipt test vectors (issue 12, "one verdict everywhere"): one corpus of receipt codes,
 //! made here from fixed test keys and fixed data, that every verifier must judge alike — this
-//! command, the browser's verifier (`portal/src/verifier`) and `GET /receipts/verify`.
+//! the offline verifier (`tools/offline-verifier`), the browser's verifier (`portal/src/verifier`)
+//! and `GET /receipts/verify`. It names people as the service does (`receipt::receipt_name`), so it
+//! builds on the domain: a crate of its own, that no verifier links.
 //!
 //! The verdict of each vector is written here by hand, as the rule says it should be, not
 //! recorded from a verifier: the tests then check each verifier against it. Codes that are
@@ -8,7 +10,7 @@
 //! take for the signed bytes, so that a verifier that lets them through answers `genuine` or
 //! `bad_signature` instead of `unreadable`, and the test catches it.
 //!
-//! `prenota-verify --write-vectors tools/offline-verifier/vectors/receipt-vectors.json`
+//! `cargo run -p prenota-receipt-vectors -- tools/offline-verifier/vectors/receipt-vectors.json`
 //! rewrites the committed file; a test fails when the file differs from what `vectors()` makes.
 
 use chrono::{NaiveDate, NaiveTime};
@@ -24,7 +26,8 @@ use serde_json::{Value, json};
 pub const VECTORS_FILE: &str = "tools/offline-verifier/vectors/receipt-vectors.json";
 
 /// How to rewrite it after a deliberate change of the rules or of the corpus.
-pub const REGENERATE: &str = "cargo run -p prenota-verify -- --write-vectors tools/offline-verifier/vectors/receipt-vectors.json";
+pub const REGENERATE: &str =
+    "cargo run -p prenota-receipt-vectors -- tools/offline-verifier/vectors/receipt-vectors.json";
 
 /// The private halves of the test keys. Fixed bytes, so the corpus is the same on every run
 /// (ECDSA signatures here are deterministic, RFC 6979); never used outside tests.
