@@ -280,7 +280,7 @@ fn match_path(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, St
                     if actual.is_empty() {
                         return None;
                     }
-                    params.push((name, crate::http::percent_decode(actual, false)?));
+                    params.push((name, crate::http::percent_decode(actual)?));
                 } else if expected != actual {
                     return None;
                 }
