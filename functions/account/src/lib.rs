@@ -6,8 +6,8 @@ use prenota_domain::Result;
 use prenota_domain::ports::{Clock, Mailer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json, json_body, no_content, source_ip};
-use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
-use serde_json::json;
+use prenota_platform::responses::{AccountView, ErasureInProgress, PersonalDataView, SignedInView};
+use prenota_platform::routes::{AccountEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M: Mailer, K, D, C: Clock>(
@@ -21,43 +21,37 @@ async fn dispatch<M: Mailer, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    let matched = find_for(Function::Account, request.method(), request.uri().path())?;
+    let matched = find_for::<AccountEndpoint>(request.method(), request.uri().path())?;
     match matched.endpoint {
-        Endpoint::Login => {
+        AccountEndpoint::Login => {
             let signed_in = app
                 .sign_in(&json_body(request)?, &source_ip(request))
                 .await?;
-            Ok(json(
-                200,
-                &json!({
-                    "token": signed_in.token.expose(),
-                    "expires_at": signed_in.expires_at,
-                    "account": app.account_view(&signed_in.account).await?,
-                }),
-            ))
+            let designated = app.designated(&signed_in.account).await?;
+            Ok(json(200, &SignedInView::new(&signed_in, designated)))
         }
-        Endpoint::Logout => {
+        AccountEndpoint::Logout => {
             let caller = app.authenticate(authorization(request)).await?;
             app.sign_out(&caller).await?;
             Ok(no_content())
         }
-        Endpoint::Me => {
+        AccountEndpoint::Me => {
             let caller = app.authenticate(authorization(request)).await?;
-            Ok(json(200, &app.account_view(&caller.account).await?))
+            let designated = app.designated(&caller.account).await?;
+            Ok(json(200, &AccountView::new(&caller.account, designated)))
         }
-        Endpoint::MyData => {
+        AccountEndpoint::MyData => {
             let caller = app.authenticate(authorization(request)).await?;
-            Ok(json(200, &app.personal_data(&caller).await?))
+            let data = app.personal_data(&caller).await?;
+            Ok(json(200, &PersonalDataView::from(&data)))
         }
-        Endpoint::EraseAccount => {
+        AccountEndpoint::EraseAccount => {
             let caller = app.authenticate(authorization(request)).await?;
             Ok(match app.erase_own_account(&caller).await? {
                 Some(_) => no_content(),
                 // Many bookings: the rest is erased tonight, and the e-mail says when it is.
-                None => json(202, &json!({ "status": "in_progress" })),
+                None => json(202, &ErasureInProgress::BODY),
             })
         }
-        // Not this function's: `find_for` has answered 404 already.
-        other => Err(not_served(other)),
     }
 }

@@ -6,8 +6,8 @@ use prenota_domain::Result;
 use prenota_domain::ports::{Clock, Mailer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, json, json_body, source_ip};
-use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
-use serde_json::json;
+use prenota_platform::responses::{Accepted, Activated};
+use prenota_platform::routes::{ActivateEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M: Mailer, K, D, C: Clock>(
@@ -21,18 +21,16 @@ async fn dispatch<M: Mailer, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    let matched = find_for(Function::Activate, request.method(), request.uri().path())?;
+    let matched = find_for::<ActivateEndpoint>(request.method(), request.uri().path())?;
     let body = json_body(request)?;
     match matched.endpoint {
-        Endpoint::Activate => {
+        ActivateEndpoint::Activate => {
             let status = app.activate(&body).await?;
-            Ok(json(200, &json!({ "status": status })))
+            Ok(json(200, &Activated { status }))
         }
-        Endpoint::ResendActivation => {
+        ActivateEndpoint::ResendActivation => {
             app.resend_activation(&body, &source_ip(request)).await?;
-            Ok(json(202, &json!({ "status": "accepted" })))
+            Ok(json(202, &Accepted::BODY))
         }
-        // Not this function's: `find_for` has answered 404 already.
-        other => Err(not_served(other)),
     }
 }

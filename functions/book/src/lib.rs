@@ -3,11 +3,11 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::bookings::BookingView;
 use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, header_text, json, json_body};
-use prenota_platform::routes::{Function, find_for};
+use prenota_platform::responses::BookingView;
+use prenota_platform::routes::{BookEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
@@ -21,12 +21,16 @@ async fn book<M: Mailer, K: Signer, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    find_for(Function::Book, request.method(), request.uri().path())?;
-    let caller = app.authenticate(authorization(request)).await?;
-    let body = json_body(request)?;
-    let booking = app
-        .book(&caller, &body, header_text(request, "idempotency-key"))
-        .await?;
-    // A retry with the same key answers exactly as the first request did.
-    Ok(json(201, &BookingView::from(&booking)))
+    let matched = find_for::<BookEndpoint>(request.method(), request.uri().path())?;
+    match matched.endpoint {
+        BookEndpoint::CreateBooking => {
+            let caller = app.authenticate(authorization(request)).await?;
+            let body = json_body(request)?;
+            let booking = app
+                .book(&caller, &body, header_text(request, "idempotency-key"))
+                .await?;
+            // A retry with the same key answers exactly as the first request did.
+            Ok(json(201, &BookingView::from(&booking)))
+        }
+    }
 }

@@ -4,13 +4,12 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::bookings::BookingView;
 use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
 use prenota_domain::receipts::receipt_filename;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json, json_body, pdf, query};
-use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
-use serde_json::json;
+use prenota_platform::responses::{BookingPage, BookingView};
+use prenota_platform::routes::{BookingsEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
@@ -24,35 +23,27 @@ async fn dispatch<M: Mailer, K: Signer, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    let matched = find_for(Function::Bookings, request.method(), request.uri().path())?;
+    let matched = find_for::<BookingsEndpoint>(request.method(), request.uri().path())?;
     let caller = app.authenticate(authorization(request)).await?;
     let id = matched.param("id").unwrap_or_default();
     match matched.endpoint {
-        Endpoint::ListBookings => {
+        BookingsEndpoint::ListBookings => {
             let page = app.bookings_of(&caller, &query(request)?).await?;
-            Ok(json(
-                200,
-                &json!({
-                    "bookings": page.items.iter().map(BookingView::from).collect::<Vec<_>>(),
-                    "next_cursor": page.next.map(|cursor| cursor.encode()),
-                }),
-            ))
+            Ok(json(200, &BookingPage::from(&page)))
         }
-        Endpoint::GetBooking => Ok(json(
+        BookingsEndpoint::GetBooking => Ok(json(
             200,
             &BookingView::from(&app.booking_of(&caller, id).await?),
         )),
-        Endpoint::ReceiptPdf => {
+        BookingsEndpoint::ReceiptPdf => {
             let (booking, document) = app.receipt_pdf(&caller, id).await?;
             Ok(pdf(document, &receipt_filename(&booking.id)))
         }
-        Endpoint::RescheduleBooking => {
+        BookingsEndpoint::RescheduleBooking => {
             let moved = app
                 .reschedule_booking(&caller, id, &json_body(request)?)
                 .await?;
             Ok(json(200, &BookingView::from(&moved)))
         }
-        // Not this function's: `find_for` has answered 404 already.
-        other => Err(not_served(other)),
     }
 }

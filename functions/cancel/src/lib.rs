@@ -3,11 +3,11 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::bookings::BookingView;
 use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json};
-use prenota_platform::routes::{Function, find_for};
+use prenota_platform::responses::BookingView;
+use prenota_platform::routes::{CancelEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
@@ -21,10 +21,14 @@ async fn cancel<M: Mailer, K: Signer, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    let matched = find_for(Function::Cancel, request.method(), request.uri().path())?;
-    let caller = app.authenticate(authorization(request)).await?;
-    let cancelled = app
-        .cancel_booking(&caller, matched.param("id").unwrap_or_default(), None)
-        .await?;
-    Ok(json(200, &BookingView::from(&cancelled)))
+    let matched = find_for::<CancelEndpoint>(request.method(), request.uri().path())?;
+    match matched.endpoint {
+        CancelEndpoint::CancelBooking => {
+            let caller = app.authenticate(authorization(request)).await?;
+            let cancelled = app
+                .cancel_booking(&caller, matched.param("id").unwrap_or_default(), None)
+                .await?;
+            Ok(json(200, &BookingView::from(&cancelled)))
+        }
+    }
 }

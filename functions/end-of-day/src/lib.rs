@@ -4,7 +4,8 @@
 
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use serde_json::{Value, json};
+use prenota_platform::responses::EndOfDayDone;
+use serde_json::Value;
 
 pub async fn handle<M, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
@@ -12,5 +13,8 @@ pub async fn handle<M, K, D, C: Clock>(
 ) -> Result<Value, lambda_http::Error> {
     let day = prenota_platform::scheduled::day(&event, app.clock.now())?;
     let no_shows = app.end_of_day(day).await.map_err(|e| format!("{e:?}"))?;
-    Ok(json!({ "date": day, "no_shows": no_shows }))
+    Ok(serde_json::to_value(EndOfDayDone {
+        date: day,
+        no_shows,
+    })?)
 }

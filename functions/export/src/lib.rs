@@ -5,17 +5,26 @@
 
 use prenota_domain::ports::{Clock, Documents, Mailer};
 use prenota_platform::AwsApp;
-use serde_json::{Value, json};
+use prenota_platform::responses::ExportDone;
+use serde_json::Value;
 
 pub async fn handle<M: Mailer, K, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     event: Value,
 ) -> Result<Value, lambda_http::Error> {
     let day = prenota_platform::scheduled::day(&event, app.clock.now())?;
-    let reports = app.export(day).await.map_err(|e| format!("{e:?}"))?;
+    let offices = app.export(day).await.map_err(|e| format!("{e:?}"))?;
+    let done = serde_json::to_value(ExportDone {
+        date: day,
+        offices: &offices,
+    })?;
     // A failed office makes the invocation fail, so the scheduler tries again.
-    if reports.iter().any(|report| report.outcome == "failed") {
-        return Err(format!("export of {day} failed for some office: {}", json!(reports)).into());
+    if offices.iter().any(|report| report.outcome == "failed") {
+        return Err(format!(
+            "export of {day} failed for some office: {}",
+            done["offices"]
+        )
+        .into());
     }
-    Ok(json!({ "date": day, "offices": reports }))
+    Ok(done)
 }

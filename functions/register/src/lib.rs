@@ -6,8 +6,8 @@ use prenota_domain::Result;
 use prenota_domain::ports::{Clock, Mailer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, json, json_body, source_ip};
-use prenota_platform::routes::{Function, find_for};
-use serde_json::json;
+use prenota_platform::responses::AccountCreated;
+use prenota_platform::routes::{RegisterEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M: Mailer, K, D, C: Clock>(
@@ -21,11 +21,12 @@ async fn register<M: Mailer, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    find_for(Function::Register, request.method(), request.uri().path())?;
-    let body = json_body(request)?;
-    let registered = app.register(&body, &source_ip(request)).await?;
-    Ok(json(
-        201,
-        &json!({ "account_id": registered.account_id, "status": registered.status }),
-    ))
+    let matched = find_for::<RegisterEndpoint>(request.method(), request.uri().path())?;
+    match matched.endpoint {
+        RegisterEndpoint::Register => {
+            let body = json_body(request)?;
+            let registered = app.register(&body, &source_ip(request)).await?;
+            Ok(json(201, &AccountCreated::from(&registered)))
+        }
+    }
 }

@@ -10,8 +10,8 @@ use prenota_domain::Result;
 use prenota_domain::ports::{Clock, Mailer};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, json, json_body, source_ip};
-use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
-use serde_json::json;
+use prenota_platform::responses::{Accepted, PasswordChanged};
+use prenota_platform::routes::{ResetPasswordEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M: Mailer, K, D, C: Clock>(
@@ -25,23 +25,17 @@ async fn dispatch<M: Mailer, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    let matched = find_for(
-        Function::ResetPassword,
-        request.method(),
-        request.uri().path(),
-    )?;
+    let matched = find_for::<ResetPasswordEndpoint>(request.method(), request.uri().path())?;
     let body = json_body(request)?;
     match matched.endpoint {
-        Endpoint::RequestPasswordReset => {
+        ResetPasswordEndpoint::RequestPasswordReset => {
             app.request_password_reset(&body, &source_ip(request))
                 .await?;
-            Ok(json(202, &json!({ "status": "accepted" })))
+            Ok(json(202, &Accepted::BODY))
         }
-        Endpoint::ConfirmPasswordReset => {
+        ResetPasswordEndpoint::ConfirmPasswordReset => {
             app.confirm_password_reset(&body).await?;
-            Ok(json(200, &json!({ "status": "password_changed" })))
+            Ok(json(200, &PasswordChanged::BODY))
         }
-        // Not this function's: `find_for` has answered 404 already.
-        other => Err(not_served(other)),
     }
 }

@@ -4,12 +4,13 @@
 
 use prenota_domain::ports::{Clock, Mailer};
 use prenota_platform::AwsApp;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub async fn handle<M: Mailer, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     _event: Value,
 ) -> Result<Value, lambda_http::Error> {
     let report = app.retention_pass().await.map_err(|e| format!("{e:?}"))?;
-    Ok(json!(report))
+    // The domain's report is plain data already: its fields are the result.
+    Ok(serde_json::to_value(report)?)
 }

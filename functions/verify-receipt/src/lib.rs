@@ -8,7 +8,7 @@ use prenota_domain::ports::{Clock, Signer};
 use prenota_domain::{Error, Problem, Result};
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, json, query};
-use prenota_platform::routes::{Endpoint, Function, find_for, not_served};
+use prenota_platform::routes::{VerifyReceiptEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle<M, K: Signer, D, C: Clock>(
@@ -22,20 +22,16 @@ async fn dispatch<M, K: Signer, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {
-    let matched = find_for(
-        Function::VerifyReceipt,
-        request.method(),
-        request.uri().path(),
-    )?;
+    let matched = find_for::<VerifyReceiptEndpoint>(request.method(), request.uri().path())?;
     match matched.endpoint {
-        Endpoint::VerifyReceipt => {
+        VerifyReceiptEndpoint::VerifyReceipt => {
             let code = query(request)?
                 .remove("code")
                 .filter(|code| !code.is_empty());
             let code = code.ok_or_else(|| Error::invalid("code", Problem::Required))?;
             Ok(json(200, &app.verify_receipt(&code).await?))
         }
-        Endpoint::ReceiptKeys => {
+        VerifyReceiptEndpoint::ReceiptKeys => {
             let mut response = json(200, &app.receipt_keys().await?);
             // Public, and changing only on key rotation: verifiers may keep it a day.
             response.headers_mut().insert(
@@ -44,7 +40,5 @@ async fn dispatch<M, K: Signer, D, C: Clock>(
             );
             Ok(response)
         }
-        // Not this function's: `find_for` has answered 404 already.
-        other => Err(not_served(other)),
     }
 }

@@ -38,54 +38,52 @@ pub fn source_ip(request: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// The query string's parameters (the last value of a repeated name wins). A pair that does
-/// not decode (a bad `%` escape, bytes that are not UTF-8) is a malformed request naming it,
-/// never silently dropped.
+/// The query string's parameters, decoded by `form_urlencoded` (`+` is a space; the last value
+/// of a repeated name wins). `form_urlencoded` is lenient: it keeps a bad `%` escape as it is
+/// and replaces bytes that are not UTF-8 with U+FFFD. So each pair is checked first: one that
+/// does not decode is a malformed request naming it, never silently dropped or altered.
 pub fn query(request: &Request) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut parameters = std::collections::BTreeMap::new();
-    for pair in request.uri().query().unwrap_or("").split('&') {
-        if pair.is_empty() {
-            continue;
-        }
+    let raw = request.uri().query().unwrap_or("");
+    for pair in raw.split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let Some(name) = percent_decode(name, true) else {
+        if !decodes(name) {
             return Err(Error::new(Code::MalformedRequest));
-        };
-        let Some(value) = percent_decode(value, true) else {
+        }
+        if !decodes(value) {
+            let name = percent_decode(&name.replace('+', " ")).expect("checked");
             return Err(Error::new(Code::MalformedRequest).field(name, Problem::Invalid));
-        };
-        parameters.insert(name, value);
+        }
     }
-    Ok(parameters)
+    Ok(form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect())
 }
 
-/// Decodes `%XX` escapes (and `+` as a space in a query string).
-pub fn percent_decode(text: &str, plus_is_space: bool) -> Option<String> {
+/// Decodes a path's segment strictly (`+` is itself there): `None` for a `%` not followed by
+/// two hex digits, or bytes that are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    decodes(text).then(|| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .expect("checked")
+            .into_owned()
+    })
+}
+
+/// Whether every `%` starts an escape of two hex digits exactly, and the bytes they stand for
+/// are UTF-8 (`percent_encoding` too keeps a bad escape as it is).
+fn decodes(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'%' => {
-                // Two hex digits exactly (`from_str_radix` alone would take "+0").
-                let hex = bytes.get(index + 1..index + 3)?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return None;
-                }
-                decoded.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
-                index += 3;
-            }
-            b'+' if plus_is_space => {
-                decoded.push(b' ');
-                index += 1;
-            }
-            byte => {
-                decoded.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8(decoded).ok()
+    let escapes_are_whole = bytes.iter().enumerate().all(|(index, &byte)| {
+        byte != b'%'
+            || bytes
+                .get(index + 1..index + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    escapes_are_whole
+        && percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .is_ok()
 }
 
 /// The body as JSON; an empty or unreadable body is a malformed request (400), one larger than
@@ -275,8 +273,33 @@ mod tests {
         let error = query(&request).unwrap_err();
         assert_eq!(error.code, Code::MalformedRequest);
         assert!(error.fields.contains_key("from"));
-        assert_eq!(percent_decode("%+0", false), None, "not two hex digits");
-        assert_eq!(percent_decode("a%20b+c", true).as_deref(), Some("a b c"));
+        assert_eq!(percent_decode("%+0"), None, "not two hex digits");
+        assert_eq!(percent_decode("%C3"), None, "not UTF-8");
+        assert_eq!(percent_decode("a%20b+c").as_deref(), Some("a b+c"));
+        assert_eq!(percent_decode("%25zz").as_deref(), Some("%zz"));
+    }
+
+    fn query_of(uri: &str) -> Result<std::collections::BTreeMap<String, String>> {
+        let (mut parts, body) = Request::new(Body::Empty).into_parts();
+        parts.uri = uri.parse().unwrap();
+        query(&Request::from_parts(parts, body))
+    }
+
+    #[test]
+    fn queries_decode_plus_and_escapes_and_refuse_what_is_not_utf8() {
+        let decoded = query_of("/x?name=nguyen+anh&a=1&&a=2&cursor=%25&site=%E2%80%AE&e=").unwrap();
+        assert_eq!(decoded["name"], "nguyen anh");
+        assert_eq!(decoded["a"], "2", "the last value wins");
+        assert_eq!(decoded["cursor"], "%");
+        assert_eq!(decoded["site"], "\u{202E}");
+        assert_eq!(decoded["e"], "");
+        let refused = query_of("/x?my+name=%C3%28").unwrap_err();
+        assert_eq!(refused.code, Code::MalformedRequest);
+        assert!(refused.fields.contains_key("my name"));
+        let nameless = query_of("/x?%zz=1").unwrap_err();
+        assert_eq!(nameless.code, Code::MalformedRequest);
+        assert!(nameless.fields.is_empty());
+        assert!(query_of("/x?code=%FF").is_err(), "never U+FFFD");
     }
 
     /// Bounded and reproducible, as the domain's property tests: a fixed seed, printed
@@ -302,10 +325,18 @@ mod tests {
         /// A query string of anything never panics; what decodes round-trips.
         #[test]
         fn query_strings_of_anything_never_panic(text in ".*", bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
-            let _ = percent_decode(&text, true);
+            let _ = percent_decode(&text);
             let escaped: String = bytes.iter().map(|b| format!("%{b:02X}")).collect();
-            if let Ok(plain) = String::from_utf8(bytes.clone()) {
-                proptest::prop_assert_eq!(percent_decode(&escaped, false), Some(plain));
+            match String::from_utf8(bytes.clone()) {
+                Ok(plain) => {
+                    proptest::prop_assert_eq!(percent_decode(&escaped), Some(plain.clone()));
+                    let decoded = query_of(&format!("/x?v={escaped}"));
+                    proptest::prop_assert_eq!(decoded.ok().and_then(|mut q| q.remove("v")), Some(plain));
+                }
+                Err(_) => {
+                    let refused = query_of(&format!("/x?v={escaped}")).is_err();
+                    proptest::prop_assert!(refused, "not UTF-8, refused");
+                }
             }
             if let Ok(uri) = format!("/x?{text}").parse::<lambda_http::http::Uri>() {
                 let request = Request::new(Body::Empty);

@@ -1,11 +1,12 @@
 //! Prenota's platform: the adapters that implement the domain's ports on AWS (DynamoDB, SES v2,
-//! KMS), the settings read from the environment, and the HTTP plumbing and route table that
-//! every function shares.
+//! KMS), the settings read from the environment, and the HTTP plumbing, route table and
+//! response shapes that every function shares.
 
 pub mod dynamo;
 pub mod http;
 pub mod kms;
 pub mod lambda;
+pub mod responses;
 pub mod routes;
 pub mod scheduled;
 pub mod ses;

@@ -92,7 +92,7 @@ const NO_PORTAL: &str =
 
 /// The path as a relative file path, refusing anything that could leave the folder.
 fn safe_relative(path: &str) -> Option<PathBuf> {
-    let decoded = prenota_platform::http::percent_decode(path, false)?;
+    let decoded = prenota_platform::http::percent_decode(path)?;
     let relative = PathBuf::from(decoded.trim_start_matches('/'));
     relative
         .components()

@@ -237,40 +237,6 @@ impl Account {
     }
 }
 
-/// The account as its holder sees it: no password hash, no internal counters.
-#[derive(Serialize)]
-pub struct AccountView<'a> {
-    pub id: Uuid,
-    pub status: AccountStatus,
-    pub email: &'a Email,
-    pub language: Language,
-    pub created_at: DateTime<Utc>,
-    #[serde(flatten)]
-    pub holder: &'a Holder,
-    pub consents: &'a Option<Consents>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<DateTime<Utc>>,
-    /// An organisation its office designated to book places reserved for vulnerable persons.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub designated: Option<bool>,
-}
-
-impl<'a> From<&'a Account> for AccountView<'a> {
-    fn from(account: &'a Account) -> Self {
-        AccountView {
-            id: account.id,
-            status: account.status,
-            email: &account.email,
-            language: account.language,
-            created_at: account.created_at,
-            holder: &account.holder,
-            consents: &account.consents,
-            expires_at: account.expires_at,
-            designated: None,
-        }
-    }
-}
-
 /// Which of an organisation's addresses an activation link verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -6,7 +6,7 @@ use tracing::{Span, instrument};
 
 use crate::App;
 use crate::accounts::rate_limit::Counter;
-use crate::accounts::{Account, AccountStatus, AccountView, Holder};
+use crate::accounts::{Account, AccountStatus, Holder};
 use crate::error::{Code, Error, Problems, Result};
 use crate::input::Form;
 use crate::ports::{Clock, Session, Store};
@@ -154,16 +154,19 @@ where
         Ok(Caller { account, session })
     }
 
-    /// The account as its holder sees it; an organisation learns whether its office designated
-    /// it for the reserved places (the portal then offers them).
-    pub async fn account_view<'a>(&self, account: &'a Account) -> Result<AccountView<'a>> {
-        let mut view = AccountView::from(account);
-        if let Holder::Organisation(organisation) = &account.holder {
-            let catalogue = self.store.catalogue().await?;
-            view.designated =
-                Some(catalogue.designates(&organisation.office, organisation.fiscal_code.as_str()));
+    /// Whether an organisation's office designated it for the reserved places (told to the
+    /// organisation itself, whose portal then offers them); `None` for anyone else.
+    pub async fn designated(&self, account: &Account) -> Result<Option<bool>> {
+        match &account.holder {
+            Holder::Organisation(organisation) => {
+                let catalogue = self.store.catalogue().await?;
+                Ok(Some(catalogue.designates(
+                    &organisation.office,
+                    organisation.fiscal_code.as_str(),
+                )))
+            }
+            Holder::Person(_) | Holder::Office(_) => Ok(None),
         }
-        Ok(view)
     }
 
     /// `POST /logout`: ends this session.

@@ -254,54 +254,6 @@ pub enum OfficeAction {
     Cancelled,
 }
 
-/// A booking as API.md shows it.
-#[derive(Serialize)]
-pub struct BookingView<'a> {
-    pub id: &'a BookingId,
-    pub number: String,
-    pub status: BookingStatus,
-    pub service: &'a str,
-    pub office: &'a str,
-    pub site: &'a str,
-    pub date: NaiveDate,
-    #[serde(with = "crate::time::hhmm")]
-    pub time: NaiveTime,
-    pub starts_at: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub person: Option<&'a Attendee>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub beneficiary: Option<&'a Attendee>,
-    pub children: &'a [Attendee],
-    pub reserved_place: bool,
-    pub vulnerable: bool,
-    pub office_change: Option<&'a OfficeChange>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl<'a> From<&'a Booking> for BookingView<'a> {
-    fn from(booking: &'a Booking) -> Self {
-        let for_self = booking.booker == Booker::Individual;
-        BookingView {
-            id: &booking.id,
-            number: booking.id.printed(),
-            status: booking.status,
-            service: &booking.service,
-            office: &booking.office,
-            site: &booking.site,
-            date: booking.date,
-            time: booking.time,
-            starts_at: booking.starts_at,
-            person: for_self.then_some(&booking.attendee),
-            beneficiary: (!for_self).then_some(&booking.attendee),
-            children: &booking.children,
-            reserved_place: booking.pool == Pool::Reserved,
-            vulnerable: booking.vulnerable,
-            office_change: booking.office_change.as_ref(),
-            created_at: booking.created_at,
-        }
-    }
-}
-
 /// A time written `HH:MM`.
 pub fn time(input: &str) -> std::result::Result<NaiveTime, Problem> {
     if input.len() != 5 {

@@ -1,21 +1,20 @@
 //! `GET /me/data` (PD-2): everything kept about a person, in one answer.
 
-use serde::Serialize;
-
 use crate::App;
-use crate::accounts::{Account, AccountView, Caller, Holder};
-use crate::bookings::{Booking, BookingView};
+use crate::accounts::{Account, Caller, Holder};
+use crate::bookings::Booking;
 use crate::error::Result;
 use crate::paging::Cursor;
 use crate::ports::{BookingFilter, Clock, Mailer, Store};
 use crate::privacy::Retention;
 
-/// `GET /me/data`: everything stored about the caller (art. 15), in a portable form (art. 20).
-#[derive(Serialize)]
+/// `GET /me/data`: everything stored about the caller (art. 15); the platform answers it in a
+/// portable form (art. 20, `responses::PersonalDataView`).
 pub struct PersonalData<'a> {
-    pub account: AccountView<'a>,
+    pub account: &'a Account,
+    /// Whether the organisation's office designated it (`App::designated`).
+    pub designated: Option<bool>,
     /// Every booking the account made, with the data of each person in it.
-    #[serde(serialize_with = "as_views")]
     pub bookings: Vec<Booking>,
     /// What else is kept, as codes the portal words in its languages: `password_hash` (only as
     /// an argon2id hash), `sessions_and_links` (open sessions, e-mailed links, rate-limit
@@ -23,10 +22,6 @@ pub struct PersonalData<'a> {
     /// code, kept to one account), `sent_emails` (in the sending service's logs).
     pub also_stored: Vec<&'static str>,
     pub retention: Retention,
-}
-
-fn as_views<S: serde::Serializer>(bookings: &[Booking], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(bookings.iter().map(BookingView::from))
 }
 
 impl<S, M, K, C, D> App<S, M, K, C, D>
@@ -44,7 +39,8 @@ where
             self.all_bookings_of(&caller.account).await?
         };
         Ok(PersonalData {
-            account: self.account_view(&caller.account).await?,
+            account: &caller.account,
+            designated: self.designated(&caller.account).await?,
             bookings,
             also_stored: vec![
                 "password_hash",
