@@ -6,7 +6,6 @@ pub mod bookings;
 pub mod catalogue;
 pub mod config;
 pub mod error;
-pub mod export;
 pub mod input;
 pub mod language;
 pub mod limits;

@@ -1,5 +1,6 @@
-//! The small traits behind which the domain reaches the world: the stores, the mailer and the
-//! clock. The platform crate implements them on DynamoDB, SES and the system clock.
+//! The small traits behind which the domain reaches the world: the stores, the mailer, the
+//! signer, the clock and the documents. The platform crate implements them on DynamoDB, SES,
+//! KMS and the system clock; `prenota-documents` renders the documents.
 //!
 //! Expected outcomes (an e-mail already taken, a used link) are typed; anything else is an
 //! `anyhow::Error` that leaves nothing half-written, because every multi-item change is a

@@ -5,6 +5,7 @@
 mod access;
 mod agenda;
 mod closures;
+pub mod csv;
 mod organisations;
 mod reports;
 mod staff;

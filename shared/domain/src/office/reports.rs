@@ -12,7 +12,7 @@ use crate::accounts::Caller;
 use crate::bookings::Booking;
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Error, Problem, Problems, Result};
-use crate::export::{Csv, booking_columns, booking_row, on_agenda};
+use crate::office::csv::{Csv, booking_columns, booking_row, on_agenda};
 use crate::office::asked_office;
 use crate::ports::{Clock, Documents, Mailer, Store};
 use crate::texts::Language;

@@ -1,6 +1,8 @@
-//! What offices receive (EX-1): CSV that opens right in a spreadsheet with Italian settings
+//! The reports' spreadsheets (EX-1): CSV that opens right in a spreadsheet with Italian settings
 //! (`;` between fields, UTF-8 with a byte-order mark, dates dd/mm/yyyy, CRLF), written a row at
-//! a time as the store's pages arrive, and the printable agenda.
+//! a time as the store's pages arrive. (The printable agenda is `prenota-documents`'.) It stays in
+//! the domain because a report streams a day's bookings into it page by page, and it needs
+//! nothing but the standard library.
 
 use crate::accounts::Booker;
 use crate::bookings::{Booking, BookingStatus};
