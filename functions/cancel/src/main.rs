@@ -4,7 +4,7 @@ use prenota_platform::{KmsSigner, SesMailer};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // It sends e-mail, signs or checks receipts, renders PDFs.
+    // It sends e-mail, signs receipts and renders PDFs.
     let app = prenota_platform::lambda::init::<SesMailer, KmsSigner, Printer>().await?;
     lambda_http::run(service_fn(|request| async {
         Ok::<_, Error>(cancel::handle(app, request).await)

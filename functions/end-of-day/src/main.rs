@@ -5,7 +5,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // It has no e-mail, no receipt key, no PDF (`()`).
+    // No mailer, signer or PDF renderer (`()` for each): it only reads and writes the store.
     let app = prenota_platform::lambda::init::<(), (), ()>().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         end_of_day::handle(app, event.payload)

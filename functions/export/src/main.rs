@@ -7,7 +7,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // It sends e-mail, renders PDFs and has no receipt key (`()`).
+    // It sends e-mail and renders PDFs; no signer (`()`).
     let app = prenota_platform::lambda::init::<SesMailer, (), Printer>().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         export::handle(app, event.payload)

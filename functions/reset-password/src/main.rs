@@ -6,7 +6,7 @@ use prenota_platform::SesMailer;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // It sends e-mail and has no receipt key, no PDF (`()`).
+    // It sends e-mail; no signer or PDF renderer (`()`).
     let app = prenota_platform::lambda::init::<SesMailer, (), ()>().await?;
     lambda_http::run(service_fn(|request| async {
         Ok::<_, Error>(reset_password::handle(app, request).await)

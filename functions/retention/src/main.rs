@@ -6,7 +6,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // It sends e-mail and has no receipt key, no PDF (`()`).
+    // It sends e-mail; no signer or PDF renderer (`()`).
     let app = prenota_platform::lambda::init::<SesMailer, (), ()>().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         retention::handle(app, event.payload)
