@@ -21,6 +21,21 @@ fn hours(ranges: &[&str]) -> Vec<TimeRange> {
         .collect()
 }
 
+/// On Monday 11 January 2027, 08:00, with Alessandria's general counters down to one, open on
+/// Mondays 08:30-09:30 only: three places a week.
+async fn three_places_each_monday() -> Rules {
+    Rules::on_monday(|catalogue| {
+        general_counters(catalogue, |section| {
+            section.counters = 1;
+            section.hours = WeeklyHours {
+                mon: hours(&["08:30-09:30"]),
+                ..Default::default()
+            };
+        })
+    })
+    .await
+}
+
 /// The free places the availability use case shows at a slot.
 async fn remaining_at(
     rules: &Rules,
@@ -97,16 +112,7 @@ async fn a_booking_takes_one_place_of_its_slot_and_confirms_by_mail() {
 
 #[tokio::test]
 async fn without_a_date_the_earliest_free_slot_is_assigned_and_a_full_day_rolls_over() {
-    let rules = Rules::on_monday(|catalogue| {
-        general_counters(catalogue, |section| {
-            section.counters = 1;
-            section.hours = WeeklyHours {
-                mon: hours(&["08:30-09:30"]),
-                ..Default::default()
-            };
-        })
-    })
-    .await;
+    let rules = three_places_each_monday().await;
     let mut dates = Vec::new();
     for _ in 0..4 {
         let client = rules.person_client().await;
@@ -771,18 +777,7 @@ async fn concurrent_requests_of_one_person_for_one_service_make_one_booking() {
 #[tokio::test]
 async fn concurrent_bookings_never_exceed_a_days_places() {
     // Alessandria's general counters on Monday 08:30-09:30, one counter: three places.
-    let rules = Arc::new(
-        Rules::on_monday(|catalogue| {
-            general_counters(catalogue, |section| {
-                section.counters = 1;
-                section.hours = WeeklyHours {
-                    mon: hours(&["08:30-09:30"]),
-                    ..Default::default()
-                };
-            })
-        })
-        .await,
-    );
+    let rules = Arc::new(three_places_each_monday().await);
     let mut tasks = Vec::new();
     for _ in 0..30 {
         let rules = rules.clone();
@@ -814,18 +809,7 @@ async fn concurrent_bookings_never_exceed_a_days_places() {
 
 #[tokio::test]
 async fn the_first_free_place_goes_to_everyone_while_any_day_has_room() {
-    let rules = Arc::new(
-        Rules::on_monday(|catalogue| {
-            general_counters(catalogue, |section| {
-                section.counters = 1;
-                section.hours = WeeklyHours {
-                    mon: hours(&["08:30-09:30"]),
-                    ..Default::default()
-                };
-            })
-        })
-        .await,
-    );
+    let rules = Arc::new(three_places_each_monday().await);
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let rules = rules.clone();

@@ -21,18 +21,12 @@ async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_th
     );
     let person = rules.person_client().await;
     let today = rules
-        .book(
-            &person,
-            &slot("cure-mediche", "milano", "2027-01-11", "09:00"),
-        )
+        .book(&person, &cagni("2027-01-11", "09:00"))
         .await
         .unwrap();
     let other = rules.person_client().await;
     let tomorrow = rules
-        .book(
-            &other,
-            &slot("cure-mediche", "milano", "2027-01-12", "09:00"),
-        )
+        .book(&other, &cagni("2027-01-12", "09:00"))
         .await
         .unwrap();
     let elsewhere = rules.person_client().await;
@@ -51,10 +45,7 @@ async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_th
     // The place stays counted; the person may book the service again.
     assert_eq!(rules.places_taken("milano", "cagni"), 2);
     rules
-        .book(
-            &person,
-            &slot("cure-mediche", "milano", "2027-01-14", "09:00"),
-        )
+        .book(&person, &cagni("2027-01-14", "09:00"))
         .await
         .unwrap();
     refused(
@@ -110,14 +101,8 @@ async fn a_closure_moves_hit_appointments_to_free_slots_or_cancels_them_and_tell
         .iter()
         .map(|h| rules.mail_to(&h.email).len())
         .collect();
-    let milano = rules
-        .caller(&rules.staff("milano").await.session)
-        .await
-        .unwrap();
-    let staff = rules
-        .caller(&rules.staff("alessandria").await.session)
-        .await
-        .unwrap();
+    let milano = rules.staff_caller("milano").await;
+    let staff = rules.staff_caller("alessandria").await;
     let body = json!({ "date": "2027-01-12", "reason": "Sciopero" });
     // Another office's staff cannot close its site.
     refused(
@@ -179,23 +164,14 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
     let rules = Rules::on_monday(|_| {}).await;
     let (came, missed) = (rules.person_client().await, rules.person_client().await);
     let first = rules
-        .book(
-            &came,
-            &slot("cure-mediche", "milano", "2027-01-11", "09:00"),
-        )
+        .book(&came, &cagni("2027-01-11", "09:00"))
         .await
         .unwrap();
     let second = rules
-        .book(
-            &missed,
-            &slot("cure-mediche", "milano", "2027-01-11", "09:15"),
-        )
+        .book(&missed, &cagni("2027-01-11", "09:15"))
         .await
         .unwrap();
-    let staff = rules
-        .caller(&rules.staff("milano").await.session)
-        .await
-        .unwrap();
+    let staff = rules.staff_caller("milano").await;
     rules
         .app
         .check_in(&staff, &first.id.to_string())
@@ -211,10 +187,7 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
         "a rerun changes nothing"
     );
     rules
-        .book(
-            &missed,
-            &slot("cure-mediche", "milano", "2027-01-13", "09:00"),
-        )
+        .book(&missed, &cagni("2027-01-13", "09:00"))
         .await
         .unwrap();
     rules.assert_consistent();
@@ -245,18 +218,12 @@ async fn an_organisation_books_only_after_its_office_approves_it_and_a_rejected_
         ids.push(registered.account_id.to_string());
         emails.push(email);
     }
-    let other_office = rules
-        .caller(&rules.staff("alessandria").await.session)
-        .await
-        .unwrap();
+    let other_office = rules.staff_caller("alessandria").await;
     refused(
         rules.app.approve_organisation(&other_office, &ids[0]).await,
         Code::Forbidden,
     );
-    let staff = rules
-        .caller(&rules.staff("milano").await.session)
-        .await
-        .unwrap();
+    let staff = rules.staff_caller("milano").await;
     let approved = rules
         .app
         .approve_organisation(&staff, &ids[0])
@@ -292,13 +259,10 @@ async fn an_organisation_books_only_after_its_office_approves_it_and_a_rejected_
 #[tokio::test]
 async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
     let rules = Rules::on_monday(|_| {}).await;
-    let staff = rules.caller_of(&rules.staff("milano").await).await;
+    let staff = rules.staff_caller("milano").await;
     let person = rules.person_client().await;
     let booked = rules
-        .book(
-            &person,
-            &slot("cure-mediche", "milano", "2027-01-12", "09:00"),
-        )
+        .book(&person, &cagni("2027-01-12", "09:00"))
         .await
         .unwrap();
     let id = booked.id.to_string();
@@ -387,13 +351,10 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
 
     // Another office's staff may not touch Milan's appointment.
     let other = rules
-        .book(
-            &person,
-            &slot("cure-mediche", "milano", "2027-01-12", "09:15"),
-        )
+        .book(&person, &cagni("2027-01-12", "09:15"))
         .await
         .unwrap();
-    let alessandria_staff = rules.caller_of(&rules.staff("alessandria").await).await;
+    let alessandria_staff = rules.staff_caller("alessandria").await;
     refused(
         rules
             .app
@@ -450,21 +411,15 @@ async fn the_office_books_at_its_own_office_only_and_may_use_reserved_places() {
 #[tokio::test]
 async fn the_counter_sees_the_agenda_of_its_own_day_and_site_and_no_other_offices() {
     let rules = Rules::on_monday(|_| {}).await;
-    let milano = rules.caller_of(&rules.staff("milano").await).await;
+    let milano = rules.staff_caller("milano").await;
     let person = rules.person_client().await;
     let today = rules
-        .book(
-            &person,
-            &slot("cure-mediche", "milano", "2027-01-11", "09:00"),
-        )
+        .book(&person, &cagni("2027-01-11", "09:00"))
         .await
         .unwrap();
     let other = rules.person_client().await;
     let tomorrow = rules
-        .book(
-            &other,
-            &slot("cure-mediche", "milano", "2027-01-12", "09:00"),
-        )
+        .book(&other, &cagni("2027-01-12", "09:00"))
         .await
         .unwrap();
     let elsewhere = rules.person_client().await;
@@ -554,8 +509,8 @@ async fn a_closure_with_bad_input_names_its_fields_and_closes_nothing_nor_anothe
         .await
         .unwrap();
     let before = rules.mail_to(&holder.email).len();
-    let staff = rules.caller_of(&rules.staff("alessandria").await).await;
-    let milano = rules.caller_of(&rules.staff("milano").await).await;
+    let staff = rules.staff_caller("alessandria").await;
+    let milano = rules.staff_caller("milano").await;
     for (body, fields) in [
         (
             json!({ "date": "2027-01-12", "site": "nowhere", "reason": "Sciopero" }),

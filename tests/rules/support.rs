@@ -265,6 +265,11 @@ impl Rules {
             .expect("an office account")
     }
 
+    /// Office staff of `office`, signed in, as the use cases see them.
+    pub async fn staff_caller(&self, office: &str) -> Caller {
+        self.caller_of(&self.staff(office).await).await
+    }
+
     pub async fn account(&self, client: &Client) -> Option<Account> {
         self.app.store.account(client.account.id).await.unwrap()
     }
@@ -491,6 +496,11 @@ pub fn slot(service: &str, office: &str, date: &str, time: &str) -> Value {
 
 pub fn alessandria(date: &str, time: &str) -> Value {
     slot("cure-mediche", "alessandria", date, time)
+}
+
+/// Milan's medical-care service, at via Cagni.
+pub fn cagni(date: &str, time: &str) -> Value {
+    slot("cure-mediche", "milano", date, time)
 }
 
 /// Alessandria's general counters, changed by `change`.
