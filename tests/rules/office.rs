@@ -5,20 +5,25 @@ use std::sync::atomic::Ordering;
 
 use chrono::Duration;
 use prenota_domain::accounts::{AccountStatus, Holder};
-use prenota_domain::bookings::{BookingStatus, OfficeAction, Pool};
+use prenota_domain::bookings::{Booking, BookingStatus, OfficeAction, Pool};
 use prenota_domain::catalogue::{TimeRange, WeeklyHours};
 use prenota_domain::{Code, Problem};
 use serde_json::json;
 
 use crate::support::*;
 
-#[tokio::test]
-async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_the_person() {
-    let rules = Rules::on_monday(|_| {}).await;
-    let (milano, alessandria_staff) = (
-        rules.staff("milano").await,
-        rules.staff("alessandria").await,
-    );
+/// Monday at the counters: three people's appointments.
+struct CounterDay {
+    /// Booked today at Milan (via Cagni, 09:00): `today`.
+    person: Client,
+    today: Booking,
+    /// Someone else's, tomorrow at Milan.
+    tomorrow: Booking,
+    /// A third person's, today at Alessandria.
+    there: Booking,
+}
+
+async fn a_day_at_the_counter(rules: &Rules) -> CounterDay {
     let person = rules.person_client().await;
     let today = rules
         .book(&person, &cagni("2027-01-11", "09:00"))
@@ -34,6 +39,27 @@ async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_th
         .book(&elsewhere, &alessandria("2027-01-11", "09:10"))
         .await
         .unwrap();
+    CounterDay {
+        person,
+        today,
+        tomorrow,
+        there,
+    }
+}
+
+#[tokio::test]
+async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_the_person() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let (milano, alessandria_staff) = (
+        rules.staff("milano").await,
+        rules.staff("alessandria").await,
+    );
+    let CounterDay {
+        person,
+        today,
+        tomorrow,
+        there,
+    } = a_day_at_the_counter(&rules).await;
     let staff = rules.caller(&milano.session).await.unwrap();
     let checked = rules
         .app
@@ -412,21 +438,12 @@ async fn the_office_books_at_its_own_office_only_and_may_use_reserved_places() {
 async fn the_counter_sees_the_agenda_of_its_own_day_and_site_and_no_other_offices() {
     let rules = Rules::on_monday(|_| {}).await;
     let milano = rules.staff_caller("milano").await;
-    let person = rules.person_client().await;
-    let today = rules
-        .book(&person, &cagni("2027-01-11", "09:00"))
-        .await
-        .unwrap();
-    let other = rules.person_client().await;
-    let tomorrow = rules
-        .book(&other, &cagni("2027-01-12", "09:00"))
-        .await
-        .unwrap();
-    let elsewhere = rules.person_client().await;
-    rules
-        .book(&elsewhere, &alessandria("2027-01-11", "09:10"))
-        .await
-        .unwrap();
+    let CounterDay {
+        person,
+        today,
+        tomorrow,
+        ..
+    } = a_day_at_the_counter(&rules).await;
 
     let ids = |agenda: &prenota_domain::office::Agenda| {
         agenda
