@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::Duration;
-use prenota_domain::bookings::{BookingStatus, Pool};
+use prenota_domain::bookings::{Booking, BookingStatus, Pool};
 use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
 use prenota_domain::ports::{CatalogueStore, ClosureStore};
-use prenota_domain::{Code, Problem};
+use prenota_domain::{Code, Error, Problem};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -34,6 +34,23 @@ async fn three_places_each_monday() -> Rules {
         })
     })
     .await
+}
+
+/// `n` people, each signed in, booking `body` all at once: what each got.
+async fn book_at_once(rules: &Arc<Rules>, n: usize, body: &Value) -> Vec<Result<Booking, Error>> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (rules, body) = (rules.clone(), body.clone());
+        let client = rules.person_client().await;
+        tasks.push(tokio::spawn(
+            async move { rules.book(&client, &body).await },
+        ));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("the task ran"));
+    }
+    outcomes
 }
 
 /// The free places the availability use case shows at a slot.
@@ -778,19 +795,10 @@ async fn concurrent_requests_of_one_person_for_one_service_make_one_booking() {
 async fn concurrent_bookings_never_exceed_a_days_places() {
     // Alessandria's general counters on Monday 08:30-09:30, one counter: three places.
     let rules = Arc::new(three_places_each_monday().await);
-    let mut tasks = Vec::new();
-    for _ in 0..30 {
-        let rules = rules.clone();
-        let client = rules.person_client().await;
-        tasks.push(tokio::spawn(async move {
-            let body =
-                json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-11" });
-            rules.book(&client, &body).await.map(|b| b.id)
-        }));
-    }
+    let body = json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-11" });
     let mut created = 0;
-    for task in tasks {
-        match task.await.unwrap() {
+    for outcome in book_at_once(&rules, 30, &body).await {
+        match outcome {
             Ok(_) => created += 1,
             Err(error) => assert!(
                 matches!(
@@ -810,19 +818,12 @@ async fn concurrent_bookings_never_exceed_a_days_places() {
 #[tokio::test]
 async fn the_first_free_place_goes_to_everyone_while_any_day_has_room() {
     let rules = Arc::new(three_places_each_monday().await);
-    let mut tasks = Vec::new();
-    for _ in 0..12 {
-        let rules = rules.clone();
-        let client = rules.person_client().await;
-        tasks.push(tokio::spawn(async move {
-            let body = json!({ "service": "cure-mediche", "office": "alessandria" });
-            rules.book(&client, &body).await.map(|b| b.date)
-        }));
-    }
-    let mut dates = Vec::new();
-    for task in tasks {
-        dates.push(task.await.unwrap().expect("a place on some day"));
-    }
+    let body = json!({ "service": "cure-mediche", "office": "alessandria" });
+    let mut dates: Vec<_> = book_at_once(&rules, 12, &body)
+        .await
+        .into_iter()
+        .map(|outcome| outcome.expect("a place on some day").date)
+        .collect();
     dates.sort();
     // Three places each Monday: the first four Mondays, in order.
     let mondays = ["2027-01-11", "2027-01-18", "2027-01-25", "2027-02-01"];
