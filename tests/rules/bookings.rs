@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::Duration;
-use prenota_domain::bookings::{BookingStatus, Pool};
+use prenota_domain::bookings::{Booking, BookingStatus, Pool};
 use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
 use prenota_domain::ports::{CatalogueStore, ClosureStore};
-use prenota_domain::{Code, Problem};
+use prenota_domain::{Code, Error, Problem};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -19,6 +19,38 @@ fn hours(ranges: &[&str]) -> Vec<TimeRange> {
         .iter()
         .map(|r| TimeRange::parse(r).unwrap())
         .collect()
+}
+
+/// On Monday 11 January 2027, 08:00, with Alessandria's general counters down to one, open on
+/// Mondays 08:30-09:30 only: three places a week.
+async fn three_places_each_monday() -> Rules {
+    Rules::on_monday(|catalogue| {
+        general_counters(catalogue, |section| {
+            section.counters = 1;
+            section.hours = WeeklyHours {
+                mon: hours(&["08:30-09:30"]),
+                ..Default::default()
+            };
+        })
+    })
+    .await
+}
+
+/// `n` people, each signed in, booking `body` all at once: what each got.
+async fn book_at_once(rules: &Arc<Rules>, n: usize, body: &Value) -> Vec<Result<Booking, Error>> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (rules, body) = (rules.clone(), body.clone());
+        let client = rules.person_client().await;
+        tasks.push(tokio::spawn(
+            async move { rules.book(&client, &body).await },
+        ));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("the task ran"));
+    }
+    outcomes
 }
 
 /// The free places the availability use case shows at a slot.
@@ -97,16 +129,7 @@ async fn a_booking_takes_one_place_of_its_slot_and_confirms_by_mail() {
 
 #[tokio::test]
 async fn without_a_date_the_earliest_free_slot_is_assigned_and_a_full_day_rolls_over() {
-    let rules = Rules::on_monday(|catalogue| {
-        general_counters(catalogue, |section| {
-            section.counters = 1;
-            section.hours = WeeklyHours {
-                mon: hours(&["08:30-09:30"]),
-                ..Default::default()
-            };
-        })
-    })
-    .await;
+    let rules = three_places_each_monday().await;
     let mut dates = Vec::new();
     for _ in 0..4 {
         let client = rules.person_client().await;
@@ -771,31 +794,11 @@ async fn concurrent_requests_of_one_person_for_one_service_make_one_booking() {
 #[tokio::test]
 async fn concurrent_bookings_never_exceed_a_days_places() {
     // Alessandria's general counters on Monday 08:30-09:30, one counter: three places.
-    let rules = Arc::new(
-        Rules::on_monday(|catalogue| {
-            general_counters(catalogue, |section| {
-                section.counters = 1;
-                section.hours = WeeklyHours {
-                    mon: hours(&["08:30-09:30"]),
-                    ..Default::default()
-                };
-            })
-        })
-        .await,
-    );
-    let mut tasks = Vec::new();
-    for _ in 0..30 {
-        let rules = rules.clone();
-        let client = rules.person_client().await;
-        tasks.push(tokio::spawn(async move {
-            let body =
-                json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-11" });
-            rules.book(&client, &body).await.map(|b| b.id)
-        }));
-    }
+    let rules = Arc::new(three_places_each_monday().await);
+    let body = json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-11" });
     let mut created = 0;
-    for task in tasks {
-        match task.await.unwrap() {
+    for outcome in book_at_once(&rules, 30, &body).await {
+        match outcome {
             Ok(_) => created += 1,
             Err(error) => assert!(
                 matches!(
@@ -814,31 +817,13 @@ async fn concurrent_bookings_never_exceed_a_days_places() {
 
 #[tokio::test]
 async fn the_first_free_place_goes_to_everyone_while_any_day_has_room() {
-    let rules = Arc::new(
-        Rules::on_monday(|catalogue| {
-            general_counters(catalogue, |section| {
-                section.counters = 1;
-                section.hours = WeeklyHours {
-                    mon: hours(&["08:30-09:30"]),
-                    ..Default::default()
-                };
-            })
-        })
-        .await,
-    );
-    let mut tasks = Vec::new();
-    for _ in 0..12 {
-        let rules = rules.clone();
-        let client = rules.person_client().await;
-        tasks.push(tokio::spawn(async move {
-            let body = json!({ "service": "cure-mediche", "office": "alessandria" });
-            rules.book(&client, &body).await.map(|b| b.date)
-        }));
-    }
-    let mut dates = Vec::new();
-    for task in tasks {
-        dates.push(task.await.unwrap().expect("a place on some day"));
-    }
+    let rules = Arc::new(three_places_each_monday().await);
+    let body = json!({ "service": "cure-mediche", "office": "alessandria" });
+    let mut dates: Vec<_> = book_at_once(&rules, 12, &body)
+        .await
+        .into_iter()
+        .map(|outcome| outcome.expect("a place on some day").date)
+        .collect();
     dates.sort();
     // Three places each Monday: the first four Mondays, in order.
     let mondays = ["2027-01-11", "2027-01-18", "2027-01-25", "2027-02-01"];

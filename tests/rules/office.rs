@@ -1,14 +1,51 @@
 //! The office's rules (OF-*): check-in at its own office on the day, closures that move or
 //! cancel what they hit, the end of the day's no-shows, organisations' approval.
 
+use std::sync::atomic::Ordering;
+
 use chrono::Duration;
-use prenota_domain::Code;
-use prenota_domain::accounts::AccountStatus;
-use prenota_domain::bookings::BookingStatus;
+use prenota_domain::accounts::{AccountStatus, Holder};
+use prenota_domain::bookings::{Booking, BookingStatus, OfficeAction, Pool};
 use prenota_domain::catalogue::{TimeRange, WeeklyHours};
+use prenota_domain::{Code, Problem};
 use serde_json::json;
 
 use crate::support::*;
+
+/// Monday at the counters: three people's appointments.
+struct CounterDay {
+    /// Booked today at Milan (via Cagni, 09:00): `today`.
+    person: Client,
+    today: Booking,
+    /// Someone else's, tomorrow at Milan.
+    tomorrow: Booking,
+    /// A third person's, today at Alessandria.
+    there: Booking,
+}
+
+async fn a_day_at_the_counter(rules: &Rules) -> CounterDay {
+    let person = rules.person_client().await;
+    let today = rules
+        .book(&person, &cagni("2027-01-11", "09:00"))
+        .await
+        .unwrap();
+    let other = rules.person_client().await;
+    let tomorrow = rules
+        .book(&other, &cagni("2027-01-12", "09:00"))
+        .await
+        .unwrap();
+    let elsewhere = rules.person_client().await;
+    let there = rules
+        .book(&elsewhere, &alessandria("2027-01-11", "09:10"))
+        .await
+        .unwrap();
+    CounterDay {
+        person,
+        today,
+        tomorrow,
+        there,
+    }
+}
 
 #[tokio::test]
 async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_the_person() {
@@ -17,27 +54,12 @@ async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_th
         rules.staff("milano").await,
         rules.staff("alessandria").await,
     );
-    let person = rules.person_client().await;
-    let today = rules
-        .book(
-            &person,
-            &slot("cure-mediche", "milano", "2027-01-11", "09:00"),
-        )
-        .await
-        .unwrap();
-    let other = rules.person_client().await;
-    let tomorrow = rules
-        .book(
-            &other,
-            &slot("cure-mediche", "milano", "2027-01-12", "09:00"),
-        )
-        .await
-        .unwrap();
-    let elsewhere = rules.person_client().await;
-    let there = rules
-        .book(&elsewhere, &alessandria("2027-01-11", "09:10"))
-        .await
-        .unwrap();
+    let CounterDay {
+        person,
+        today,
+        tomorrow,
+        there,
+    } = a_day_at_the_counter(&rules).await;
     let staff = rules.caller(&milano.session).await.unwrap();
     let checked = rules
         .app
@@ -49,10 +71,7 @@ async fn staff_check_in_only_todays_appointments_of_their_own_office_and_free_th
     // The place stays counted; the person may book the service again.
     assert_eq!(rules.places_taken("milano", "cagni"), 2);
     rules
-        .book(
-            &person,
-            &slot("cure-mediche", "milano", "2027-01-14", "09:00"),
-        )
+        .book(&person, &cagni("2027-01-14", "09:00"))
         .await
         .unwrap();
     refused(
@@ -108,17 +127,20 @@ async fn a_closure_moves_hit_appointments_to_free_slots_or_cancels_them_and_tell
         .iter()
         .map(|h| rules.mail_to(&h.email).len())
         .collect();
-    let milano = rules
-        .caller(&rules.staff("milano").await.session)
-        .await
-        .unwrap();
-    let staff = rules
-        .caller(&rules.staff("alessandria").await.session)
-        .await
-        .unwrap();
+    let milano = rules.staff_caller("milano").await;
+    let staff = rules.staff_caller("alessandria").await;
     let body = json!({ "date": "2027-01-12", "reason": "Sciopero" });
-    // Another office's staff cannot close it: they close their own office, which hits nothing here.
-    let _ = rules.app.close(&milano, &body).await;
+    // Another office's staff cannot close its site.
+    refused(
+        rules
+            .app
+            .close(
+                &milano,
+                &json!({ "date": "2027-01-12", "site": "lamarmora", "reason": "Sciopero" }),
+            )
+            .await,
+        Code::Forbidden,
+    );
     assert!(rules.bookings().iter().all(|b| b.date == day("2027-01-12")));
     let closure = rules.app.close(&staff, &body).await.unwrap();
     assert_eq!(closure.changes.len(), 3);
@@ -168,23 +190,14 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
     let rules = Rules::on_monday(|_| {}).await;
     let (came, missed) = (rules.person_client().await, rules.person_client().await);
     let first = rules
-        .book(
-            &came,
-            &slot("cure-mediche", "milano", "2027-01-11", "09:00"),
-        )
+        .book(&came, &cagni("2027-01-11", "09:00"))
         .await
         .unwrap();
     let second = rules
-        .book(
-            &missed,
-            &slot("cure-mediche", "milano", "2027-01-11", "09:15"),
-        )
+        .book(&missed, &cagni("2027-01-11", "09:15"))
         .await
         .unwrap();
-    let staff = rules
-        .caller(&rules.staff("milano").await.session)
-        .await
-        .unwrap();
+    let staff = rules.staff_caller("milano").await;
     rules
         .app
         .check_in(&staff, &first.id.to_string())
@@ -200,10 +213,7 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
         "a rerun changes nothing"
     );
     rules
-        .book(
-            &missed,
-            &slot("cure-mediche", "milano", "2027-01-13", "09:00"),
-        )
+        .book(&missed, &cagni("2027-01-13", "09:00"))
         .await
         .unwrap();
     rules.assert_consistent();
@@ -234,18 +244,12 @@ async fn an_organisation_books_only_after_its_office_approves_it_and_a_rejected_
         ids.push(registered.account_id.to_string());
         emails.push(email);
     }
-    let other_office = rules
-        .caller(&rules.staff("alessandria").await.session)
-        .await
-        .unwrap();
+    let other_office = rules.staff_caller("alessandria").await;
     refused(
         rules.app.approve_organisation(&other_office, &ids[0]).await,
         Code::Forbidden,
     );
-    let staff = rules
-        .caller(&rules.staff("milano").await.session)
-        .await
-        .unwrap();
+    let staff = rules.staff_caller("milano").await;
     let approved = rules
         .app
         .approve_organisation(&staff, &ids[0])
@@ -275,5 +279,391 @@ async fn an_organisation_books_only_after_its_office_approves_it_and_a_rejected_
     refused(
         rules.sign_in(&emails[1], PASSWORD).await,
         Code::OrganisationRejected,
+    );
+}
+
+#[tokio::test]
+async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let staff = rules.staff_caller("milano").await;
+    let person = rules.person_client().await;
+    let booked = rules
+        .book(&person, &cagni("2027-01-12", "09:00"))
+        .await
+        .unwrap();
+    let id = booked.id.to_string();
+    let before = rules.mail_to(&person.email).len();
+
+    // A reason past its length is named, and moves nothing.
+    let long = "x".repeat(10_000);
+    let error = refused(
+        rules
+            .app
+            .reschedule_booking(
+                &staff,
+                &id,
+                &json!({ "date": "2027-01-13", "time": "10:00", "reason": long }),
+            )
+            .await,
+        Code::ValidationFailed,
+    );
+    assert!(error.fields.contains_key("reason"), "{:?}", error.fields);
+    assert_eq!(rules.stored(&booked).await.date, day("2027-01-12"));
+
+    let moved = rules
+        .app
+        .reschedule_booking(
+            &staff,
+            &id,
+            &json!({ "date": "2027-01-13", "time": "10:00", "reason": "Sportello chiuso per guasto" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.date, day("2027-01-13"));
+    // The person sees why, in their booking and in the e-mail.
+    let stored = rules.stored(&booked).await;
+    assert_eq!(
+        (stored.date, stored.status),
+        (day("2027-01-13"), BookingStatus::Active)
+    );
+    let change = stored.office_change.expect("the office's change is kept");
+    assert_eq!(
+        (change.action, change.reason.as_str()),
+        (OfficeAction::Moved, "Sportello chiuso per guasto")
+    );
+    let mail = rules.mail_to(&person.email);
+    assert_eq!(mail.len(), before + 1);
+    let notice = mail.last().unwrap();
+    assert!(
+        notice.subject.contains("Appuntamento spostato"),
+        "{}",
+        notice.subject
+    );
+    assert!(
+        notice
+            .text
+            .contains("Motivo indicato dall'ufficio: Sportello chiuso per guasto")
+    );
+    let receipt = prenota_verify::receipt_code(&notice.attachments[0].content).unwrap();
+    assert!(receipt.starts_with(prenota_domain::receipts::receipt::PREFIX));
+
+    let cancelled = rules
+        .app
+        .cancel_booking(
+            &staff,
+            &id,
+            Some(&json!({ "reason": "Pratica già definita" })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    let stored = rules.stored(&booked).await;
+    assert_eq!(stored.status, BookingStatus::Cancelled);
+    let change = stored.office_change.expect("the office's change is kept");
+    assert_eq!(
+        (change.action, change.reason.as_str()),
+        (OfficeAction::Cancelled, "Pratica già definita")
+    );
+    let told = rules.mail_to(&person.email);
+    assert_eq!(told.len(), before + 2);
+    assert!(
+        told.last()
+            .unwrap()
+            .subject
+            .contains("Appuntamento cancellato")
+    );
+    assert!(told.last().unwrap().text.contains("Pratica già definita"));
+    assert_eq!(rules.places_taken("milano", "cagni"), 0);
+
+    // Another office's staff may not touch Milan's appointment.
+    let other = rules
+        .book(&person, &cagni("2027-01-12", "09:15"))
+        .await
+        .unwrap();
+    let alessandria_staff = rules.staff_caller("alessandria").await;
+    refused(
+        rules
+            .app
+            .cancel_booking(&alessandria_staff, &other.id.to_string(), None)
+            .await,
+        Code::Forbidden,
+    );
+    refused(
+        rules
+            .app
+            .reschedule_booking(
+                &alessandria_staff,
+                &other.id.to_string(),
+                &json!({ "date": "2027-01-13", "time": "10:00", "reason": "Guasto" }),
+            )
+            .await,
+        Code::Forbidden,
+    );
+    let untouched = rules.stored(&other).await;
+    assert_eq!(
+        (
+            untouched.status,
+            untouched.date,
+            untouched.office_change.is_none()
+        ),
+        (BookingStatus::Active, day("2027-01-12"), true)
+    );
+    rules.assert_consistent();
+}
+
+#[tokio::test]
+async fn the_office_books_at_its_own_office_only_and_may_use_reserved_places() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let milano = rules.staff("milano").await;
+    let beneficiary =
+        json!({ "surname": "Haile", "given_names": "Selam", "birth_date": "1960-05-05" });
+    // Friday 15th, 08:30 at via Cagni: the Rifugiati section holds places for vulnerable persons.
+    let reserved = json!({ "service": "procedure-presentazione", "office": "milano", "site": "cagni",
+        "date": "2027-01-15", "time": "08:30", "beneficiary": beneficiary, "vulnerable": true });
+    let booked = rules.book(&milano, &reserved).await.unwrap();
+    let stored = rules.stored(&booked).await;
+    assert_eq!((stored.pool, stored.vulnerable), (Pool::Reserved, true));
+    assert_eq!(stored.attendee.surname.as_str(), "Haile");
+    assert_eq!(rules.backend.total("SLOTS#milano#cagni#", "reserved"), 1);
+
+    let elsewhere = json!({ "service": "cure-mediche", "office": "alessandria",
+        "date": "2027-01-12", "time": "09:10", "beneficiary": beneficiary });
+    refused(rules.book(&milano, &elsewhere).await, Code::Forbidden);
+    assert_eq!(rules.places_taken("alessandria", "lamarmora"), 0);
+    assert_eq!(rules.bookings().len(), 1);
+    rules.assert_consistent();
+}
+
+#[tokio::test]
+async fn the_counter_sees_the_agenda_of_its_own_day_and_site_and_no_other_offices() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let milano = rules.staff_caller("milano").await;
+    let CounterDay {
+        person,
+        today,
+        tomorrow,
+        ..
+    } = a_day_at_the_counter(&rules).await;
+
+    let ids = |agenda: &prenota_domain::office::Agenda| {
+        agenda
+            .appointments
+            .iter()
+            .map(|b| b.id.to_string())
+            .collect::<Vec<_>>()
+    };
+    let agenda = rules
+        .app
+        .office_agenda(
+            &milano,
+            &query(&[("date", "2027-01-11"), ("site", "cagni")]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (agenda.office.as_str(), agenda.date, agenda.site.as_deref()),
+        ("milano", day("2027-01-11"), Some("cagni"))
+    );
+    assert_eq!(ids(&agenda), [today.id.to_string()]);
+    let next_day = rules
+        .app
+        .office_agenda(
+            &milano,
+            &query(&[("date", "2027-01-12"), ("office", "milano")]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&next_day), [tomorrow.id.to_string()]);
+
+    refused(
+        rules
+            .app
+            .office_agenda(
+                &milano,
+                &query(&[("date", "2027-01-11"), ("office", "alessandria")]),
+            )
+            .await,
+        Code::Forbidden,
+    );
+    let caller = rules.caller_of(&person).await;
+    refused(
+        rules
+            .app
+            .office_agenda(&caller, &query(&[("date", "2027-01-11")]))
+            .await,
+        Code::Forbidden,
+    );
+    invalid(
+        rules
+            .app
+            .office_agenda(
+                &milano,
+                &query(&[("date", "2027-01-11"), ("site", "nowhere")]),
+            )
+            .await,
+        "site",
+        Problem::UnknownId,
+    );
+    // Another office's site is that office's agenda: refused, not a mistake of the field.
+    refused(
+        rules
+            .app
+            .office_agenda(
+                &milano,
+                &query(&[("date", "2027-01-11"), ("site", "lamarmora")]),
+            )
+            .await,
+        Code::Forbidden,
+    );
+}
+
+#[tokio::test]
+async fn a_closure_with_bad_input_names_its_fields_and_closes_nothing_nor_another_offices_site() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let holder = rules.person_client().await;
+    let booked = rules
+        .book(&holder, &alessandria("2027-01-12", "09:10"))
+        .await
+        .unwrap();
+    let before = rules.mail_to(&holder.email).len();
+    let staff = rules.staff_caller("alessandria").await;
+    let milano = rules.staff_caller("milano").await;
+    for (body, fields) in [
+        (
+            json!({ "date": "2027-01-12", "site": "nowhere", "reason": "Sciopero" }),
+            vec!["site"],
+        ),
+        (
+            json!({ "date": "2027-01-08", "reason": "" }),
+            vec!["date", "reason"],
+        ),
+    ] {
+        let error = refused(rules.app.close(&staff, &body).await, Code::ValidationFailed);
+        let named: Vec<&str> = error.fields.keys().map(|k| k.as_ref()).collect();
+        assert_eq!(named, fields, "{body}");
+    }
+    assert_eq!(
+        refused(
+            rules
+                .app
+                .close(
+                    &staff,
+                    &json!({ "date": "2027-01-08", "reason": "Sciopero" })
+                )
+                .await,
+            Code::ValidationFailed
+        )
+        .fields
+        .get("date"),
+        Some(&Problem::InPast)
+    );
+    // Another office's site is not this office's to close; a person closes nothing.
+    refused(
+        rules
+            .app
+            .close(
+                &milano,
+                &json!({ "date": "2027-01-12", "site": "lamarmora", "reason": "Sciopero" }),
+            )
+            .await,
+        Code::Forbidden,
+    );
+    let person = rules.caller_of(&holder).await;
+    refused(
+        rules
+            .app
+            .close(
+                &person,
+                &json!({ "date": "2027-01-12", "reason": "Sciopero" }),
+            )
+            .await,
+        Code::Forbidden,
+    );
+    // Nothing changed: the appointment stands, nobody was told, the day still takes bookings.
+    let stored = rules.stored(&booked).await;
+    assert_eq!(
+        (stored.status, stored.date, stored.office_change.is_none()),
+        (BookingStatus::Active, day("2027-01-12"), true)
+    );
+    assert_eq!(rules.mail_to(&holder.email).len(), before);
+    let late = rules.person_client().await;
+    rules
+        .book(&late, &alessandria("2027-01-12", "09:10"))
+        .await
+        .expect("the day is not closed");
+    rules.assert_consistent();
+}
+
+#[tokio::test]
+async fn office_accounts_are_made_by_the_administrator_and_choose_their_password() {
+    let rules = Rules::new().await;
+    let email = "giulia.bianchi@questura.prenota.test";
+    let account = rules
+        .app
+        .create_office_account("milano", email, "Giulia Bianchi")
+        .await
+        .unwrap();
+    // Nobody knows its first password: the link mailed sets one.
+    let token = rules.token_from_mail(email, "reset-password");
+    rules
+        .app
+        .confirm_password_reset(&json!({ "token": token, "password": "una password robusta" }))
+        .await
+        .unwrap();
+    let session = rules.sign_in(email, "una password robusta").await.unwrap();
+    let caller = rules.caller(&session).await.unwrap();
+    assert_eq!(caller.account.id, account.id);
+    match &caller.account.holder {
+        Holder::Office(staff) => assert_eq!(staff.office, "milano"),
+        _ => panic!("not an office account"),
+    }
+    assert_eq!(
+        prenota_domain::office::staff_office(&caller).unwrap(),
+        "milano"
+    );
+    // The link is spent.
+    refused(
+        rules
+            .app
+            .confirm_password_reset(
+                &json!({ "token": token, "password": "un'altra password robusta" }),
+            )
+            .await,
+        Code::LinkInvalid,
+    );
+
+    // A welcome e-mail that cannot be sent leaves no account behind: the command can be rerun.
+    let retried = "marco.verdi@questura.prenota.test";
+    rules.mail.failing.store(true, Ordering::SeqCst);
+    assert!(
+        rules
+            .app
+            .create_office_account("milano", retried, "Marco Verdi")
+            .await
+            .is_err()
+    );
+    rules.mail.failing.store(false, Ordering::SeqCst);
+    rules
+        .app
+        .create_office_account("milano", retried, "Marco Verdi")
+        .await
+        .expect("the first attempt left nothing behind");
+    rules.token_from_mail(retried, "reset-password");
+
+    invalid(
+        rules
+            .app
+            .create_office_account("torino", "x@questura.prenota.test", "X")
+            .await,
+        "office",
+        Problem::UnknownId,
+    );
+    // Registration never makes one.
+    let mut fake = person();
+    fake["kind"] = json!("office");
+    invalid(
+        rules.app.register(&fake, IP).await,
+        "kind",
+        Problem::UnknownValue,
     );
 }

@@ -236,6 +236,11 @@ impl Rules {
             .await
     }
 
+    /// The caller a client's session authenticates as (the session must be live).
+    pub async fn caller_of(&self, client: &Client) -> Caller {
+        self.caller(&client.session).await.expect("a live session")
+    }
+
     pub async fn person_client(&self) -> Client {
         self.client(person()).await
     }
@@ -258,6 +263,11 @@ impl Rules {
         fixtures::office_staff(&self.app, office)
             .await
             .expect("an office account")
+    }
+
+    /// Office staff of `office`, signed in, as the use cases see them.
+    pub async fn staff_caller(&self, office: &str) -> Caller {
+        self.caller_of(&self.staff(office).await).await
     }
 
     pub async fn account(&self, client: &Client) -> Option<Account> {
@@ -340,6 +350,39 @@ impl Rules {
             .collect()
     }
 
+    /// Every text stored (attribute names, and every string value, nested ones included), of
+    /// the items whose partition key `keep` accepts.
+    pub fn stored_texts(&self, keep: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut stored = Vec::new();
+        for item in self.items() {
+            let pk = item.get("pk").and_then(|pk| pk.as_s().ok()).cloned();
+            if !pk.is_some_and(|pk| keep(&pk)) {
+                continue;
+            }
+            for (name, value) in &item {
+                stored.push(name.clone());
+                texts(value, &mut stored);
+            }
+        }
+        stored
+    }
+
+    /// Asserts that no stored text holds any of `data` (as typed, or transliterated).
+    #[track_caller]
+    pub fn assert_nothing_stored_of(&self, data: &[&str]) {
+        let stored = self.stored_texts(|_| true);
+        assert!(!stored.is_empty(), "the table is read");
+        for datum in data {
+            let folded = prenota_domain::types::transliterate(datum);
+            for text in &stored {
+                assert!(
+                    !(text.contains(datum) || folded.len() > 3 && text.contains(&folded)),
+                    "{datum:?} is still stored: {text:.200}"
+                );
+            }
+        }
+    }
+
     /// The places the store counts taken in the slots of `office`/`site` (both pools).
     pub fn places_taken(&self, office: &str, site: &str) -> i64 {
         let prefix = format!("SLOTS#{office}#{site}#");
@@ -388,6 +431,17 @@ impl Rules {
     }
 }
 
+/// Every text of a stored attribute, nested ones included.
+fn texts(value: &AttributeValue, into: &mut Vec<String>) {
+    match value {
+        AttributeValue::S(text) => into.push(text.clone()),
+        AttributeValue::L(list) => list.iter().for_each(|v| texts(v, into)),
+        AttributeValue::M(map) => map.values().for_each(|v| texts(v, into)),
+        AttributeValue::Ss(set) => into.extend(set.iter().cloned()),
+        _ => {}
+    }
+}
+
 /// The token of a link to portal page `page` in a mail.
 pub fn token(mail: &OutgoingMail, page: &str) -> Option<String> {
     let prefix = format!("{PORTAL}/{page}?token=");
@@ -428,12 +482,25 @@ pub fn invalid<T>(result: Result<T, Error>, field: &str, problem: Problem) {
     );
 }
 
+/// A query string's pairs, as the functions hand them to the use cases.
+pub fn query(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
 pub fn slot(service: &str, office: &str, date: &str, time: &str) -> Value {
     json!({ "service": service, "office": office, "date": date, "time": time })
 }
 
 pub fn alessandria(date: &str, time: &str) -> Value {
     slot("cure-mediche", "alessandria", date, time)
+}
+
+/// Milan's medical-care service, at via Cagni.
+pub fn cagni(date: &str, time: &str) -> Value {
+    slot("cure-mediche", "milano", date, time)
 }
 
 /// Alessandria's general counters, changed by `change`.
