@@ -7,7 +7,7 @@ use std::time::Instant;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use prenota_domain::accounts::Booker;
-use prenota_domain::bookings::{Attendee, Booking, BookingId, BookingStatus, Pool};
+use prenota_domain::bookings::{Attendee, Booking, BookingStatus, Pool, new_booking_id};
 use prenota_domain::office::next_working_day;
 use prenota_domain::ports::CatalogueStore;
 use prenota_domain::types::{Country, DocumentNumber, DocumentType, Email, IdentityDocument, Name};
@@ -98,7 +98,7 @@ fn sample_booking(n: usize, created: NaiveDate, date: NaiveDate) -> Booking {
     let created_at = Utc.from_utc_datetime(&created.and_hms_opt(10, 0, 0).expect("a time"))
         + Duration::milliseconds(n as i64);
     Booking {
-        id: BookingId::from_bits(prenota_domain::random::bits()),
+        id: new_booking_id(),
         status: BookingStatus::Active,
         service: "cure-mediche".into(),
         office: "milano".into(),

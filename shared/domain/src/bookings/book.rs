@@ -10,8 +10,8 @@ use crate::accounts::{Booker, Caller, Holder};
 use crate::bookings::{
     Access, Attendee, Booking, BookingId, BookingRequest, BookingStatus, CONTENDED_TRIES,
     DailyChanges, FIRST_REACH_DAYS, FreeSlot, ID_ATTEMPTS, Pool, access, check_children_on,
-    check_people, children_under_age, daily_changes, fingerprint, locate, parse_booking_request,
-    pick,
+    check_people, children_under_age, daily_changes, fingerprint, locate, new_booking_id,
+    parse_booking_request, pick,
 };
 use crate::catalogue::{Place, Service};
 use crate::error::{Code, Error, Problem, Result};
@@ -84,7 +84,7 @@ impl Draft<'_> {
     /// The booking of this request in `slot`, holding a place of `pool`.
     fn booking(&self, slot: &FreeSlot, pool: Pool, now: DateTime<Utc>) -> Booking {
         let mut booking = Booking {
-            id: BookingId::from_bits(crate::random::bits()),
+            id: new_booking_id(),
             status: BookingStatus::Active,
             service: self.service.id.clone(),
             office: self.place.office.id.clone(),

@@ -18,6 +18,11 @@ use crate::types::{Email, IdentityDocument, Name, birth_date, date};
 /// as `XXXX-XXXX-XXXX`. It travels in the receipt's code, which defines it.
 pub use prenota_receipt_code::BookingId;
 
+/// A new booking number, drawn at random.
+pub fn new_booking_id() -> BookingId {
+    BookingId::from_bits(crate::random::bits())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
@@ -366,9 +371,9 @@ mod tests {
 
     #[test]
     fn booking_numbers_are_random_and_read_back_as_printed() {
-        let id = BookingId::from_bits(crate::random::bits());
+        let id = new_booking_id();
         assert_eq!(id.as_str().len(), 12);
-        assert_ne!(id, BookingId::from_bits(crate::random::bits()));
+        assert_ne!(id, new_booking_id());
         assert_eq!(
             BookingId::parse(&id.printed().to_lowercase()),
             Some(id.clone())

@@ -5,7 +5,7 @@ use crate::accounts::{Account, Caller, Holder};
 use crate::bookings::Booking;
 use crate::error::Result;
 use crate::paging::Cursor;
-use crate::ports::{BookingFilter, Clock, Mailer, Store};
+use crate::ports::{BookingFilter, Clock, Store};
 use crate::privacy::Retention;
 
 /// `GET /me/data`: everything stored about the caller (art. 15); the platform answers it in a
@@ -27,7 +27,6 @@ pub struct PersonalData<'a> {
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
     C: Clock,
 {
     /// `GET /me/data`. Office staff see their account only: the bookings they made at the
@@ -48,7 +47,7 @@ where
                 "unique_claims",
                 "sent_emails",
             ],
-            retention: self.retention(),
+            retention: Retention::of(&self.config),
         })
     }
 

@@ -6,6 +6,7 @@ use tracing::{info, instrument, warn};
 
 use crate::App;
 use crate::accounts::Account;
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::paging::Cursor;
 use crate::ports::{Clock, ErasureReason, Mailer, Store};
@@ -34,20 +35,23 @@ const PASS_BUDGET: Duration = Duration::minutes(5);
 /// did not run is caught up by the next ones.
 const CATCH_UP_DAYS: i64 = 14;
 
+impl Retention {
+    /// How long data is kept under the deployment's settings.
+    pub(crate) fn of(config: &Config) -> Retention {
+        Retention {
+            booking_days_after_appointment: config.retention_days,
+            unused_account_days: config.inactive_after.num_days(),
+            unactivated_registration_hours: config.activation_link_valid.num_hours(),
+        }
+    }
+}
+
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
     M: Mailer,
     C: Clock,
 {
-    pub(crate) fn retention(&self) -> Retention {
-        Retention {
-            booking_days_after_appointment: self.config.retention_days,
-            unused_account_days: self.config.inactive_after.num_days(),
-            unactivated_registration_hours: self.config.activation_link_valid.num_hours(),
-        }
-    }
-
     /// The nightly retention pass (PD-1): bookings whose day is past the retention time lose
     /// their personal data; unused accounts are warned, then erased.
     #[instrument(skip_all)]
