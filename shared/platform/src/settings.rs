@@ -99,12 +99,20 @@ fn number(name: &str) -> anyhow::Result<Option<u32>> {
 
 /// The SDK configuration: region, credentials and endpoint from the environment.
 ///
-/// HTTPS trusts Amazon's root authorities only (every AWS endpoint a function calls chains to
-/// one): the SDK's default reads and parses the system's whole trust store as each function
-/// starts (README "Cold starts"). No proxy: a function reaches AWS directly. The administrator's
-/// tool keeps the SDK's defaults.
+/// Lambda gives every function its role's credentials and its region as environment variables,
+/// so those are read there alone: the SDK's default chains would also set up the providers of
+/// profiles, web identity, SSO and instance metadata (an STS client among them) as each
+/// function starts. HTTPS trusts Amazon's root authorities only (every AWS endpoint a function
+/// calls chains to one): the SDK's default reads and parses the system's whole trust store. No
+/// proxy: a function reaches AWS directly. (README "Cold starts".) The administrator's tool
+/// keeps the SDK's defaults.
 pub async fn sdk_config() -> SdkConfig {
+    use aws_config::environment::{
+        EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
+    };
     aws_config::defaults(BehaviorVersion::latest())
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .region(EnvironmentVariableRegionProvider::new())
         .http_client(amazon_https_client())
         .load()
         .await

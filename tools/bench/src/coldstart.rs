@@ -1,5 +1,7 @@
-//! Cold starts (issue 13): each function's release binary, and a hello-world `lambda_http`
-//! binary built by the same profile (`hello-lambda`), started as Lambda starts them: a fresh
+//! Cold starts (issue 13): each function's release binary, a hello-world `lambda_http` binary
+//! built by the same profile (`hello-lambda`), and that hello-world reading one item of the
+//! table with the SDK set up as the functions set it up (`hello-dynamodb`), started as Lambda
+//! starts them: a fresh
 //! process whose `AWS_LAMBDA_RUNTIME_API` is a stand-in of the runtime API served here. Timed
 //! from the process's spawn to its first poll of `/runtime/invocation/next` (the init), and to
 //! the first response of a representative request (a sample event of `events/`, against the
@@ -20,6 +22,10 @@ use crate::Bench;
 
 /// The hello-world binary: `src/bin/hello-lambda.rs`.
 const HELLO: &str = "hello-lambda";
+
+/// The hello-world that reads one item of the table (`src/bin/hello-dynamodb.rs`): what every
+/// function carries and does before its own code.
+const HELLO_DYNAMODB: &str = "hello-dynamodb";
 
 /// How long a start may take before the run is called failed.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -63,7 +69,9 @@ pub async fn run(runs: usize) -> anyhow::Result<()> {
     let binaries = binaries_dir()?;
     let root = repository_root();
     let env = bench.environment();
-    let mut measured: Vec<Measured> = std::iter::once(HELLO.to_owned())
+    let mut measured: Vec<Measured> = [HELLO, HELLO_DYNAMODB]
+        .into_iter()
+        .map(str::to_owned)
         .chain(Function::ALL.iter().map(|f| f.binary().to_owned()))
         .map(|name| {
             let size = std::fs::metadata(binaries.join(&name))
@@ -317,7 +325,7 @@ fn print(measured: &[Measured], runs: usize) {
         statuses.sort();
         statuses.dedup();
         println!(
-            "| {} | {:.1} MB | {:.1} | {} ms | {:.1} | {} ms | {} |",
+            "| {} | {:.1} MiB | {:.1} | {} ms | {:.1} | {} ms | {} |",
             binary.name,
             binary.size as f64 / 1_048_576.0,
             binary.size as f64 / hello.size as f64,
