@@ -5,14 +5,11 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use lambda_http::http::Method;
-use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
+use prenota_domain::catalogue::{Catalogue, WeeklyHours};
 use prenota_domain::ports::{CatalogueStore, ClosureStore};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-
-/// Monday 11 January 2027, 08:00 in Italy.
-const MONDAY: &str = "2027-01-11T07:00:00Z";
 
 fn slot(service: &str, office: &str, date: &str, time: &str) -> Value {
     json!({ "service": service, "office": office, "date": date, "time": time })
@@ -20,32 +17,6 @@ fn slot(service: &str, office: &str, date: &str, time: &str) -> Value {
 
 fn alessandria(date: &str, time: &str) -> Value {
     slot("cure-mediche", "alessandria", date, time)
-}
-
-/// Alessandria's general counters, changed by `change`.
-fn general_counters(
-    catalogue: &mut Catalogue,
-    change: impl FnOnce(&mut prenota_domain::catalogue::Section),
-) {
-    let office = catalogue
-        .offices
-        .iter_mut()
-        .find(|o| o.id == "alessandria")
-        .unwrap();
-    change(
-        office.sites[0]
-            .sections
-            .iter_mut()
-            .find(|s| s.id == "generale")
-            .unwrap(),
-    );
-}
-
-fn hours(ranges: &[&str]) -> Vec<TimeRange> {
-    ranges
-        .iter()
-        .map(|r| TimeRange::parse(r).unwrap())
-        .collect()
 }
 
 async fn spawn_on_monday(change: impl FnOnce(&mut Catalogue)) -> TestApp {

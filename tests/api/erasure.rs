@@ -11,9 +11,6 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::hostile::urlencode;
 
-/// Monday 11 January 2027, 08:00 in Italy.
-const MONDAY: &str = "2027-01-11T07:00:00Z";
-
 /// Every text of a stored attribute, nested ones included.
 fn texts(value: &AttributeValue, into: &mut Vec<String>) {
     match value {

@@ -12,6 +12,7 @@ use prenota_domain::bookings::{Booking, BookingStatus, Pool};
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
 use prenota_platform::Settings;
+use prenota_testing::faults::Faults;
 use prenota_testing::mailbox::{self, Mail};
 pub use prenota_testing::samples::*;
 use prenota_testing::stack::LocalApp;
@@ -150,6 +151,18 @@ impl TestApp {
     pub fn with_sender(&self, sender: &str) -> LocalApp<TestClock> {
         let settings = settings(&self.table, sender, vec![self.receipt_key.clone()]);
         let mut app = self.stack.app(&settings, self.clock.clone());
+        app.config = self.app.config.clone();
+        app
+    }
+
+    /// Another application on the same table, its every call to AWS through `faults`.
+    pub fn with_faults(&self, faults: &Faults) -> LocalApp<TestClock> {
+        let stack = Stack {
+            endpoint: self.stack.endpoint.clone(),
+            sdk: faults.wrap(&self.stack.sdk),
+        };
+        let settings = settings(&self.table, SENDER, vec![self.receipt_key.clone()]);
+        let mut app = stack.app(&settings, self.clock.clone());
         app.config = self.app.config.clone();
         app
     }

@@ -6,6 +6,7 @@ mod bookings;
 mod catalogue;
 mod contract;
 mod erasure;
+mod faults;
 mod helpers;
 mod hostile;
 mod office;

@@ -9,9 +9,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// Monday 11 January 2027, 08:00 in Italy.
-const MONDAY: &str = "2027-01-11T07:00:00Z";
-
 fn slot(service: &str, office: &str, date: &str, time: &str) -> Value {
     json!({ "service": service, "office": office, "date": date, "time": time })
 }

@@ -9,9 +9,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// Monday 11 January 2027, 08:00 in Italy.
-const MONDAY: &str = "2027-01-11T07:00:00Z";
-
 fn slot(date: &str, time: &str) -> Value {
     json!({ "service": "cure-mediche", "office": "alessandria", "date": date, "time": time })
 }

@@ -7,6 +7,8 @@ use chrono::Duration;
 use prenota_domain::accounts::{AccountStatus, Holder};
 use prenota_domain::bookings::{Booking, BookingStatus, OfficeAction, Pool};
 use prenota_domain::catalogue::{TimeRange, WeeklyHours};
+use prenota_domain::office::Run;
+use prenota_domain::ports::{CatalogueStore, Clock, ExportClaim, ExportStore};
 use prenota_domain::{Code, Problem};
 use serde_json::json;
 
@@ -204,11 +206,11 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
         .await
         .unwrap();
     rules.clock.advance(Duration::hours(12));
-    assert_eq!(rules.app.end_of_day(day("2027-01-11")).await.unwrap(), 1);
+    assert_eq!(rules.end_of_day(Run::Day(day("2027-01-11"))).await, 1);
     assert_eq!(rules.stored(&second).await.status, BookingStatus::NoShow);
     assert_eq!(rules.stored(&first).await.status, BookingStatus::CheckedIn);
     assert_eq!(
-        rules.app.end_of_day(day("2027-01-11")).await.unwrap(),
+        rules.end_of_day(Run::Day(day("2027-01-11"))).await,
         0,
         "a rerun changes nothing"
     );
@@ -666,4 +668,123 @@ async fn office_accounts_are_made_by_the_administrator_and_choose_their_password
         "kind",
         Problem::UnknownValue,
     );
+}
+
+#[tokio::test]
+async fn an_evening_without_its_end_of_day_pass_is_caught_up_by_the_next() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let (monday, tuesday) = (rules.person_client().await, rules.person_client().await);
+    let missed_monday = rules
+        .book(&monday, &cagni("2027-01-11", "09:00"))
+        .await
+        .unwrap();
+    let missed_tuesday = rules
+        .book(&tuesday, &cagni("2027-01-12", "09:00"))
+        .await
+        .unwrap();
+
+    rules.clock.set("2027-01-11T19:30:00Z");
+    assert_eq!(rules.end_of_day(Run::Due(day("2027-01-11"))).await, 1);
+    // Tuesday evening's pass never runs; Wednesday's does Tuesday first.
+    rules.clock.set("2027-01-13T19:30:00Z");
+    assert_eq!(rules.end_of_day(Run::Due(day("2027-01-13"))).await, 1);
+    assert_eq!(
+        rules.stored(&missed_tuesday).await.status,
+        BookingStatus::NoShow
+    );
+    assert_eq!(
+        rules.stored(&missed_monday).await.status,
+        BookingStatus::NoShow
+    );
+    let days = rules
+        .app
+        .end_of_day(Run::Due(day("2027-01-13")))
+        .await
+        .unwrap();
+    assert!(days.is_empty(), "nothing left due: {days:?}");
+    // A day named by hand runs alone, whatever the progress.
+    assert_eq!(rules.end_of_day(Run::Day(day("2027-01-12"))).await, 0);
+}
+
+#[tokio::test]
+async fn a_failed_or_crashed_export_is_sent_by_a_later_run_and_no_day_twice() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let client = rules.person_client().await;
+    rules
+        .book(&client, &cagni("2027-01-12", "09:00"))
+        .await
+        .unwrap();
+    let catalogue = rules.app.store.catalogue().await.unwrap();
+    let milano = catalogue.office("milano").unwrap().email.clone();
+    let offices = catalogue.offices.len();
+    let outcomes = |reports: &[prenota_domain::office::ExportReport], office: &str| {
+        reports
+            .iter()
+            .filter(|report| report.office == office)
+            .map(|report| (report.date.to_string(), report.outcome))
+            .collect::<Vec<_>>()
+    };
+    let sent_days = || -> Vec<String> {
+        rules
+            .mail_to(&milano)
+            .iter()
+            .map(|mail| mail.subject.clone())
+            .collect()
+    };
+
+    // Monday evening: SES refuses; the claim is released, the run says so.
+    rules.clock.set("2027-01-11T20:00:00Z");
+    rules.mail.failing.store(true, Ordering::SeqCst);
+    let monday = rules.app.export(Run::Due(day("2027-01-11"))).await.unwrap();
+    assert_eq!(
+        outcomes(&monday, "milano"),
+        [("2027-01-11".into(), "failed")]
+    );
+    rules.mail.failing.store(false, Ordering::SeqCst);
+
+    // Tuesday evening: a run claims Milan's Tuesday and dies before sending it.
+    rules.clock.set("2027-01-12T20:00:00Z");
+    let stale_before = rules.clock.now() - Duration::minutes(11);
+    let claimed = rules
+        .app
+        .store
+        .claim_export("milano", day("2027-01-12"), rules.clock.now(), stale_before)
+        .await
+        .unwrap();
+    assert_eq!(claimed, ExportClaim::Claimed);
+    // The scheduler's retry five minutes later sends Monday, and leaves Tuesday to the run
+    // that may still be sending it; every other office gets both days.
+    rules.clock.advance(Duration::minutes(5));
+    let retry = rules.app.export(Run::Due(day("2027-01-12"))).await.unwrap();
+    assert_eq!(
+        outcomes(&retry, "milano"),
+        [
+            ("2027-01-11".into(), "sent"),
+            ("2027-01-12".into(), "in_progress")
+        ]
+    );
+    assert_eq!(retry.len(), 2 * offices);
+
+    // Wednesday evening: Tuesday's dead claim is taken over; then Wednesday.
+    rules.clock.set("2027-01-13T20:00:00Z");
+    let wednesday = rules.app.export(Run::Due(day("2027-01-13"))).await.unwrap();
+    assert_eq!(
+        outcomes(&wednesday, "milano"),
+        [("2027-01-12".into(), "sent"), ("2027-01-13".into(), "sent")]
+    );
+    let subjects = sent_days();
+    assert_eq!(subjects.len(), 3, "one e-mail a day: {subjects:?}");
+    for date in ["11/01/2027", "12/01/2027", "13/01/2027"] {
+        assert_eq!(
+            subjects
+                .iter()
+                .filter(|s| s.contains(&format!("bookings of {date}")))
+                .count(),
+            1,
+            "{date}: {subjects:?}"
+        );
+    }
+    // Every office is up to date: another run sends nothing.
+    let again = rules.app.export(Run::Due(day("2027-01-13"))).await.unwrap();
+    assert!(again.is_empty(), "{again:?}");
 }

@@ -5,6 +5,7 @@
 use chrono::Duration;
 use prenota_domain::Code;
 use prenota_domain::bookings::BookingStatus;
+use prenota_domain::office::Run;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -143,7 +144,7 @@ async fn a_bookings_personal_data_is_gone_after_the_retention_time_and_its_stati
     let code = rules.stored(&booked).await.receipt.unwrap().code;
     // The day comes and goes; the evening pass marks the missed appointment.
     rules.clock.set("2027-01-12T19:45:00Z");
-    assert_eq!(rules.app.end_of_day(day("2027-01-12")).await.unwrap(), 1);
+    assert_eq!(rules.end_of_day(Run::Day(day("2027-01-12"))).await, 1);
 
     // 89 days later the booking is whole; 91 days later only its statistics remain.
     rules.clock.advance(Duration::days(89));

@@ -16,6 +16,7 @@ use prenota_domain::accounts::Caller;
 use prenota_domain::accounts::{Account, AccountStatus};
 use prenota_domain::bookings::{Booking, BookingStatus, ErasedBooking};
 use prenota_domain::catalogue::Catalogue;
+use prenota_domain::office::Run;
 use prenota_domain::ports::{AccountStore, BookingStore, Clock, Mailer, Signer};
 use prenota_domain::receipts::receipt::{KeyId, ReceiptKey};
 use prenota_domain::texts::mail::OutgoingMail;
@@ -27,9 +28,6 @@ use serde_json::{Value, json};
 pub use prenota_testing::samples::*;
 
 pub const PORTAL: &str = "https://portal.prenota.test";
-/// Monday 11 January 2027, 08:00 in Italy.
-pub const MONDAY: &str = "2027-01-11T07:00:00Z";
-
 /// A clock that stands still where the test puts it.
 #[derive(Clone)]
 pub struct TestClock(Arc<AtomicI64>);
@@ -297,6 +295,12 @@ impl Rules {
         self.app.reschedule_booking(&caller, id, body).await
     }
 
+    /// The end-of-day pass: how many appointments became no-shows in all.
+    pub async fn end_of_day(&self, run: Run) -> usize {
+        let days = self.app.end_of_day(run).await.expect("an end-of-day pass");
+        days.iter().map(|day| day.no_shows).sum()
+    }
+
     /// A booking as stored (with its personal data).
     pub async fn stored(&self, booking: &Booking) -> Booking {
         self.app
@@ -501,23 +505,4 @@ pub fn alessandria(date: &str, time: &str) -> Value {
 /// Milan's medical-care service, at via Cagni.
 pub fn cagni(date: &str, time: &str) -> Value {
     slot("cure-mediche", "milano", date, time)
-}
-
-/// Alessandria's general counters, changed by `change`.
-pub fn general_counters(
-    catalogue: &mut Catalogue,
-    change: impl FnOnce(&mut prenota_domain::catalogue::Section),
-) {
-    let office = catalogue
-        .offices
-        .iter_mut()
-        .find(|o| o.id == "alessandria")
-        .unwrap();
-    change(
-        office.sites[0]
-            .sections
-            .iter_mut()
-            .find(|s| s.id == "generale")
-            .unwrap(),
-    );
 }

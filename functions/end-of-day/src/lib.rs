@@ -1,6 +1,7 @@
 //! The end-of-day pass (BK-9), on an EventBridge schedule every evening (Europe/Rome): the
-//! day's appointments nobody came to become no-shows, which frees each person to book again.
-//! The event may name the day (`{"date": "2027-01-12"}`).
+//! appointments nobody came to become no-shows, which frees each person to book again. Each
+//! office's pass runs for every day since the last it completed (a failed or missed evening is
+//! caught up); the event may name one day (`{"date": "2027-01-12"}`) to run it alone.
 
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
@@ -11,10 +12,10 @@ pub async fn handle<M, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     event: Value,
 ) -> Result<Value, lambda_http::Error> {
-    let day = prenota_platform::scheduled::day(&event, app.clock.now())?;
-    let no_shows = app.end_of_day(day).await.map_err(|e| format!("{e:?}"))?;
+    let run = prenota_platform::scheduled::run(&event, app.clock.now())?;
+    let days = app.end_of_day(run).await.map_err(|e| format!("{e:?}"))?;
     Ok(serde_json::to_value(EndOfDayDone {
-        date: day,
-        no_shows,
+        no_shows: days.iter().map(|day| day.no_shows).sum(),
+        days: &days,
     })?)
 }

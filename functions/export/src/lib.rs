@@ -1,7 +1,8 @@
 //! The nightly export (EX-1, EX-2), on an EventBridge schedule every evening (Europe/Rome):
-//! each office gets one e-mail with the day's bookings and its next working day's agenda. The
-//! event may name the day (`{"date": "2027-01-12"}`) to send again a day whose e-mail failed; a
-//! day already sent is never sent twice.
+//! each office gets one e-mail with the day's bookings and its next working day's agenda, for
+//! every day since the last it was sent (a failed, crashed or missed evening is caught up). The
+//! event may name one day (`{"date": "2027-01-12"}`) to send it alone; a day already sent is
+//! never sent twice.
 
 use prenota_domain::ports::{Clock, Documents, Mailer};
 use prenota_platform::AwsApp;
@@ -12,19 +13,12 @@ pub async fn handle<M: Mailer, K, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     event: Value,
 ) -> Result<Value, lambda_http::Error> {
-    let day = prenota_platform::scheduled::day(&event, app.clock.now())?;
-    let offices = app.export(day).await.map_err(|e| format!("{e:?}"))?;
-    let done = serde_json::to_value(ExportDone {
-        date: day,
-        offices: &offices,
-    })?;
+    let run = prenota_platform::scheduled::run(&event, app.clock.now())?;
+    let offices = app.export(run).await.map_err(|e| format!("{e:?}"))?;
+    let done = serde_json::to_value(ExportDone { offices: &offices })?;
     // A failed office makes the invocation fail, so the scheduler tries again.
     if offices.iter().any(|report| report.outcome == "failed") {
-        return Err(format!(
-            "export of {day} failed for some office: {}",
-            done["offices"]
-        )
-        .into());
+        return Err(format!("the export failed for some office: {}", done["offices"]).into());
     }
     Ok(done)
 }

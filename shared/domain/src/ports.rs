@@ -19,6 +19,7 @@ use crate::bookings::{
     Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking, Receipt, SlotCounts,
 };
 use crate::catalogue::{Catalogue, Place, Site};
+use crate::office::jobs::Job;
 use crate::paging::{Cursor, Page};
 use crate::receipts::receipt::{KeyId, ReceiptKey};
 use crate::secrets::{SessionToken, TokenHash};
@@ -199,7 +200,14 @@ pub trait SessionStore: Send + Sync {
 
 /// Everything the application keeps, in one store: the use cases ask for this.
 pub trait Store:
-    AccountStore + SessionStore + Counters + CatalogueStore + BookingStore + ExportStore + ClosureStore
+    AccountStore
+    + SessionStore
+    + Counters
+    + CatalogueStore
+    + BookingStore
+    + ExportStore
+    + JobStore
+    + ClosureStore
 {
 }
 
@@ -210,6 +218,7 @@ impl<T> Store for T where
         + CatalogueStore
         + BookingStore
         + ExportStore
+        + JobStore
         + ClosureStore
 {
 }
@@ -411,16 +420,15 @@ pub trait ExportStore: Send + Sync {
         from: Option<&Cursor>,
     ) -> impl Future<Output = anyhow::Result<Page<Booking>>> + Send;
 
-    /// Claims the nightly export of an office for a day: `true` if this run is to send it;
-    /// `false` if it was sent, or another run is sending it (claimed after `stale_before` is
-    /// still fresh).
+    /// Claims the nightly export of an office for a day, for this run to send it, unless it was
+    /// sent or another run is sending it (a claim made after `stale_before` is still live).
     fn claim_export(
         &self,
         office: &str,
         date: NaiveDate,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
-    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+    ) -> impl Future<Output = anyhow::Result<ExportClaim>> + Send;
 
     /// Records that the export was sent, or releases the claim so that a later run sends it.
     fn finish_export(
@@ -428,6 +436,35 @@ pub trait ExportStore: Send + Sync {
         office: &str,
         date: NaiveDate,
         sent: bool,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// What claiming an export found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportClaim {
+    /// This run sends it.
+    Claimed,
+    /// An earlier run sent it.
+    Sent,
+    /// Another run is sending it.
+    Sending,
+}
+
+/// The nightly jobs' progress, office by office: the last day through which each job completed
+/// every day, so that a run catches up the days that failed or were missed (`office::jobs`).
+pub trait JobStore: Send + Sync {
+    fn completed_through(
+        &self,
+        job: Job,
+        office: &str,
+    ) -> impl Future<Output = anyhow::Result<Option<NaiveDate>>> + Send;
+
+    /// Records that the job completed every day through `day`; a progress never moves back.
+    fn complete_through(
+        &self,
+        job: Job,
+        office: &str,
+        day: NaiveDate,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 

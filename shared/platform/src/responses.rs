@@ -24,7 +24,9 @@ use prenota_domain::bookings::{Attendee, Booking, BookingId, BookingStatus, Offi
 use prenota_domain::catalogue::{
     Catalogue, Fee, Format, MonthDay, Office, Section, Sector, Service, Site, Text, WeeklyHours,
 };
-use prenota_domain::office::{Agenda, Closure, ClosureChange, ClosureOutcome, ExportReport};
+use prenota_domain::office::{
+    Agenda, Closure, ClosureChange, ClosureOutcome, ExportReport, NoShows,
+};
 use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::privacy::{PersonalData, Retention};
 use prenota_domain::types::Email;
@@ -460,16 +462,16 @@ impl<'a> From<&'a Closure> for ClosureView<'a> {
 
 // The scheduled functions' results (returned by the invocation, read in its log).
 
-/// `end-of-day`: the day, and how many appointments became no-shows.
+/// `end-of-day`: how many appointments became no-shows in all, and per office and day of the
+/// run.
 #[derive(Serialize)]
-pub struct EndOfDayDone {
-    pub date: NaiveDate,
+pub struct EndOfDayDone<'a> {
     pub no_shows: usize,
+    pub days: &'a [NoShows],
 }
 
-/// `export`: the day, and what each office's e-mail did.
+/// `export`: what each office's e-mail of each day of the run did.
 #[derive(Serialize)]
 pub struct ExportDone<'a> {
-    pub date: NaiveDate,
     pub offices: &'a [ExportReport],
 }

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use prenota_domain::accounts::Booker;
 use prenota_domain::bookings::{Attendee, Booking, BookingStatus, Pool, new_booking_id};
-use prenota_domain::office::next_working_day;
+use prenota_domain::office::{Run, next_working_day};
 use prenota_domain::ports::CatalogueStore;
 use prenota_domain::types::{Country, DocumentNumber, DocumentType, Email, IdentityDocument, Name};
 use prenota_platform::dynamo::keys;
@@ -66,7 +66,7 @@ pub async fn run(count: usize) -> anyhow::Result<()> {
     let (wall, cpu) = (Instant::now(), thread_cpu_time());
     let reports = bench
         .app
-        .export(day)
+        .export(Run::Day(day))
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let (wall, cpu) = (wall.elapsed(), thread_cpu_time() - cpu);

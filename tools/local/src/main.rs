@@ -7,7 +7,8 @@
 //! - `prenota-local seed [--dir DIR]`: loads the catalogue (`services.json`, `offices.json`; the
 //!   repository's copy unless `--dir`) into the local table.
 //! - `prenota-local export [--date D]`, `prenota-local end-of-day [--date D]`: the nightly export
-//!   and the end-of-day pass for a day (today by default), as the scheduled Lambdas run them;
+//!   and the end-of-day pass for a day (by default the days due, as the schedule runs them), as
+//!   the scheduled Lambdas run them;
 //!   `prenota-local retention`: the nightly retention pass (PD-1).
 //! - `prenota-local designate --office ID --fiscal-code CODE`: an organisation the office
 //!   designates to book the places reserved for vulnerable persons (CAT-4).
@@ -67,7 +68,7 @@ enum Action {
 
 #[derive(Args, Debug)]
 struct Day {
-    /// The day (YYYY-MM-DD); today by default.
+    /// The day (YYYY-MM-DD); by default every day due (those since the last completed).
     #[arg(long, value_name = "DATE")]
     date: Option<String>,
 }
@@ -127,8 +128,8 @@ enum Scheduled {
     Retention,
 }
 
-/// The nightly export, the end-of-day or the retention pass, run by hand for `--date` (today
-/// by default), through the very handlers the scheduled Lambdas run.
+/// The nightly export, the end-of-day or the retention pass, run by hand for `--date` (the days
+/// due by default), through the very handlers the scheduled Lambdas run.
 async fn scheduled(settings: &LocalSettings, which: Scheduled, day: Day) -> anyhow::Result<()> {
     let (_, app) = local_app(settings).await?;
     let event = match day.date {

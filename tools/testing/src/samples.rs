@@ -1,6 +1,7 @@
 //! Sample request bodies (API.md's person and organisation) with unique e-mails and documents,
 //! for tests and benchmarks: the local mailbox is shared, so every address must be new.
 
+use prenota_domain::catalogue::{Catalogue, Section, TimeRange};
 use serde_json::{Value, json};
 
 /// A unique e-mail address: the mailbox is shared by every test.
@@ -77,4 +78,33 @@ pub fn organisation() -> Value {
         "address": "Viale Monza 79", "municipality": "Milano", "cap": "20125",
         "email": unique_email("ente"), "pec": unique_email("ente.pec"), "phone": "02 1234567",
         "password": PASSWORD, "accept_terms": true, "accept_privacy": true, "language": "en", "office": "milano" })
+}
+
+/// Monday 11 January 2027, 08:00 in Italy: the tests' working day (Epiphany past, the offices
+/// open).
+pub const MONDAY: &str = "2027-01-11T07:00:00Z";
+
+/// Alessandria's general counters (its first site's `generale` section), changed by `change`:
+/// the tests' section to reshape.
+pub fn general_counters(catalogue: &mut Catalogue, change: impl FnOnce(&mut Section)) {
+    let office = catalogue
+        .offices
+        .iter_mut()
+        .find(|o| o.id == "alessandria")
+        .expect("Alessandria in the repository's catalogue");
+    change(
+        office.sites[0]
+            .sections
+            .iter_mut()
+            .find(|s| s.id == "generale")
+            .expect("Alessandria's general counters"),
+    );
+}
+
+/// Opening hours from `HH:MM-HH:MM` ranges.
+pub fn hours(ranges: &[&str]) -> Vec<TimeRange> {
+    ranges
+        .iter()
+        .map(|r| TimeRange::parse(r).expect("a time range"))
+        .collect()
 }

@@ -4,16 +4,25 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 use tracing::{info, instrument, warn};
 
 use crate::App;
 use crate::accounts::Caller;
 use crate::bookings::{Booking, BookingStatus, cursor_of};
 use crate::error::{Code, Error, Problems, Result};
-use crate::office::{asked_office, check_own_site, staff_office};
+use crate::office::{Job, Run, asked_office, check_own_site, staff_office};
 use crate::paging::Cursor;
 use crate::ports::{BookingChange, BookingWriteError, Clock, Store};
 use crate::time::today_in_rome;
+
+/// How many appointments of an office's day the end-of-day pass found nobody came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoShows {
+    pub office: String,
+    pub date: NaiveDate,
+    pub no_shows: usize,
+}
 
 /// An office's day at the counter.
 pub struct Agenda {
@@ -101,44 +110,70 @@ where
         Ok(ended)
     }
 
-    /// End of day (BK-9): the day's appointments nobody came to become `no_show`, which frees
-    /// each person to book that service again. Answers how many.
-    #[instrument(skip_all, fields(%day))]
-    pub async fn end_of_day(&self, day: NaiveDate) -> Result<usize> {
+    /// End of day (BK-9): the appointments nobody came to become `no_show`, which frees each
+    /// person to book that service again; for every office, on each day of the run (the days
+    /// due catch up a failed or missed pass: `office::jobs`). Answers how many per office and
+    /// day. One office or day that fails does not stop the others; the run fails at the end, so
+    /// that the scheduler tries again (what was done stays done).
+    #[instrument(skip_all, fields(?run))]
+    pub async fn end_of_day(&self, run: Run) -> Result<Vec<NoShows>> {
         let now = self.clock.now();
         let catalogue = self.store.catalogue().await?;
-        let (mut missed, mut failed) = (0, 0);
-        // One office or appointment that fails does not stop the others; the run fails at the
-        // end, so that the scheduler tries again (what was done stays done).
+        let (mut done, mut failed) = (Vec::new(), 0);
         for office in &catalogue.offices {
-            let bookings = match self.day(&office.id, day).await {
-                Ok(bookings) => bookings,
+            let (days, mut progress) = match self.days_to_run(Job::EndOfDay, &office.id, run).await
+            {
+                Ok(planned) => planned,
                 Err(error) => {
-                    warn!(office = %office.id, error = ?error, "end of day: the agenda unread");
+                    warn!(office = %office.id, error = ?error, "end of day: the progress unread");
                     failed += 1;
                     continue;
                 }
             };
-            for booking in bookings {
-                if booking.status == BookingStatus::Active && booking.starts_at < now {
-                    match self.end(&booking, BookingStatus::NoShow, now).await {
-                        Ok(_) => missed += 1,
-                        // Checked in meanwhile: nothing to do.
-                        Err(error) if error.code == Code::BookingClosed => {}
-                        Err(error) => {
-                            warn!(error = ?error, "end of day: an appointment not ended");
-                            failed += 1;
-                        }
+            for day in days {
+                let ended = self.end_office_day(&office.id, day, now).await;
+                self.day_done(&mut progress, day, ended.is_ok()).await;
+                match ended {
+                    Ok(no_shows) => done.push(NoShows {
+                        office: office.id.clone(),
+                        date: day,
+                        no_shows,
+                    }),
+                    Err(error) => {
+                        warn!(office = %office.id, %day, error = ?error, "end of day failed");
+                        failed += 1;
                     }
                 }
             }
         }
         if failed > 0 {
             return Err(Error::unavailable(anyhow::anyhow!(
-                "end of day {day}: {failed} failures"
+                "end of day: {failed} office days failed"
             )));
         }
-        info!(missed, "end of day");
+        info!(days = done.len(), "end of day");
+        Ok(done)
+    }
+
+    /// One office's day: its past appointments still open become no-shows. Done again, it
+    /// changes nothing.
+    async fn end_office_day(
+        &self,
+        office: &str,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut missed = 0;
+        for booking in self.day(office, day).await? {
+            if booking.status == BookingStatus::Active && booking.starts_at < now {
+                match self.end(&booking, BookingStatus::NoShow, now).await {
+                    Ok(_) => missed += 1,
+                    // Checked in meanwhile: nothing to do.
+                    Err(error) if error.code == Code::BookingClosed => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
         Ok(missed)
     }
 

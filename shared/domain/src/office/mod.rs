@@ -6,11 +6,14 @@ mod access;
 mod agenda;
 mod closures;
 pub mod csv;
+pub mod jobs;
 mod organisations;
+mod progress;
 mod reports;
 mod staff;
 
 pub use access::*;
 pub use agenda::*;
 pub use closures::*;
+pub use jobs::{CATCH_UP_DAYS, Job, Run, days_due};
 pub use reports::*;

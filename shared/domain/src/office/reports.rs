@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use tracing::{instrument, warn};
 
@@ -12,15 +12,16 @@ use crate::accounts::Caller;
 use crate::bookings::Booking;
 use crate::catalogue::{Catalogue, Office};
 use crate::error::{Code, Error, Problem, Problems, Result};
-use crate::office::asked_office;
 use crate::office::csv::{Csv, booking_columns, booking_row, on_agenda};
-use crate::ports::{Clock, Documents, Mailer, Store};
+use crate::office::{Job, Run, asked_office};
+use crate::ports::{Clock, Documents, ExportClaim, Mailer, Store};
 use crate::texts::Language;
 use crate::texts::mail::{Attachment, Requested, compose};
+use crate::time::today_in_rome;
 
-/// A run that claimed an export and has not finished within this long is presumed dead: another
-/// run may take it over.
-const EXPORT_CLAIM_TIMEOUT_MINUTES: i64 = 30;
+/// A run that claimed an export and has not finished within this long has been stopped: the
+/// export function's timeout (600 s in the template) and a minute. Another run takes it over.
+const EXPORT_CLAIM_TIMEOUT_MINUTES: i64 = 11;
 
 /// An office's report of a day, as e-mailed every evening (EX-1) and downloaded from the
 /// console: the bookings made that day, and the agenda of the office's next working day.
@@ -143,15 +144,28 @@ impl Report {
     }
 }
 
-/// One office's nightly export.
+/// One office's nightly export of a day.
 #[derive(Debug, Serialize)]
 pub struct ExportReport {
     pub office: String,
     pub date: NaiveDate,
-    /// `sent`, `already_sent` (by an earlier run) or `failed` (a later run will send it).
+    /// `sent`, `already_sent` (by an earlier run), `in_progress` (another run is sending it) or
+    /// `failed` (a later run will send it).
     pub outcome: &'static str,
     pub created: usize,
     pub agenda: usize,
+}
+
+impl ExportReport {
+    fn new(office: &Office, date: NaiveDate, outcome: &'static str) -> ExportReport {
+        ExportReport {
+            office: office.id.clone(),
+            date,
+            outcome,
+            created: 0,
+            agenda: 0,
+        }
+    }
 }
 
 /// The first day after `day` on which the office opens (weekly hours, holidays, patron day).
@@ -176,46 +190,69 @@ where
     C: Clock,
     D: Documents,
 {
-    /// The nightly export (EX-1, EX-2): to each office one e-mail with the bookings made on
-    /// `day` and the agenda of its next working day, as CSV and PDF. A marker per office and day,
-    /// claimed conditionally, makes a rerun send nothing twice; a failed send releases it.
-    #[instrument(skip_all, fields(%day))]
-    pub async fn export(&self, day: NaiveDate) -> Result<Vec<ExportReport>> {
+    /// The nightly export (EX-1, EX-2): to each office, for each day of the run, one e-mail with
+    /// the bookings made that day and the agenda of its next working day, as CSV and PDF. The
+    /// days due catch up what a failed, crashed or missed run left (`office::jobs`); a marker
+    /// per office and day, claimed conditionally, makes a rerun send nothing twice, and a failed
+    /// send releases it.
+    #[instrument(skip_all, fields(?run))]
+    pub async fn export(&self, run: Run) -> Result<Vec<ExportReport>> {
         let now = self.clock.now();
         let catalogue = self.store.catalogue().await?;
         let mut reports = Vec::new();
         for office in &catalogue.offices {
-            let stale = now - Duration::minutes(EXPORT_CLAIM_TIMEOUT_MINUTES);
-            if !self.store.claim_export(&office.id, day, now, stale).await? {
-                reports.push(ExportReport {
-                    office: office.id.clone(),
-                    date: day,
-                    outcome: "already_sent",
-                    created: 0,
-                    agenda: 0,
-                });
-                continue;
-            }
-            let sent = self.export_office(&catalogue, office, day).await;
-            self.store
-                .finish_export(&office.id, day, sent.is_ok())
-                .await?;
-            let (outcome, created, agenda) = match sent {
-                Ok((created, agenda)) => ("sent", created, agenda),
+            let (days, mut progress) = match self.days_to_run(Job::Export, &office.id, run).await {
+                Ok(planned) => planned,
                 Err(error) => {
-                    warn!(office = %office.id, error = format!("{error:#}"), "export not sent");
-                    ("failed", 0, 0)
+                    warn!(office = %office.id, error = ?error, "export: the progress unread");
+                    reports.push(ExportReport::new(office, today_in_rome(now), "failed"));
+                    continue;
                 }
             };
-            reports.push(ExportReport {
-                office: office.id.clone(),
-                date: day,
-                outcome,
-                created,
-                agenda,
-            });
+            for day in days {
+                let report = self.export_day(&catalogue, office, day, now).await;
+                let completed = matches!(report.outcome, "sent" | "already_sent");
+                self.day_done(&mut progress, day, completed).await;
+                reports.push(report);
+            }
         }
         Ok(reports)
+    }
+
+    /// One office's export of a day, unless it was sent or is being sent.
+    async fn export_day(
+        &self,
+        catalogue: &Catalogue,
+        office: &Office,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> ExportReport {
+        let stale = now - Duration::minutes(EXPORT_CLAIM_TIMEOUT_MINUTES);
+        match self.store.claim_export(&office.id, day, now, stale).await {
+            Ok(ExportClaim::Claimed) => {}
+            Ok(ExportClaim::Sent) => return ExportReport::new(office, day, "already_sent"),
+            Ok(ExportClaim::Sending) => return ExportReport::new(office, day, "in_progress"),
+            Err(error) => {
+                warn!(office = %office.id, %day, error = format!("{error:#}"), "export unclaimed");
+                return ExportReport::new(office, day, "failed");
+            }
+        }
+        let sent = self.export_office(catalogue, office, day).await;
+        let finished = self
+            .store
+            .finish_export(&office.id, day, sent.is_ok())
+            .await;
+        match sent.and_then(|counts| finished.map(|()| counts)) {
+            Ok((created, agenda)) => ExportReport {
+                created,
+                agenda,
+                ..ExportReport::new(office, day, "sent")
+            },
+            Err(error) => {
+                warn!(office = %office.id, %day, error = format!("{error:#}"), "export not sent");
+                ExportReport::new(office, day, "failed")
+            }
+        }
     }
 
     /// Builds and sends one office's export: the report of the day, its three files attached.

@@ -4,11 +4,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use prenota_domain::bookings::Booking;
 use prenota_domain::paging::{Cursor, Page};
-use prenota_domain::ports::ExportStore;
+use prenota_domain::ports::{ExportClaim, ExportStore};
 
 use super::keys::{self, PURGE_AT};
 use super::ops::{Backend, Change, Condition, Write};
-use super::{DynamoStore, IndexQuery, number, string};
+use super::{DynamoStore, IndexQuery, number, string, text_of};
 
 /// On an export's record: `sending` (claimed by a run) or `sent`.
 const STATE: &str = "state";
@@ -40,7 +40,7 @@ impl<B: Backend> ExportStore for DynamoStore<B> {
         date: NaiveDate,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<ExportClaim> {
         let mut item = keys::export(office, date);
         item.insert(STATE.into(), string("sending"));
         item.insert("claimed_at".into(), number(now.timestamp()));
@@ -57,8 +57,20 @@ impl<B: Backend> ExportStore for DynamoStore<B> {
                 Condition::lt("claimed_at", number(stale_before.timestamp())),
             ]),
         ]);
-        self.write(Write::put(item, Some(free)), "PutItem export claim")
-            .await
+        if self
+            .write(Write::put(item, Some(free)), "PutItem export claim")
+            .await?
+        {
+            return Ok(ExportClaim::Claimed);
+        }
+        // Taken: by which kind of run says what the caller does next.
+        let marker = self.get(keys::export(office, date)).await?;
+        let sent = marker.is_some_and(|item| text_of(&item, STATE) == Some("sent"));
+        Ok(if sent {
+            ExportClaim::Sent
+        } else {
+            ExportClaim::Sending
+        })
     }
 
     #[tracing::instrument(

@@ -15,6 +15,7 @@
 //! | idempotency key (BK-10) | `IDEMPOTENCY#<account>#<hashed key>` | `IDEMPOTENCY` |
 //! | an organisation's changes on a person today (BK-4) | `CHANGES#<account>#<hashed person>#<date>` | `CHANGES` |
 //! | an office's nightly export of a day (EX-2) | `EXPORT#<office>#<date>` | `EXPORT` |
+//! | a nightly job's progress at an office (`end-of-day`, `export`) | `JOB#<job>#<office>` | `PROGRESS` |
 //! | an erasure to finish (PD-2) | `ERASING` | `<account id>` |
 //!
 //! A section's day is one partition, its slots items of it: concurrent bookings of different
@@ -43,6 +44,7 @@ use chrono::{NaiveDate, NaiveTime};
 use prenota_domain::accounts::Unique;
 use prenota_domain::accounts::{Account, AccountStatus, Holder};
 use prenota_domain::bookings::{Booking, BookingId, ErasedBooking};
+use prenota_domain::office::Job;
 use prenota_domain::secrets::TokenHash;
 use prenota_domain::time::today_in_rome;
 use uuid::Uuid;
@@ -122,6 +124,10 @@ pub fn organisations(office: &str, status: AccountStatus) -> String {
 
 pub fn export(office: &str, date: NaiveDate) -> Item {
     key(format!("EXPORT#{office}#{date}"), "EXPORT")
+}
+
+pub fn job_progress(job: Job, office: &str) -> Item {
+    key(format!("JOB#{}#{office}", job.key()), "PROGRESS")
 }
 
 pub fn unique(kind: Unique, value: &str) -> Item {

@@ -7,10 +7,11 @@
 //!
 //! One module per subject, as the domain's ports are split: `accounts`, `sessions`,
 //! `counters`, `catalogue`, `bookings` (with `slots`, the slot items and their recent picture),
-//! `exports` and `closures`; every key layout is in `keys`.
+//! `exports`, `jobs` (the nightly jobs' progress) and `closures`; every key layout is in `keys`.
 //!
 //! Every store call is traced (`#[tracing::instrument]`) at debug level, with non-personal
-//! fields only: the functions log at INFO, so the spans cost nothing unless the level is lowered.
+//! fields only, for tests and local runs: release builds compile debug spans out (the workspace
+//! manifest's `release_max_level_info`).
 
 mod accounts;
 mod bookings;
@@ -18,6 +19,7 @@ mod catalogue;
 mod closures;
 mod counters;
 mod exports;
+mod jobs;
 pub mod keys;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
@@ -335,4 +337,11 @@ pub fn number(value: impl ToString) -> AttributeValue {
 
 pub fn string(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
+}
+
+/// An item's string attribute, if it has one by that name.
+pub fn text_of<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|value| value.as_s().ok())
+        .map(String::as_str)
 }
