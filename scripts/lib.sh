@@ -25,6 +25,22 @@ ensure_venv() {
   export PATH="$VENV/bin:$PATH"
 }
 
+# checkov in a venv of its own, keyed likewise: it pins boto3, and moto's must not move.
+ensure_checkov() {
+  local requirements="$ROOT/tools/testing/requirements-checkov.txt"
+  local key venv
+  key=$(sha256sum "$requirements" | cut -c1-12)
+  venv="$PRENOTA_CACHE/checkov-$key"
+  if [ ! -x "$venv/bin/checkov" ]; then
+    say "Installing checkov into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip
+    "$venv/bin/pip" install --quiet -r "$requirements"
+  fi
+  CHECKOV="$venv/bin/checkov"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
