@@ -7,19 +7,12 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use prenota_domain::bookings::{Booking, BookingStatus, Pool};
-use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
+use prenota_domain::catalogue::{Catalogue, WeeklyHours};
 use prenota_domain::ports::{CatalogueStore, ClosureStore};
 use prenota_domain::{Code, Error, Problem};
 use serde_json::{Value, json};
 
 use crate::support::*;
-
-fn hours(ranges: &[&str]) -> Vec<TimeRange> {
-    ranges
-        .iter()
-        .map(|r| TimeRange::parse(r).unwrap())
-        .collect()
-}
 
 /// On Monday 11 January 2027, 08:00, with Alessandria's general counters down to one, open on
 /// Mondays 08:30-09:30 only: three places a week.
@@ -830,4 +823,43 @@ async fn the_first_free_place_goes_to_everyone_while_any_day_has_room() {
     let expected: Vec<_> = mondays.iter().flat_map(|d| [day(d); 3]).collect();
     assert_eq!(dates, expected);
     rules.assert_consistent();
+}
+
+#[tokio::test]
+async fn the_confirmation_carries_a_calendar_file_at_the_right_hour_across_daylight_saving() {
+    let rules = Rules::new().await;
+    // The week Italy moves its clocks forward (Sunday 28 March 2027, Easter; Monday a holiday).
+    rules.clock.set("2027-03-22T08:00:00Z");
+    let (winter, summer) = (rules.person_client().await, rules.person_client().await);
+    for (client, date, utc) in [
+        (&winter, "2027-03-26", "20270326T080000Z"),
+        (&summer, "2027-03-30", "20270330T070000Z"),
+    ] {
+        let booked = rules.book(client, &cagni(date, "09:00")).await.unwrap();
+        let mail = rules.mail_to(&client.email).pop().unwrap();
+        let calendar = mail
+            .attachments
+            .iter()
+            .find(|a| a.content_type == "text/calendar")
+            .expect("a calendar file");
+        assert_eq!(
+            calendar.filename,
+            format!("appuntamento-{}.ics", booked.id.printed())
+        );
+        let text = String::from_utf8(calendar.content.clone()).unwrap();
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
+        assert!(
+            text.contains(&format!("DTSTART:{utc}\r\n")),
+            "{date}: {text}"
+        );
+        assert!(text.contains(&format!("UID:{}@prenota", booked.id)));
+        assert!(
+            text.split("\r\n").all(|line| line.len() <= 75),
+            "folded lines: {text}"
+        );
+        // Cancelled, it is no longer an appointment: the notice carries neither file.
+        rules.cancel(client, &booked.id.to_string()).await.unwrap();
+        let notice = rules.mail_to(&client.email).pop().unwrap();
+        assert!(notice.attachments.is_empty(), "{:?}", notice.subject);
+    }
 }

@@ -5,6 +5,7 @@
 mod availability;
 mod book;
 mod booking;
+mod calendar;
 mod change;
 mod list;
 mod notify;
@@ -14,6 +15,7 @@ mod slots;
 pub use availability::*;
 pub(crate) use book::*;
 pub use booking::*;
+pub use calendar::{calendar_file, calendar_filename};
 pub(crate) use list::*;
 pub use rules::*;
 pub use slots::*;

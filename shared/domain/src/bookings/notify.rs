@@ -3,7 +3,7 @@
 use tracing::warn;
 
 use crate::App;
-use crate::bookings::{Booking, BookingStatus};
+use crate::bookings::{Booking, BookingStatus, calendar_file, calendar_filename};
 use crate::catalogue::Catalogue;
 use crate::ports::{Clock, Documents, Mailer, Store};
 use crate::receipts::receipt_filename;
@@ -17,18 +17,18 @@ where
     C: Clock,
     D: Documents,
 {
-    /// Tells the booking's account, in both languages, with the receipt attached when the
-    /// booking has one. A mail that cannot be sent never undoes a booking: it is logged.
+    /// Tells the booking's account, in both languages, with its receipt and calendar file
+    /// attached while the booking is to come. A mail that cannot be sent never undoes a
+    /// booking: it is logged.
     pub(crate) async fn notify(
         &self,
         catalogue: &Catalogue,
         booking: &Booking,
         text: impl Fn(&dyn Texts, &Appointment) -> MailText,
     ) {
-        let receipt = booking
-            .receipt
-            .as_ref()
-            .filter(|_| booking.status == BookingStatus::Active);
+        // A booking still to come: its receipt and its calendar file go with the e-mail.
+        let upcoming = booking.status == BookingStatus::Active;
+        let receipt = booking.receipt.as_ref().filter(|_| upcoming);
         let mut mail = compose(
             &booking.notify,
             &booking.attendee.full_name(),
@@ -47,6 +47,14 @@ where
                 filename: receipt_filename(&booking.id),
                 content_type: "application/pdf",
                 content: self.documents.receipt_pdf(catalogue, booking, receipt),
+            });
+        }
+        if upcoming {
+            let appointment = Appointment::of(catalogue, booking, booking.language);
+            mail.attachments.push(Attachment {
+                filename: calendar_filename(booking),
+                content_type: "text/calendar",
+                content: calendar_file(catalogue, booking, &appointment, self.clock.now()),
             });
         }
         if let Err(error) = self.mailer.send(&mail).await {
