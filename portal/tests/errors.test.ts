@@ -95,4 +95,13 @@ describe('errors', () => {
     expect(describeError(error(413, { error: 'payload_too_large' }))).toBe('I dati inviati sono troppi: riducili e riprova.');
     expect(describeError(new ApiError(0, null))).toMatch(/^Connessione non riuscita/);
   });
+
+  test('API Gateway’s own throttle (429 without an error code) is “not available, try again”', async () => {
+    await inLanguage('en');
+    const throttled = new ApiError(429, { message: 'Too Many Requests' } as unknown as ApiErrorBody);
+    expect(throttled.code).toBe('unavailable');
+    expect(describeError(throttled)).toBe('The service is not available right now. What you entered is kept: try again.');
+    // The web ACL's per-address block names itself.
+    expect(error(429, { error: 'rate_limited' }).code).toBe('rate_limited');
+  });
 });

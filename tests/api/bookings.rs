@@ -918,15 +918,7 @@ async fn three_hundred_at_once_for_the_first_free_place_are_all_booked_on_some_d
         general_counters(catalogue, |section| {
             // Every weekday 08:30–09:30: three 20-minute slots of ten counters, 30 places a day.
             section.counters = 10;
-            let day = hours(&["08:30-09:30"]);
-            section.hours = WeeklyHours {
-                mon: day.clone(),
-                tue: day.clone(),
-                wed: day.clone(),
-                thu: day.clone(),
-                fri: day,
-                ..Default::default()
-            };
+            section.hours = weekdays(&["08:30-09:30"]);
         })
     })
     .await;

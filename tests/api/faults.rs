@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use lambda_http::http::Method;
 use prenota_domain::bookings::BookingStatus;
-use prenota_domain::catalogue::WeeklyHours;
 use prenota_testing::faults::{Fault, Faults, rule};
 use prenota_testing::stack::LocalApp;
 use serde_json::json;
@@ -21,15 +20,7 @@ async fn fifteen_places_a_day() -> TestApp {
     let app = TestApp::spawn_with_catalogue(|catalogue| {
         general_counters(catalogue, |section| {
             section.counters = 5;
-            let day = hours(&["08:30-09:30"]);
-            section.hours = WeeklyHours {
-                mon: day.clone(),
-                tue: day.clone(),
-                wed: day.clone(),
-                thu: day.clone(),
-                fri: day,
-                ..Default::default()
-            };
+            section.hours = weekdays(&["08:30-09:30"]);
         })
     })
     .await;

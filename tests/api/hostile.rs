@@ -9,7 +9,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Duration;
 use lambda_http::http::Method;
-use prenota_domain::catalogue::{Catalogue, TimeRange, WeeklyHours};
+use prenota_domain::catalogue::Catalogue;
 use prenota_platform::routes::Endpoint;
 use serde_json::{Value, json};
 
@@ -454,15 +454,7 @@ fn alessandria_counters(catalogue: &mut Catalogue, counters: u32, hours: &[&str]
         .find(|s| s.id == "generale")
         .unwrap();
     section.counters = counters;
-    let day: Vec<TimeRange> = hours.iter().map(|r| TimeRange::parse(r).unwrap()).collect();
-    section.hours = WeeklyHours {
-        mon: day.clone(),
-        tue: day.clone(),
-        wed: day.clone(),
-        thu: day.clone(),
-        fri: day,
-        ..Default::default()
-    };
+    section.hours = weekdays(hours);
 }
 
 #[tokio::test]

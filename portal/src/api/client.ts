@@ -48,10 +48,14 @@ export class ApiError extends Error {
     this.status = status;
     this.body = body;
   }
-  /** The error code: the API's, or `network` when the request never got an answer. */
+  /**
+   * The error code: the API's, or `network` when the request never got an answer. An answer
+   * without one is API Gateway's own: a 5xx, or a 429 when a route's throttle (all callers
+   * together) is reached: both "not available right now, try again".
+   */
   get code(): string {
     if (this.status === 0) return 'network';
-    return this.body?.error ?? (this.status >= 500 ? 'unavailable' : 'internal');
+    return this.body?.error ?? (this.status >= 500 || this.status === 429 ? 'unavailable' : 'internal');
   }
 }
 

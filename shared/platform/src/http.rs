@@ -29,13 +29,75 @@ pub fn authorization(request: &Request) -> Option<&str> {
     header_text(request, header::AUTHORIZATION.as_str())
 }
 
-/// The caller's address as API Gateway saw it (the local stack fills in the same field).
+/// The header by which a request proves it came through the portal's CloudFront distribution
+/// (the web ACL's way in, README "Deploying to AWS"): CloudFront adds it with the deployment's
+/// `OriginSecret`, of which the functions know only the SHA-256 (`ORIGIN_SECRET_SHA256`).
+const ORIGIN_HEADER: &str = "x-prenota-origin";
+
+/// The viewer's address and port as CloudFront saw them.
+const VIEWER_ADDRESS: &str = "cloudfront-viewer-address";
+
+/// `ORIGIN_SECRET_SHA256` (64 hex digits), read once; `None` where the API has no distribution
+/// in front (locally, or without a web ACL).
+static ORIGIN_SECRET_SHA256: std::sync::LazyLock<Option<[u8; 32]>> =
+    std::sync::LazyLock::new(|| {
+        let hex = std::env::var("ORIGIN_SECRET_SHA256").ok()?;
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+            .collect::<Option<_>>()?;
+        bytes.try_into().ok()
+    });
+
+/// The caller's address as the per-address limits count it (sign-in, registration, links): an
+/// IPv4 address, or an IPv6 address's /64 network (one subscriber's, and theirs to spread over:
+/// counting each address would let one person past every limit).
 pub fn source_ip(request: &Request) -> String {
-    match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
-        _ => None,
+    let address = caller_address(request, ORIGIN_SECRET_SHA256.as_ref());
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let network = u128::from(v6) & !(u128::MAX >> 64);
+            format!("{}/64", std::net::Ipv6Addr::from(network))
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or(address, |v4| v4.to_string()),
+        _ => address,
     }
-    .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Behind the distribution, API Gateway's `sourceIp` is a CloudFront server's: the viewer's is
+/// CloudFront's header then, believed only with the origin secret (anyone can send the header
+/// straight to the API). Otherwise, and when the header is unreadable, API Gateway's (the local
+/// stack fills in the same field).
+fn caller_address(request: &Request, origin_secret_sha256: Option<&[u8; 32]>) -> String {
+    use sha2::Digest;
+    let through_cloudfront = origin_secret_sha256.is_some_and(|expected| {
+        header_text(request, ORIGIN_HEADER)
+            .is_some_and(|secret| sha2::Sha256::digest(secret.as_bytes()).as_slice() == expected)
+    });
+    let viewer = header_text(request, VIEWER_ADDRESS)
+        .filter(|_| through_cloudfront)
+        .and_then(viewer_ip);
+    viewer
+        .or_else(|| match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+            _ => None,
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The address of `CloudFront-Viewer-Address`: `198.51.100.10:46532`, IPv6 unbracketed
+/// (`2001:db8::1:46532`) as CloudFront writes it, or bracketed (`[2001:db8::1]:46532`).
+fn viewer_ip(value: &str) -> Option<String> {
+    let (address, port) = value.trim().rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    let address = address
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(address);
+    address
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
 }
 
 /// The query string's parameters, decoded by `form_urlencoded` (`+` is a space; the last value
@@ -244,6 +306,104 @@ pub fn error_response(error: &Error, language: Language) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn through_api_gateway(headers: &[(&str, &str)]) -> Request {
+        let mut request = Request::default();
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                lambda_http::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        let mut context =
+            lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some("130.176.1.1".to_owned());
+        request.with_request_context(RequestContext::ApiGatewayV2(context))
+    }
+
+    #[test]
+    fn the_viewer_address_counts_only_behind_the_distribution_with_its_secret() {
+        use sha2::Digest;
+        let secret = "s3cret-of-the-distribution";
+        let hash: [u8; 32] = sha2::Sha256::digest(secret.as_bytes()).into();
+        let viewer = [
+            (VIEWER_ADDRESS, "198.51.100.10:46532"),
+            (ORIGIN_HEADER, secret),
+        ];
+        assert_eq!(
+            caller_address(&through_api_gateway(&viewer), Some(&hash)),
+            "198.51.100.10"
+        );
+        // Without the secret, or with another, the header is anyone's word: API Gateway's.
+        let forged = [
+            (VIEWER_ADDRESS, "198.51.100.10:46532"),
+            (ORIGIN_HEADER, "guess"),
+        ];
+        assert_eq!(
+            caller_address(&through_api_gateway(&forged), Some(&hash)),
+            "130.176.1.1"
+        );
+        assert_eq!(
+            caller_address(&through_api_gateway(&viewer[..1]), Some(&hash)),
+            "130.176.1.1"
+        );
+        // Where no distribution is configured, never.
+        assert_eq!(
+            caller_address(&through_api_gateway(&viewer), None),
+            "130.176.1.1"
+        );
+        // An unreadable viewer address falls back too.
+        let garbled = [(VIEWER_ADDRESS, "not an address"), (ORIGIN_HEADER, secret)];
+        assert_eq!(
+            caller_address(&through_api_gateway(&garbled), Some(&hash)),
+            "130.176.1.1"
+        );
+    }
+
+    #[test]
+    fn an_ipv6_caller_is_counted_by_its_64_network() {
+        let request = |ip: &str| {
+            let mut context =
+                lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+            context.http.source_ip = Some(ip.to_owned());
+            Request::default().with_request_context(RequestContext::ApiGatewayV2(context))
+        };
+        assert_eq!(
+            source_ip(&request("2001:db8:85a3:7:8a2e:370:7334:1")),
+            "2001:db8:85a3:7::/64"
+        );
+        assert_eq!(
+            source_ip(&request("2001:db8:85a3:7::ffff")),
+            source_ip(&request("2001:db8:85a3:7:1:2:3:4"))
+        );
+        assert_eq!(source_ip(&request("::ffff:198.51.100.7")), "198.51.100.7");
+        assert_eq!(source_ip(&request("198.51.100.7")), "198.51.100.7");
+    }
+
+    #[test]
+    fn viewer_addresses_are_read_as_cloudfront_writes_them() {
+        assert_eq!(
+            viewer_ip("198.51.100.10:46532").as_deref(),
+            Some("198.51.100.10")
+        );
+        assert_eq!(
+            viewer_ip("2001:0db8:85a3:0000:0000:8a2e:0370:7334:46532").as_deref(),
+            Some("2001:db8:85a3::8a2e:370:7334")
+        );
+        assert_eq!(
+            viewer_ip("[2001:db8::1]:443").as_deref(),
+            Some("2001:db8::1")
+        );
+        for bad in [
+            "198.51.100.10",
+            "198.51.100.10:port",
+            ":443",
+            "",
+            "1.2.3.4.5:80",
+        ] {
+            assert_eq!(viewer_ip(bad), None, "{bad:?}");
+        }
+    }
 
     #[tokio::test]
     async fn a_panicking_handler_answers_500_in_the_error_shape() {

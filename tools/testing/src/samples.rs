@@ -1,7 +1,7 @@
 //! Sample request bodies (API.md's person and organisation) with unique e-mails and documents,
 //! for tests and benchmarks: the local mailbox is shared, so every address must be new.
 
-use prenota_domain::catalogue::{Catalogue, Section, TimeRange};
+use prenota_domain::catalogue::{Catalogue, Section, TimeRange, WeeklyHours};
 use serde_json::{Value, json};
 
 /// A unique e-mail address: the mailbox is shared by every test.
@@ -107,4 +107,17 @@ pub fn hours(ranges: &[&str]) -> Vec<TimeRange> {
         .iter()
         .map(|r| TimeRange::parse(r).expect("a time range"))
         .collect()
+}
+
+/// The same hours Monday to Friday, closed at weekends.
+pub fn weekdays(ranges: &[&str]) -> WeeklyHours {
+    let day = hours(ranges);
+    WeeklyHours {
+        mon: day.clone(),
+        tue: day.clone(),
+        wed: day.clone(),
+        thu: day.clone(),
+        fri: day,
+        ..Default::default()
+    }
 }
