@@ -150,3 +150,40 @@ async fn the_sample_registration_event_registers_through_the_handler() {
     assert_eq!(response.status(), 201);
     assert_eq!(app.keys_starting("ACCOUNT#").await.len(), 1);
 }
+
+#[test]
+fn an_export_claim_outlives_the_export_function_that_made_it() {
+    // A claim older than this is taken over: the run that made it must have been stopped by
+    // Lambda by then, or two runs would send one office the same day.
+    let template: Value = serde_yaml::from_str(&read("infra/template.yaml")).unwrap();
+    let timeout = template["Resources"]["ExportFunction"]["Properties"]["Timeout"]
+        .as_i64()
+        .expect("the export function's timeout");
+    let stale_after = prenota_domain::office::EXPORT_CLAIM_TIMEOUT_MINUTES * 60;
+    assert!(
+        timeout < stale_after && stale_after <= timeout + 120,
+        "claims go stale after {stale_after} s, the function stops after {timeout} s"
+    );
+}
+
+#[test]
+fn every_evening_job_is_told_which_day_it_runs_for() {
+    // The jobs that work by day (`shared/platform/src/scheduled.rs`); retention works on what
+    // is past its time, whatever the day.
+    let template: Value = serde_yaml::from_str(&read("infra/template.yaml")).unwrap();
+    for function in ["EndOfDayFunction", "ExportFunction", "RemindersFunction"] {
+        let events = template["Resources"][function]["Properties"]["Events"]
+            .as_mapping()
+            .unwrap_or_else(|| panic!("{function}: no events"));
+        for (_, event) in events {
+            assert_eq!(event["Type"].as_str(), Some("ScheduleV2"), "{function}");
+            let input = event["Properties"]["Input"].as_str().unwrap_or_default();
+            let input: serde_json::Value = serde_json::from_str(input)
+                .unwrap_or_else(|_| panic!("{function}: a schedule without its JSON Input"));
+            assert_eq!(
+                input["scheduled_at"], "<aws.scheduler.scheduled-time>",
+                "{function}"
+            );
+        }
+    }
+}

@@ -875,6 +875,44 @@ async fn a_failed_export_is_sent_by_a_later_run() {
     assert_eq!(app.mail_to(&milano_mail).await.len(), 1);
 }
 
+#[tokio::test]
+async fn the_scheduled_export_catches_up_an_evening_whose_e_mails_failed() {
+    let addresses = std::sync::Mutex::new((String::new(), String::new()));
+    let app = TestApp::spawn_with_catalogue(|catalogue| {
+        *addresses.lock().unwrap() = own_office_addresses(catalogue)
+    })
+    .await;
+    let (milano_mail, alessandria_mail) = addresses.into_inner().unwrap();
+    app.clock.set("2027-01-11T20:00:00Z");
+    let monday = json!({ "scheduled_at": "2027-01-11T20:00:00Z" });
+    let broken = app.with_sender("nobody@unverified.example");
+    assert!(export::handle(&broken, monday).await.is_err());
+
+    app.clock.set("2027-01-12T20:00:00Z");
+    let tuesday = json!({ "scheduled_at": "2027-01-12T20:00:00Z" });
+    let done = export::handle(&app.app, tuesday.clone()).await.unwrap();
+    let milano: Vec<(&str, &str)> = done["offices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["office"] == "milano")
+        .map(|o| (o["date"].as_str().unwrap(), o["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(milano, [("2027-01-11", "sent"), ("2027-01-12", "sent")]);
+    for address in [&milano_mail, &alessandria_mail] {
+        assert_eq!(app.mail_to(address).await.len(), 2, "{address}");
+    }
+    // Retried (the event replayed): nothing is due, nothing is sent twice.
+    let again = export::handle(&app.app, tuesday).await.unwrap();
+    assert_eq!(again["offices"], json!([]));
+    assert_eq!(app.mail_to(&milano_mail).await.len(), 2);
+    assert_eq!(
+        app.keys_starting("JOB#export#").await.len(),
+        2,
+        "a progress per office"
+    );
+}
+
 /// Monday, with the offices' own e-mail addresses: two bookings at Milan (Tuesday, Wednesday)
 /// and one at Alessandria (Tuesday) made that day. Their numbers by office.
 async fn monday_with_three_bookings() -> (

@@ -748,7 +748,13 @@ async fn a_failed_or_crashed_export_is_sent_by_a_later_run_and_no_day_twice() {
     let claimed = rules
         .app
         .store
-        .claim_export("milano", day("2027-01-12"), rules.clock.now(), stale_before)
+        .claim_export(
+            "milano",
+            day("2027-01-12"),
+            rules.clock.now(),
+            stale_before,
+            "a-run-that-dies",
+        )
         .await
         .unwrap();
     assert_eq!(claimed, ExportClaim::Claimed);
@@ -787,4 +793,159 @@ async fn a_failed_or_crashed_export_is_sent_by_a_later_run_and_no_day_twice() {
     // Every office is up to date: another run sends nothing.
     let again = rules.app.export(Run::Due(day("2027-01-13"))).await.unwrap();
     assert!(again.is_empty(), "{again:?}");
+}
+
+#[tokio::test]
+async fn two_days_before_each_holder_is_reminded_once_with_a_link_and_a_failed_evening_is_caught_up()
+ {
+    let rules = Rules::on_monday(|_| {}).await;
+    let (early, late) = (rules.person_client().await, rules.person_client().await);
+    let wednesday = rules
+        .book(&early, &cagni("2027-01-13", "09:00"))
+        .await
+        .unwrap();
+    let thursday = rules
+        .book(&late, &cagni("2027-01-14", "09:00"))
+        .await
+        .unwrap();
+    let reminders = |address: &str| {
+        rules
+            .mail_to(address)
+            .into_iter()
+            .filter(|mail| mail.subject.contains("Promemoria"))
+            .collect::<Vec<_>>()
+    };
+    let reminded = |days: Vec<prenota_domain::bookings::Reminded>| -> usize {
+        days.iter().map(|day| day.reminded).sum()
+    };
+
+    // Monday evening: Wednesday's appointment.
+    rules.clock.set("2027-01-11T17:00:00Z");
+    let monday = rules.app.send_reminders(Run::Due(day("2027-01-11")));
+    assert_eq!(reminded(monday.await.unwrap()), 1);
+    let mail = reminders(&early.email).pop().expect("a reminder");
+    assert!(
+        mail.subject
+            .contains("Reminder: your appointment on Wednesday 13 January 2027")
+    );
+    let link = format!("{PORTAL}/appuntamenti/{}", wednesday.id);
+    assert!(
+        mail.text.contains(&link) && mail.html.contains(&link),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("Documenti da portare") && mail.text.contains("Documents to bring"));
+    // Run again by hand: nobody is reminded twice.
+    let again = rules.app.send_reminders(Run::Day(day("2027-01-11")));
+    assert_eq!(reminded(again.await.unwrap()), 0);
+
+    // Tuesday: the early one moves to Friday; the evening's e-mails all fail.
+    rules.clock.set("2027-01-12T09:00:00Z");
+    rules
+        .reschedule(
+            &early,
+            &wednesday.id.to_string(),
+            &json!({ "date": "2027-01-15", "time": "09:00" }),
+        )
+        .await
+        .unwrap();
+    rules.clock.set("2027-01-12T17:00:00Z");
+    rules.mail.failing.store(true, Ordering::SeqCst);
+    assert!(
+        rules
+            .app
+            .send_reminders(Run::Due(day("2027-01-12")))
+            .await
+            .is_err()
+    );
+    rules.mail.failing.store(false, Ordering::SeqCst);
+    assert!(reminders(&late.email).is_empty());
+
+    // Wednesday evening: Thursday's (Tuesday's, caught up), then Friday's, the moved one.
+    rules.clock.set("2027-01-13T17:00:00Z");
+    let wednesday_run = rules.app.send_reminders(Run::Due(day("2027-01-13")));
+    assert_eq!(reminded(wednesday_run.await.unwrap()), 2);
+    assert_eq!(reminders(&late.email).len(), 1, "{}", thursday.id);
+    let early_reminders = reminders(&early.email);
+    assert_eq!(early_reminders.len(), 2, "the first date, then the new one");
+    assert!(
+        early_reminders[1].subject.contains("15/01/2027")
+            || early_reminders[1].subject.contains("15 gennaio 2027")
+    );
+}
+
+#[tokio::test]
+async fn a_day_run_by_hand_leaves_the_progress_where_it_was() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let (tuesday, wednesday) = (rules.person_client().await, rules.person_client().await);
+    let missed_tuesday = rules
+        .book(&tuesday, &cagni("2027-01-12", "09:00"))
+        .await
+        .unwrap();
+    rules
+        .book(&wednesday, &cagni("2027-01-13", "09:00"))
+        .await
+        .unwrap();
+    rules.clock.set("2027-01-11T19:30:00Z");
+    assert_eq!(rules.end_of_day(Run::Due(day("2027-01-11"))).await, 0);
+    // Wednesday evening, Wednesday by hand first: Tuesday stays due.
+    rules.clock.set("2027-01-13T19:30:00Z");
+    assert_eq!(rules.end_of_day(Run::Day(day("2027-01-13"))).await, 1);
+    assert_eq!(rules.end_of_day(Run::Due(day("2027-01-13"))).await, 1);
+    assert_eq!(
+        rules.stored(&missed_tuesday).await.status,
+        BookingStatus::NoShow
+    );
+}
+
+#[tokio::test]
+async fn the_progress_waits_for_a_day_not_done_though_later_days_are_done() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let outcomes = |reports: Vec<prenota_domain::office::ExportReport>| {
+        reports
+            .into_iter()
+            .filter(|report| report.office == "milano")
+            .map(|report| (report.date.to_string(), report.outcome))
+            .collect::<Vec<_>>()
+    };
+    // Monday evening: SES refuses; Monday stays due.
+    rules.clock.set("2027-01-11T20:00:00Z");
+    rules.mail.failing.store(true, Ordering::SeqCst);
+    rules.app.export(Run::Due(day("2027-01-11"))).await.unwrap();
+    rules.mail.failing.store(false, Ordering::SeqCst);
+    // Tuesday evening: as the run starts, another run is still sending Milan's Monday.
+    rules.clock.set("2027-01-12T19:58:00Z");
+    let stale_before = rules.clock.now() - Duration::minutes(11);
+    let other = rules
+        .app
+        .store
+        .claim_export(
+            "milano",
+            day("2027-01-11"),
+            rules.clock.now(),
+            stale_before,
+            "other",
+        )
+        .await;
+    assert_eq!(other.unwrap(), ExportClaim::Claimed);
+    rules.clock.set("2027-01-12T20:00:00Z");
+    let tuesday = outcomes(rules.app.export(Run::Due(day("2027-01-12"))).await.unwrap());
+    assert_eq!(
+        tuesday,
+        [
+            ("2027-01-11".into(), "in_progress"),
+            ("2027-01-12".into(), "sent")
+        ]
+    );
+    // Wednesday: Monday again (its claim long dead), Tuesday found sent, then Wednesday.
+    rules.clock.set("2027-01-13T20:00:00Z");
+    let wednesday = outcomes(rules.app.export(Run::Due(day("2027-01-13"))).await.unwrap());
+    assert_eq!(
+        wednesday,
+        [
+            ("2027-01-11".into(), "sent"),
+            ("2027-01-12".into(), "already_sent"),
+            ("2027-01-13".into(), "sent")
+        ]
+    );
 }

@@ -16,8 +16,13 @@ pub async fn handle<M: Mailer, K, D: Documents, C: Clock>(
     let run = prenota_platform::scheduled::run(&event, app.clock.now())?;
     let offices = app.export(run).await.map_err(|e| format!("{e:?}"))?;
     let done = serde_json::to_value(ExportDone { offices: &offices })?;
-    // A failed office makes the invocation fail, so the scheduler tries again.
-    if offices.iter().any(|report| report.outcome == "failed") {
+    // A failed office makes the invocation fail, so that Lambda tries again; so does one whose
+    // day another run is sending: if that run was stopped, the retry 2 minutes on finds its
+    // claim past the function's timeout, and takes it over.
+    if offices
+        .iter()
+        .any(|report| matches!(report.outcome, "failed" | "in_progress"))
+    {
         return Err(format!("the export failed for some office: {}", done["offices"]).into());
     }
     Ok(done)

@@ -398,6 +398,15 @@ pub trait BookingStore: Send + Sync {
         receipt: &Receipt,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
 
+    /// Marks a booking reminded of its date, if it is still at `booking.version` and was not
+    /// reminded of that date: `false` otherwise (nothing to send).
+    fn mark_reminded(&self, booking: &Booking)
+    -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// Takes the mark back (the reminder could not be sent: a later run sends it).
+    fn unmark_reminded(&self, booking: &Booking)
+    -> impl Future<Output = anyhow::Result<()>> + Send;
+
     /// One page of an office's agenda for a day (of one site, if given), in site and time
     /// order; erased bookings are left out.
     fn agenda(
@@ -420,22 +429,26 @@ pub trait ExportStore: Send + Sync {
         from: Option<&Cursor>,
     ) -> impl Future<Output = anyhow::Result<Page<Booking>>> + Send;
 
-    /// Claims the nightly export of an office for a day, for this run to send it, unless it was
-    /// sent or another run is sending it (a claim made after `stale_before` is still live).
+    /// Claims the nightly export of an office for a day for the run `run` (a token of its
+    /// own) to send it, unless it was sent or another run is sending it (a claim made after
+    /// `stale_before` is still live).
     fn claim_export(
         &self,
         office: &str,
         date: NaiveDate,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
+        run: &str,
     ) -> impl Future<Output = anyhow::Result<ExportClaim>> + Send;
 
-    /// Records that the export was sent, or releases the claim so that a later run sends it.
+    /// Records that the export was sent, or releases the claim so that a later run sends it;
+    /// only while the claim is still `run`'s.
     fn finish_export(
         &self,
         office: &str,
         date: NaiveDate,
         sent: bool,
+        run: &str,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 

@@ -20,7 +20,9 @@ use prenota_domain::Language;
 use prenota_domain::accounts::{
     Account, AccountStatus, Booker, Consents, Holder, Registered, SignedIn,
 };
-use prenota_domain::bookings::{Attendee, Booking, BookingId, BookingStatus, OfficeChange, Pool};
+use prenota_domain::bookings::{
+    Attendee, Booking, BookingId, BookingStatus, OfficeChange, Pool, Reminded,
+};
 use prenota_domain::catalogue::{
     Catalogue, Fee, Format, MonthDay, Office, Section, Sector, Service, Site, Text, WeeklyHours,
 };
@@ -468,6 +470,13 @@ impl<'a> From<&'a Closure> for ClosureView<'a> {
 pub struct EndOfDayDone<'a> {
     pub no_shows: usize,
     pub days: &'a [NoShows],
+}
+
+/// `reminders`: how many holders were reminded, in all and per office and appointments' day.
+#[derive(Serialize)]
+pub struct RemindersDone<'a> {
+    pub reminded: usize,
+    pub days: &'a [Reminded],
 }
 
 /// `export`: what each office's e-mail of each day of the run did.

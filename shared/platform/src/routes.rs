@@ -45,6 +45,8 @@ listed! {
         Export,
         /// Scheduled: personal data past its retention, unused accounts (PD-1).
         Retention,
+        /// Scheduled: each appointment's reminder, two days before.
+        Reminders,
     }
 }
 
@@ -65,6 +67,7 @@ impl Function {
             Function::EndOfDay => "end-of-day",
             Function::Export => "export",
             Function::Retention => "retention",
+            Function::Reminders => "reminders",
         }
     }
 
@@ -72,7 +75,7 @@ impl Function {
     pub fn is_scheduled(self) -> bool {
         matches!(
             self,
-            Function::EndOfDay | Function::Export | Function::Retention
+            Function::EndOfDay | Function::Export | Function::Retention | Function::Reminders
         )
     }
 }

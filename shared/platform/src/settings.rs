@@ -8,6 +8,7 @@
 //! | `PORTAL_URL` | the static portal that e-mailed links open |
 //! | `RECEIPT_KEY_IDS` | the KMS keys of receipts, comma-separated; the first signs |
 //! | `RETENTION_DAYS`, `UNUSED_ACCOUNT_DAYS` | personal data's life span (PD-1); 90 and 730 if unset |
+//! | `ORIGIN_SECRET_SHA256` | behind the web ACL's distribution, the SHA-256 of its origin secret (64 hex digits; `http::source_ip`); empty otherwise |
 //! | `AWS_ENDPOINT_URL`, `AWS_REGION` | honoured by the SDK: the local stack sets them |
 
 use anyhow::Context;
@@ -69,6 +70,7 @@ impl Settings {
         let var = |name: &str| {
             std::env::var(name).with_context(|| format!("environment variable {name}"))
         };
+        check_origin_secret_hash()?;
         Ok(Settings {
             table: var("TABLE_NAME")?,
             sender: var("SENDER_ADDRESS")?,
@@ -85,6 +87,18 @@ impl Settings {
             unused_account_days: number("UNUSED_ACCOUNT_DAYS")?,
         })
     }
+}
+
+/// A malformed `ORIGIN_SECRET_SHA256` stops the function at its start, loudly: read as absent,
+/// it would make the per-address limits count CloudFront's servers instead of people.
+fn check_origin_secret_hash() -> anyhow::Result<()> {
+    let hash = std::env::var("ORIGIN_SECRET_SHA256").unwrap_or_default();
+    let well_formed = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    anyhow::ensure!(
+        hash.is_empty() || well_formed,
+        "environment variable ORIGIN_SECRET_SHA256: not 64 hex digits"
+    );
+    Ok(())
 }
 
 /// An optional whole number from the environment.

@@ -8,7 +8,8 @@
 //!   repository's copy unless `--dir`) into the local table.
 //! - `prenota-local export [--date D]`, `prenota-local end-of-day [--date D]`: the nightly export
 //!   and the end-of-day pass for a day (by default the days due, as the schedule runs them), as
-//!   the scheduled Lambdas run them;
+//!   the scheduled Lambdas run them; `prenota-local reminders [--date D]`: the reminders of the
+//!   appointments two days on;
 //!   `prenota-local retention`: the nightly retention pass (PD-1).
 //! - `prenota-local designate --office ID --fiscal-code CODE`: an organisation the office
 //!   designates to book the places reserved for vulnerable persons (CAT-4).
@@ -51,6 +52,8 @@ enum Action {
     Export(Day),
     /// The end-of-day pass (no-shows), for a day.
     EndOfDay(Day),
+    /// The reminders of the appointments two days after a day.
+    Reminders(Day),
     /// The nightly retention pass (PD-1).
     Retention(Day),
     /// Makes an office account; the link to choose its password is e-mailed.
@@ -93,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Action::Export(day) => scheduled(&settings, Scheduled::Export, day).await,
         Action::EndOfDay(day) => scheduled(&settings, Scheduled::EndOfDay, day).await,
+        Action::Reminders(day) => scheduled(&settings, Scheduled::Reminders, day).await,
         Action::Retention(day) => scheduled(&settings, Scheduled::Retention, day).await,
         Action::OfficeUser(office_user) => office_user.run(&local_app(&settings).await?.1).await,
         Action::Designate {
@@ -125,6 +129,7 @@ async fn serve(settings: &LocalSettings) -> anyhow::Result<()> {
 enum Scheduled {
     Export,
     EndOfDay,
+    Reminders,
     Retention,
 }
 
@@ -140,6 +145,7 @@ async fn scheduled(settings: &LocalSettings, which: Scheduled, day: Day) -> anyh
         Scheduled::Export => export::handle(&app, event).await,
         Scheduled::Retention => retention::handle(&app, event).await,
         Scheduled::EndOfDay => end_of_day::handle(&app, event).await,
+        Scheduled::Reminders => reminders::handle(&app, event).await,
     };
     println!(
         "{}",

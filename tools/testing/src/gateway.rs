@@ -28,10 +28,12 @@ pub async fn dispatch<C: Clock>(app: &LocalApp<C>, request: Request) -> Response
         Function::VerifyReceipt => verify_receipt::handle(app, request).await,
         Function::Office => office::handle(app, request).await,
         // No route leads to a scheduled function.
-        Function::EndOfDay | Function::Export | Function::Retention => error_response(
-            &prenota_domain::Error::new(prenota_domain::Code::NotFound),
-            language(&request),
-        ),
+        Function::EndOfDay | Function::Export | Function::Retention | Function::Reminders => {
+            error_response(
+                &prenota_domain::Error::new(prenota_domain::Code::NotFound),
+                language(&request),
+            )
+        }
     }
 }
 

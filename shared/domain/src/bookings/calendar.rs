@@ -2,17 +2,28 @@
 //! an appointment its time: a phone's mail app adds it to the calendar in one tap. Times are
 //! instants in UTC (`…Z`), taken from the booking's own instant, so the calendar shows the
 //! right hour in Italy on either side of a change of daylight saving time, and the right hour
-//! in the person's own time zone when abroad. The portal's "add to calendar" writes the same
-//! event (same UID: importing both updates one event).
+//! in the person's own time zone when abroad. Each change of the booking raises the event's
+//! SEQUENCE (its version), so a calendar replaces the event it holds with the moved one; a
+//! cancellation sends the event cancelled. The portal's "add to calendar" uses the same UID, so
+//! importing both keeps one event.
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::bookings::Booking;
+use crate::bookings::{Booking, BookingStatus};
 use crate::catalogue::Catalogue;
 use crate::texts::Appointment;
 
 /// How long the event lasts when the section's slot length is unknown.
 const DEFAULT_MINUTES: i64 = 30;
+
+/// The content type of a booking's calendar file: an event to add, or to take away.
+pub fn calendar_type(booking: &Booking) -> &'static str {
+    if booking.status == BookingStatus::Cancelled {
+        "text/calendar; charset=utf-8; method=CANCEL"
+    } else {
+        "text/calendar; charset=utf-8; method=PUBLISH"
+    }
+}
 
 /// The file name of an appointment's calendar file.
 pub fn calendar_filename(booking: &Booking) -> String {
@@ -39,14 +50,21 @@ pub fn calendar_file(
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(", ");
+    let (method, status) = if booking.status == BookingStatus::Cancelled {
+        ("CANCEL", "CANCELLED")
+    } else {
+        ("PUBLISH", "CONFIRMED")
+    };
     let lines = [
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),
         "PRODID:-//Prenota//Prenota//IT".to_owned(),
         "CALSCALE:GREGORIAN".to_owned(),
-        "METHOD:PUBLISH".to_owned(),
+        format!("METHOD:{method}"),
         "BEGIN:VEVENT".to_owned(),
         format!("UID:{}@prenota", booking.id),
+        format!("SEQUENCE:{}", booking.version),
+        format!("STATUS:{status}"),
         format!("DTSTAMP:{}", instant(now)),
         format!("DTSTART:{}", instant(booking.starts_at)),
         format!(

@@ -9,13 +9,15 @@ mod calendar;
 mod change;
 mod list;
 mod notify;
+mod remind;
 mod rules;
 mod slots;
 
 pub use availability::*;
 pub(crate) use book::*;
 pub use booking::*;
-pub use calendar::{calendar_file, calendar_filename};
+pub use calendar::{calendar_file, calendar_filename, calendar_type};
 pub(crate) use list::*;
+pub use remind::{REMINDER_DAYS, Reminded};
 pub use rules::*;
 pub use slots::*;

@@ -3,7 +3,7 @@
 use tracing::warn;
 
 use crate::App;
-use crate::bookings::{Booking, BookingStatus, calendar_file, calendar_filename};
+use crate::bookings::{Booking, BookingStatus, calendar_file, calendar_filename, calendar_type};
 use crate::catalogue::Catalogue;
 use crate::ports::{Clock, Documents, Mailer, Store};
 use crate::receipts::receipt_filename;
@@ -18,7 +18,7 @@ where
     D: Documents,
 {
     /// Tells the booking's account, in both languages, with its receipt and calendar file
-    /// attached while the booking is to come. A mail that cannot be sent never undoes a
+    /// attached while the booking is to come (once cancelled, the calendar file cancelling it). A mail that cannot be sent never undoes a
     /// booking: it is logged.
     pub(crate) async fn notify(
         &self,
@@ -26,7 +26,8 @@ where
         booking: &Booking,
         text: impl Fn(&dyn Texts, &Appointment) -> MailText,
     ) {
-        // A booking still to come: its receipt and its calendar file go with the e-mail.
+        // A booking still to come: its receipt and its calendar file go with the e-mail; a
+        // cancelled one: the calendar file that takes it out of the calendar.
         let upcoming = booking.status == BookingStatus::Active;
         let receipt = booking.receipt.as_ref().filter(|_| upcoming);
         let mut mail = compose(
@@ -49,11 +50,11 @@ where
                 content: self.documents.receipt_pdf(catalogue, booking, receipt),
             });
         }
-        if upcoming {
+        if upcoming || booking.status == BookingStatus::Cancelled {
             let appointment = Appointment::of(catalogue, booking, booking.language);
             mail.attachments.push(Attachment {
                 filename: calendar_filename(booking),
-                content_type: "text/calendar",
+                content_type: calendar_type(booking),
                 content: calendar_file(catalogue, booking, &appointment, self.clock.now()),
             });
         }

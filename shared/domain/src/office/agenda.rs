@@ -155,26 +155,29 @@ where
         Ok(done)
     }
 
-    /// One office's day: its past appointments still open become no-shows. Done again, it
-    /// changes nothing.
+    /// One office's day: its past appointments still open become no-shows. One that fails does
+    /// not stop the others; the day then fails, to be done again (done again, it changes
+    /// nothing).
     async fn end_office_day(
         &self,
         office: &str,
         day: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        let mut missed = 0;
+        let (mut missed, mut first_error) = (0, None);
         for booking in self.day(office, day).await? {
             if booking.status == BookingStatus::Active && booking.starts_at < now {
                 match self.end(&booking, BookingStatus::NoShow, now).await {
                     Ok(_) => missed += 1,
                     // Checked in meanwhile: nothing to do.
                     Err(error) if error.code == Code::BookingClosed => {}
-                    Err(error) => return Err(error),
+                    Err(error) => {
+                        first_error.get_or_insert(error);
+                    }
                 }
             }
         }
-        Ok(missed)
+        first_error.map_or(Ok(missed), Err)
     }
 
     /// Every booking of an office's day (its agenda, all statuses), page after page.

@@ -1,17 +1,17 @@
-//! The nightly jobs catch up (BK-9, EX-2): each office's end-of-day pass and export run for every
+//! The nightly jobs catch up (BK-9, EX-2): each office's end-of-day pass, export and reminders run for every
 //! day since the last one they completed, so that a run that failed, crashed or never started is
 //! made good by the next; one office's failure does not hold up the others. The rules here; the
 //! progress a run keeps in `progress`.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-
-use crate::time::today_in_rome;
+use chrono::{Duration, NaiveDate};
 
 /// A nightly job whose progress is kept office by office.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
     EndOfDay,
     Export,
+    /// The holders of the appointments two days on (`bookings::remind`).
+    Reminders,
 }
 
 impl Job {
@@ -20,6 +20,7 @@ impl Job {
         match self {
             Job::EndOfDay => "end-of-day",
             Job::Export => "export",
+            Job::Reminders => "reminders",
         }
     }
 }
@@ -38,9 +39,11 @@ pub enum Run {
 }
 
 impl Run {
-    /// The run a scheduled event asks for: the day it names, or the days due today.
-    pub fn of(named: Option<NaiveDate>, now: DateTime<Utc>) -> Run {
-        named.map_or(Run::Due(today_in_rome(now)), Run::Day)
+    /// The last day the run does.
+    pub fn last_day(self) -> NaiveDate {
+        match self {
+            Run::Due(day) | Run::Day(day) => day,
+        }
     }
 }
 

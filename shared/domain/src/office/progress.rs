@@ -36,7 +36,14 @@ impl<S: Store, M, K, C, D> App<S, M, K, C, D> {
                     let start = today - Duration::days(1);
                     self.store.complete_through(job, office, start).await?;
                 }
-                days_due(completed, today)
+                let days = days_due(completed, today);
+                if let (Some(done), Some(first)) = (completed, days.first())
+                    && done + Duration::days(1) < *first
+                {
+                    // Run them by naming them: `{"date": …}` (README, "The office").
+                    warn!(job = job.key(), %office, from = %(done + Duration::days(1)), to = %(*first - Duration::days(1)), "days too old to catch up, left out");
+                }
+                days
             }
         };
         let progress = Progress {

@@ -17,11 +17,11 @@ use crate::office::{Job, Run, asked_office};
 use crate::ports::{Clock, Documents, ExportClaim, Mailer, Store};
 use crate::texts::Language;
 use crate::texts::mail::{Attachment, Requested, compose};
-use crate::time::today_in_rome;
 
 /// A run that claimed an export and has not finished within this long has been stopped: the
-/// export function's timeout (600 s in the template) and a minute. Another run takes it over.
-const EXPORT_CLAIM_TIMEOUT_MINUTES: i64 = 11;
+/// export function's timeout (600 s in the template, which a test compares) and a minute.
+/// Another run takes it over.
+pub const EXPORT_CLAIM_TIMEOUT_MINUTES: i64 = 11;
 
 /// An office's report of a day, as e-mailed every evening (EX-1) and downloaded from the
 /// console: the bookings made that day, and the agenda of the office's next working day.
@@ -198,6 +198,8 @@ where
     #[instrument(skip_all, fields(?run))]
     pub async fn export(&self, run: Run) -> Result<Vec<ExportReport>> {
         let now = self.clock.now();
+        // This run's token on the claims it makes.
+        let token = uuid::Uuid::new_v4().to_string();
         let catalogue = self.store.catalogue().await?;
         let mut reports = Vec::new();
         for office in &catalogue.offices {
@@ -205,12 +207,12 @@ where
                 Ok(planned) => planned,
                 Err(error) => {
                     warn!(office = %office.id, error = ?error, "export: the progress unread");
-                    reports.push(ExportReport::new(office, today_in_rome(now), "failed"));
+                    reports.push(ExportReport::new(office, run.last_day(), "failed"));
                     continue;
                 }
             };
             for day in days {
-                let report = self.export_day(&catalogue, office, day, now).await;
+                let report = self.export_day(&catalogue, office, day, now, &token).await;
                 let completed = matches!(report.outcome, "sent" | "already_sent");
                 self.day_done(&mut progress, day, completed).await;
                 reports.push(report);
@@ -226,9 +228,14 @@ where
         office: &Office,
         day: NaiveDate,
         now: DateTime<Utc>,
+        token: &str,
     ) -> ExportReport {
         let stale = now - Duration::minutes(EXPORT_CLAIM_TIMEOUT_MINUTES);
-        match self.store.claim_export(&office.id, day, now, stale).await {
+        match self
+            .store
+            .claim_export(&office.id, day, now, stale, token)
+            .await
+        {
             Ok(ExportClaim::Claimed) => {}
             Ok(ExportClaim::Sent) => return ExportReport::new(office, day, "already_sent"),
             Ok(ExportClaim::Sending) => return ExportReport::new(office, day, "in_progress"),
@@ -240,7 +247,7 @@ where
         let sent = self.export_office(catalogue, office, day).await;
         let finished = self
             .store
-            .finish_export(&office.id, day, sent.is_ok())
+            .finish_export(&office.id, day, sent.is_ok(), token)
             .await;
         match sent.and_then(|counts| finished.map(|()| counts)) {
             Ok((created, agenda)) => ExportReport {

@@ -312,6 +312,25 @@ impl Texts for English {
         }
     }
 
+    fn booking_reminder(&self, a: &Appointment, link: &str) -> MailText {
+        let mut paragraphs = vec![format!(
+            "a reminder of your appointment on {}.",
+            self.date(a.date)
+        )];
+        paragraphs.extend(self.appointment_lines(a));
+        paragraphs.push(self.arrive_early().into());
+        paragraphs.push(
+            "If you cannot come, please cancel it from its page: the place will go to someone \
+             else."
+                .into(),
+        );
+        MailText {
+            subject: format!("Reminder: your appointment on {}", self.date(a.date)),
+            paragraphs,
+            action: Some(("See or cancel the appointment".into(), link.into())),
+        }
+    }
+
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {
         let what = match address {
             AddressKind::Email => "your e-mail address",

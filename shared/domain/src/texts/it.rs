@@ -351,6 +351,25 @@ impl Texts for Italian {
         }
     }
 
+    fn booking_reminder(&self, a: &Appointment, link: &str) -> MailText {
+        let mut paragraphs = vec![format!(
+            "ti ricordiamo l'appuntamento di {}.",
+            self.date(a.date)
+        )];
+        paragraphs.extend(self.appointment_lines(a));
+        paragraphs.push(self.arrive_early().into());
+        paragraphs.push(
+            "Se non puoi presentarti, disdici l'appuntamento dalla sua pagina: il posto andrà a \
+             un'altra persona."
+                .into(),
+        );
+        MailText {
+            subject: format!("Promemoria: appuntamento di {}", self.date(a.date)),
+            paragraphs,
+            action: Some(("Vedi o disdici l'appuntamento".into(), link.into())),
+        }
+    }
+
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {
         let what = match address {
             AddressKind::Email => "il tuo indirizzo e-mail",

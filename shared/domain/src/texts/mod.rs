@@ -169,6 +169,9 @@ pub trait Texts: Sync {
     fn booking_confirmed(&self, appointment: &Appointment) -> MailText;
     fn booking_moved(&self, appointment: &Appointment) -> MailText;
     fn booking_cancelled(&self, appointment: &Appointment) -> MailText;
+    /// Two days before: the appointment, what to bring, and `link`, its page in the portal
+    /// (where it can be cancelled: the link itself changes nothing).
+    fn booking_reminder(&self, appointment: &Appointment, link: &str) -> MailText;
     fn password_reset(&self, link: &str, valid_minutes: i64) -> MailText;
     fn password_changed(&self) -> MailText;
     /// To an address with no account that asked for a password reset.

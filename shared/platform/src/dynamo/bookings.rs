@@ -24,6 +24,8 @@ use super::{DynamoStore, IndexQuery, TransactError, from_item, number, string, t
 /// The attribute of an erased booking's statistics record (PD-1, PD-2).
 const ERASED: &str = "erased";
 const VERSION: &str = "version";
+/// On a booking: the date its holder was reminded of (`bookings::remind`).
+const REMINDED_FOR: &str = "reminded_for";
 const BOOKING_ID: &str = "booking_id";
 const COUNT: &str = "count";
 /// A booking's names, transliterated, for an organisation's search.
@@ -475,6 +477,42 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(booking = %booking.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %booking.id))]
+    async fn mark_reminded(&self, booking: &Booking) -> anyhow::Result<bool> {
+        // The date reminded of: a booking moved to another day (written anew, without it) is
+        // reminded again.
+        let date = string(booking.date.to_string());
+        let not_yet = Condition::Or(vec![
+            Condition::Lacks(REMINDED_FOR.into()),
+            Condition::Lt(REMINDED_FOR.into(), date.clone()),
+            Condition::Gt(REMINDED_FOR.into(), date.clone()),
+        ]);
+        let write = Write::update(
+            keys::booking(&booking.id),
+            vec![Change::set(REMINDED_FOR, date)],
+            Some(Condition::And(vec![
+                Condition::eq(VERSION, number(booking.version)),
+                not_yet,
+            ])),
+        );
+        self.write(write, "UpdateItem reminder").await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %booking.id))]
+    async fn unmark_reminded(&self, booking: &Booking) -> anyhow::Result<()> {
+        let write = Write::update(
+            keys::booking(&booking.id),
+            vec![Change::Remove(REMINDED_FOR.into())],
+            Some(Condition::eq(
+                REMINDED_FOR,
+                string(booking.date.to_string()),
+            )),
+        );
+        self.write(write, "UpdateItem reminder taken back")
+            .await
+            .map(|_| ())
+    }
+
     async fn save_receipt(&self, booking: &Booking, receipt: &Receipt) -> anyhow::Result<bool> {
         let value = serde_dynamo::to_attribute_value(receipt).context("serialising a receipt")?;
         let write = Write::update(

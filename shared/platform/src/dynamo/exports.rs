@@ -12,6 +12,8 @@ use super::{DynamoStore, IndexQuery, number, string, text_of};
 
 /// On an export's record: `sending` (claimed by a run) or `sent`.
 const STATE: &str = "state";
+/// The run that claimed it (a random token per run).
+const CLAIMED_BY: &str = "claimed_by";
 
 impl<B: Backend> ExportStore for DynamoStore<B> {
     #[tracing::instrument(level = "debug", skip_all, fields(office = %office, date = %date))]
@@ -40,10 +42,12 @@ impl<B: Backend> ExportStore for DynamoStore<B> {
         date: NaiveDate,
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
+        run: &str,
     ) -> anyhow::Result<ExportClaim> {
         let mut item = keys::export(office, date);
         item.insert(STATE.into(), string("sending"));
         item.insert("claimed_at".into(), number(now.timestamp()));
+        item.insert(CLAIMED_BY.into(), string(run));
         // Kept a year, as a record of what each office was sent.
         item.insert(
             PURGE_AT.into(),
@@ -63,13 +67,14 @@ impl<B: Backend> ExportStore for DynamoStore<B> {
         {
             return Ok(ExportClaim::Claimed);
         }
-        // Taken: by which kind of run says what the caller does next.
+        // Taken: by which run says what the caller does next. This run's own claim too, when
+        // DynamoDB wrote it and its answer was lost (the SDK's retry then failed the condition).
         let marker = self.get(keys::export(office, date)).await?;
-        let sent = marker.is_some_and(|item| text_of(&item, STATE) == Some("sent"));
-        Ok(if sent {
-            ExportClaim::Sent
-        } else {
-            ExportClaim::Sending
+        let field = |name| marker.as_ref().and_then(|item| text_of(item, name));
+        Ok(match (field(STATE), field(CLAIMED_BY)) {
+            (Some("sent"), _) => ExportClaim::Sent,
+            (Some("sending"), Some(by)) if by == run => ExportClaim::Claimed,
+            _ => ExportClaim::Sending,
         })
     }
 
@@ -78,13 +83,27 @@ impl<B: Backend> ExportStore for DynamoStore<B> {
         skip_all,
         fields(office = %office, date = %date, sent = sent)
     )]
-    async fn finish_export(&self, office: &str, date: NaiveDate, sent: bool) -> anyhow::Result<()> {
+    async fn finish_export(
+        &self,
+        office: &str,
+        date: NaiveDate,
+        sent: bool,
+        run: &str,
+    ) -> anyhow::Result<()> {
         let key = keys::export(office, date);
+        // Only this run's claim: one taken over meanwhile is the other run's to finish.
+        let ours = Some(Condition::And(vec![
+            Condition::eq(STATE, string("sending")),
+            Condition::eq(CLAIMED_BY, string(run)),
+        ]));
         let write = if sent {
-            Write::update(key, vec![Change::set(STATE, string("sent"))], None)
+            Write::update(key, vec![Change::set(STATE, string("sent"))], ours)
         } else {
-            Write::delete(key, None)
+            Write::delete(key, ours)
         };
-        self.write(write, "finishing an export").await.map(|_| ())
+        if !self.write(write, "finishing an export").await? {
+            tracing::warn!(office, %date, "an export's claim was taken over before it finished");
+        }
+        Ok(())
     }
 }

@@ -2,7 +2,6 @@
 //! the table, its SDK set up as every function's (`prenota_platform::sdk_config`). What every
 //! function needs before its own code: the floor of a size or a start.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Error, Request, Response, service_fn};
 
 #[tokio::main]
@@ -16,8 +15,7 @@ async fn main() -> Result<(), Error> {
         let read = client
             .get_item()
             .table_name(table)
-            .key("pk", AttributeValue::S("CATALOGUE".into()))
-            .key("sk", AttributeValue::S("CURRENT".into()))
+            .set_key(Some(prenota_platform::dynamo::keys::catalogue()))
             .send()
             .await?;
         let found = if read.item.is_some() { "found" } else { "none" };
