@@ -7,7 +7,7 @@
 //! - `prenota-local seed [--dir DIR]`: loads the catalogue (`services.json`, `offices.json`; the
 //!   repository's copy unless `--dir`) into the local table.
 //! - `prenota-local export [--date D]`, `prenota-local end-of-day [--date D]`: the nightly export
-//!   and the end-of-day pass for a day (by default the days due, as the schedule runs them), as
+//!   and the end-of-day pass for a day (by default the days due through yesterday), as
 //!   the scheduled Lambdas run them; `prenota-local reminders [--date D]`: the reminders of the
 //!   appointments two days on;
 //!   `prenota-local retention`: the nightly retention pass (PD-1).
@@ -71,7 +71,8 @@ enum Action {
 
 #[derive(Args, Debug)]
 struct Day {
-    /// The day (YYYY-MM-DD); by default every day due (those since the last completed).
+    /// The day (YYYY-MM-DD); by default every day due through yesterday (those since the last
+    /// completed).
     #[arg(long, value_name = "DATE")]
     date: Option<String>,
 }
@@ -134,7 +135,7 @@ enum Scheduled {
 }
 
 /// The nightly export, the end-of-day or the retention pass, run by hand for `--date` (the days
-/// due by default), through the very handlers the scheduled Lambdas run.
+/// due through yesterday by default), through the very handlers the scheduled Lambdas run.
 async fn scheduled(settings: &LocalSettings, which: Scheduled, day: Day) -> anyhow::Result<()> {
     let (_, app) = local_app(settings).await?;
     let event = match day.date {
