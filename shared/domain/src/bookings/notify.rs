@@ -18,8 +18,8 @@ where
     D: Documents,
 {
     /// Tells the booking's account, in both languages, with its receipt and calendar file
-    /// attached while the booking is to come (once cancelled, the calendar file cancelling it). A mail that cannot be sent never undoes a
-    /// booking: it is logged.
+    /// attached while the booking is to come (once cancelled, the calendar file cancelling it).
+    /// A mail that cannot be sent never undoes a booking: it is logged.
     pub(crate) async fn notify(
         &self,
         catalogue: &Catalogue,
