@@ -223,19 +223,31 @@ async fn a_bookings_personal_data_is_gone_after_the_retention_time_and_its_stati
         .clone();
     // The day comes and goes; the evening pass marks the missed appointment.
     app.clock.set("2027-01-12T19:45:00Z");
-    end_of_day::handle(&app.app, json!({ "date": "2027-01-12" }))
-        .await
-        .unwrap();
+    app.scheduled(
+        "end-of-day",
+        end_of_day::handle(&app.app, json!({ "date": "2027-01-12" })),
+    )
+    .await
+    .unwrap();
 
     // 89 days later the booking is whole; 91 days later only its statistics remain.
     app.clock.advance(Duration::days(89));
-    let report = retention::handle(&app.app, json!({})).await.unwrap();
+    let report = app
+        .scheduled("retention", retention::handle(&app.app, json!({})))
+        .await
+        .unwrap();
     assert_eq!(report["bookings_erased"], 0);
     app.clock.advance(Duration::days(2));
-    let report = retention::handle(&app.app, json!({})).await.unwrap();
+    let report = app
+        .scheduled("retention", retention::handle(&app.app, json!({})))
+        .await
+        .unwrap();
     assert_eq!(report["bookings_erased"], 1, "{report}");
     // Again: nothing left to do (a rerun, or a night caught up, erases nothing twice).
-    let again = retention::handle(&app.app, json!({})).await.unwrap();
+    let again = app
+        .scheduled("retention", retention::handle(&app.app, json!({})))
+        .await
+        .unwrap();
     assert_eq!(again["bookings_erased"], 0);
 
     let statistics: Vec<_> = app
@@ -308,7 +320,10 @@ async fn an_unused_account_is_warned_then_erased_and_one_used_again_is_kept() {
     );
     // 700 days later: both are warned, 30 days ahead.
     app.clock.advance(Duration::days(700) + Duration::hours(1));
-    let report = retention::handle(&app.app, json!({})).await.unwrap();
+    let report = app
+        .scheduled("retention", retention::handle(&app.app, json!({})))
+        .await
+        .unwrap();
     assert_eq!(report["accounts_warned"], 2, "{report}");
     let warning = app.mail_to(unused_email).await.last().unwrap().clone();
     assert!(
@@ -320,7 +335,10 @@ async fn an_unused_account_is_warned_then_erased_and_one_used_again_is_kept() {
     app.sign_in(used_email, PASSWORD).await;
     // After the notice: the unused one is erased and told; the other stays.
     app.clock.advance(Duration::days(31));
-    let report = retention::handle(&app.app, json!({})).await.unwrap();
+    let report = app
+        .scheduled("retention", retention::handle(&app.app, json!({})))
+        .await
+        .unwrap();
     assert_eq!(report["accounts_erased"], 1, "{report}");
     let farewell = app.mail_to(unused_email).await.last().unwrap().clone();
     assert!(
@@ -363,7 +381,10 @@ async fn an_erasure_past_its_budget_is_finished_by_the_nightly_pass_and_staff_ca
         (started.status, started.body["status"].as_str()),
         (202, Some("in_progress"))
     );
-    let report = retention::handle(&app.app, json!({})).await.unwrap();
+    let report = app
+        .scheduled("retention", retention::handle(&app.app, json!({})))
+        .await
+        .unwrap();
     assert_eq!(report["accounts_erased"], 1, "{report}");
     assert_nothing_stored_of(&app, &[&org.email, "Tesfaye", "Porte Aperte"]).await;
     assert!(app.keys_starting("ERASING").await.is_empty());

@@ -12,7 +12,7 @@ use prenota_domain::bookings::{Booking, BookingStatus, Pool};
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::ports::Clock;
 use prenota_platform::Settings;
-use prenota_testing::faults::Faults;
+use prenota_testing::faults::{Faults, serving};
 use prenota_testing::mailbox::{self, Mail};
 pub use prenota_testing::samples::*;
 use prenota_testing::stack::LocalApp;
@@ -109,6 +109,12 @@ impl TestApp {
         change: impl FnOnce(&mut Catalogue),
     ) -> TestApp {
         let stack = Stack::connect(&endpoint()).await;
+        // Every call to AWS passes the wrapper that checks each function's IAM statements
+        // (no faults injected here).
+        let stack = Stack {
+            sdk: Faults::new(0).wrap(&stack.sdk),
+            ..stack
+        };
         let table = format!("test-{}", uuid::Uuid::new_v4().simple());
         stack
             .create_table(&table)
@@ -153,6 +159,18 @@ impl TestApp {
         let mut app = self.stack.app(&settings, self.clock.clone());
         app.config = self.app.config.clone();
         app
+    }
+
+    /// Runs a scheduled function's handler as Lambda would (`function`, its binary name),
+    /// failing the test on a call its IAM statements would refuse.
+    pub async fn scheduled<F: std::future::Future>(
+        &self,
+        function: &'static str,
+        run: F,
+    ) -> F::Output {
+        let (output, refused) = serving(function, run).await;
+        assert!(refused.is_empty(), "IAM would refuse: {refused:?}");
+        output
     }
 
     /// Another application on the same table, its every call to AWS through `faults`.
@@ -300,7 +318,16 @@ pub async fn call(
         .map(|b| serde_json::to_vec(b).unwrap())
         .unwrap_or_default();
     let request = gateway::lambda_request(builder.body(bytes).unwrap(), source_ip);
-    let response = gateway::dispatch(app, request).await;
+    let function = prenota_platform::routes::find(request.method(), request.uri().path())
+        .map(|matched| matched.endpoint.function().binary());
+    let response = match function {
+        Ok(binary) => {
+            let (response, refused) = serving(binary, gateway::dispatch(app, request)).await;
+            assert!(refused.is_empty(), "IAM would refuse: {refused:?}");
+            response
+        }
+        Err(_) => gateway::dispatch(app, request).await,
+    };
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = match response.body() {

@@ -668,7 +668,11 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
     .await;
 
     app.clock.advance(Duration::hours(12));
-    let outcome = end_of_day::handle(&app.app, json!({ "date": "2027-01-11" }))
+    let outcome = app
+        .scheduled(
+            "end-of-day",
+            end_of_day::handle(&app.app, json!({ "date": "2027-01-11" })),
+        )
         .await
         .unwrap();
     assert_eq!(outcome["no_shows"], 1);
@@ -676,9 +680,12 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
     assert_eq!(status_of(&app, &came, &first.body).await, "checked_in");
     // A second pass changes nothing; the person who missed it can book the service again.
     assert_eq!(
-        end_of_day::handle(&app.app, json!({ "date": "2027-01-11" }))
-            .await
-            .unwrap()["no_shows"],
+        app.scheduled(
+            "end-of-day",
+            end_of_day::handle(&app.app, json!({ "date": "2027-01-11" }))
+        )
+        .await
+        .unwrap()["no_shows"],
         0
     );
     assert_eq!(
@@ -697,7 +704,11 @@ async fn at_the_end_of_the_day_missed_appointments_become_no_shows_and_free_the_
 async fn each_office_gets_one_export_with_exactly_its_rows_and_a_rerun_sends_nothing() {
     let (app, (milano_mail, alessandria_mail), numbers) = monday_with_three_bookings().await;
 
-    let first = export::handle(&app.app, json!({ "date": "2027-01-11" }))
+    let first = app
+        .scheduled(
+            "export",
+            export::handle(&app.app, json!({ "date": "2027-01-11" })),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -752,7 +763,11 @@ async fn each_office_gets_one_export_with_exactly_its_rows_and_a_rerun_sends_not
         );
     }
 
-    let rerun = export::handle(&app.app, json!({ "date": "2027-01-11" }))
+    let rerun = app
+        .scheduled(
+            "export",
+            export::handle(&app.app, json!({ "date": "2027-01-11" })),
+        )
         .await
         .unwrap();
     assert!(
@@ -782,9 +797,12 @@ async fn the_console_downloads_the_reports_of_its_own_office_as_e_mailed() {
     );
 
     // Each file as the nightly e-mail attaches it, byte for byte.
-    export::handle(&app.app, json!({ "date": "2027-01-11" }))
-        .await
-        .unwrap();
+    app.scheduled(
+        "export",
+        export::handle(&app.app, json!({ "date": "2027-01-11" })),
+    )
+    .await
+    .unwrap();
     let mailed = app.mail_to(&milano_mail).await.remove(0).attachments;
     assert_eq!(mailed.len(), 3, "the e-mail's three files");
     for (file, name) in [
@@ -857,12 +875,19 @@ async fn a_failed_export_is_sent_by_a_later_run() {
     app.clock.set(MONDAY);
     let broken = app.with_sender("nobody@unverified.example");
     assert!(
-        export::handle(&broken, json!({ "date": "2027-01-11" }))
-            .await
-            .is_err()
+        app.scheduled(
+            "export",
+            export::handle(&broken, json!({ "date": "2027-01-11" }))
+        )
+        .await
+        .is_err()
     );
     assert!(app.mail_to(&milano_mail).await.is_empty());
-    let retried = export::handle(&app.app, json!({ "date": "2027-01-11" }))
+    let retried = app
+        .scheduled(
+            "export",
+            export::handle(&app.app, json!({ "date": "2027-01-11" })),
+        )
         .await
         .unwrap();
     assert!(
@@ -886,11 +911,18 @@ async fn the_scheduled_export_catches_up_an_evening_whose_e_mails_failed() {
     app.clock.set("2027-01-11T20:00:00Z");
     let monday = json!({ "scheduled_at": "2027-01-11T20:00:00Z" });
     let broken = app.with_sender("nobody@unverified.example");
-    assert!(export::handle(&broken, monday).await.is_err());
+    assert!(
+        app.scheduled("export", export::handle(&broken, monday))
+            .await
+            .is_err()
+    );
 
     app.clock.set("2027-01-12T20:00:00Z");
     let tuesday = json!({ "scheduled_at": "2027-01-12T20:00:00Z" });
-    let done = export::handle(&app.app, tuesday.clone()).await.unwrap();
+    let done = app
+        .scheduled("export", export::handle(&app.app, tuesday.clone()))
+        .await
+        .unwrap();
     let milano: Vec<(&str, &str)> = done["offices"]
         .as_array()
         .unwrap()
@@ -903,7 +935,10 @@ async fn the_scheduled_export_catches_up_an_evening_whose_e_mails_failed() {
         assert_eq!(app.mail_to(address).await.len(), 2, "{address}");
     }
     // Retried (the event replayed): nothing is due, nothing is sent twice.
-    let again = export::handle(&app.app, tuesday).await.unwrap();
+    let again = app
+        .scheduled("export", export::handle(&app.app, tuesday))
+        .await
+        .unwrap();
     assert_eq!(again["offices"], json!([]));
     assert_eq!(app.mail_to(&milano_mail).await.len(), 2);
     assert_eq!(
@@ -911,6 +946,44 @@ async fn the_scheduled_export_catches_up_an_evening_whose_e_mails_failed() {
         2,
         "a progress per office"
     );
+}
+
+#[tokio::test]
+async fn the_holder_is_reminded_two_days_before_with_a_link_to_the_appointment() {
+    let app = TestApp::spawn().await;
+    app.clock.set(MONDAY);
+    let client = app.person_client().await;
+    let booked = app
+        .book(
+            &client,
+            &slot("cure-mediche", "milano", "2027-01-13", "09:00"),
+        )
+        .await;
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    app.clock.set("2027-01-11T17:00:00Z");
+    let monday = json!({ "scheduled_at": "2027-01-11T17:00:00Z" });
+    let done = app
+        .scheduled("reminders", reminders::handle(&app.app, monday.clone()))
+        .await
+        .unwrap();
+    assert_eq!(done["reminded"], 1, "{done}");
+    let mail = app.mail_to(&client.email).await;
+    let reminder = mail
+        .iter()
+        .find(|m| m.subject.contains("Promemoria"))
+        .expect("a reminder");
+    let id = booked.body["id"].as_str().unwrap();
+    assert!(
+        reminder.text.contains(&format!("/appuntamenti/{id}")),
+        "{}",
+        reminder.text
+    );
+    // The event replayed: nobody reminded twice.
+    let again = app
+        .scheduled("reminders", reminders::handle(&app.app, monday))
+        .await
+        .unwrap();
+    assert_eq!(again["reminded"], 0);
 }
 
 /// Monday, with the offices' own e-mail addresses: two bookings at Milan (Tuesday, Wednesday)

@@ -5,6 +5,11 @@
 //!
 //! A `Faults` is shared: a test changes its rules while requests are in flight (SES down, then
 //! back) and reads how many faults it injected, so that a test cannot pass without them.
+//!
+//! The same wrapper checks least privilege: a call made `serving` a function is compared with
+//! that function's IAM statements in `infra/template.yaml` (its actions, and the partition keys
+//! of `dynamodb:LeadingKeys`), which moto does not enforce; what they would refuse is handed back
+//! with the function's answer, for the test to fail on.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -177,6 +182,7 @@ struct FaultyConnector {
 impl HttpConnector for FaultyConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let call = Call::of(&request);
+        check_privilege(&call, &request);
         match self.faults.draw(&call) {
             None => self.inner.call(request),
             Some(Fault::Throttled) => HttpConnectorFuture::ready(Ok(throttled(&call))),
@@ -272,5 +278,297 @@ pub fn rule(
         operation,
         fault,
         rate,
+    }
+}
+
+// --- Least privilege, checked on every call a test makes ---------------------------------
+
+/// The function serving the request in hand, and what its policy refused so far.
+#[derive(Clone)]
+struct Serving {
+    binary: &'static str,
+    refused: Arc<Mutex<Vec<String>>>,
+}
+
+tokio::task_local! {
+    static SERVING: Serving;
+}
+
+/// Every function's statements, read once from the template.
+static POLICIES: std::sync::LazyLock<Policies> =
+    std::sync::LazyLock::new(|| Policies::from_template(crate::stack::TEMPLATE));
+
+/// Runs `work` as the function `binary` would, through a client wrapped by `Faults::wrap`: the
+/// calls it makes to AWS are checked against that function's IAM statements (moto enforces
+/// none). Answers its output and what the statements would have refused.
+pub async fn serving<F: std::future::Future>(
+    binary: &'static str,
+    work: F,
+) -> (F::Output, Vec<String>) {
+    let refused = Arc::new(Mutex::new(Vec::new()));
+    let serving = Serving {
+        binary,
+        refused: Arc::clone(&refused),
+    };
+    let output = SERVING.scope(serving, work).await;
+    let refused = std::mem::take(&mut *refused.lock().unwrap_or_else(|p| p.into_inner()));
+    (output, refused)
+}
+
+/// Notes what the serving function's statements would refuse of this call.
+fn check_privilege(call: &Call, request: &HttpRequest) {
+    let _ = SERVING.try_with(|serving| {
+        if let Some(refused) = POLICIES.refused(serving.binary, &needed(call, request)) {
+            serving
+                .refused
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(refused);
+        }
+    });
+}
+
+/// One statement of a function's policy, as the template writes them.
+#[derive(Debug, Clone)]
+struct Statement {
+    actions: Vec<String>,
+    /// On the table itself (`!GetAtt Table.Arn`).
+    table: bool,
+    /// On these indexes of the table (`${Table.Arn}/index/<name>`).
+    indexes: Vec<String>,
+    /// `dynamodb:LeadingKeys`, if the statement has that condition.
+    leading_keys: Option<Vec<String>>,
+}
+
+/// Every function's IAM statements, by binary name.
+#[derive(Debug, Clone, Default)]
+pub struct Policies(BTreeMap<String, Vec<Statement>>);
+
+impl Policies {
+    pub fn from_template(template: &str) -> Policies {
+        let template: serde_yaml::Value = serde_yaml::from_str(template).expect("the template");
+        let mut policies = BTreeMap::new();
+        let resources = template["Resources"].as_mapping().expect("its resources");
+        for (_, resource) in resources {
+            if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+                continue;
+            }
+            let Some(binary) = resource["Metadata"]["BuildProperties"]["Binary"].as_str() else {
+                continue;
+            };
+            let mut statements = Vec::new();
+            for policy in resource["Properties"]["Policies"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+            {
+                for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+                    statements.push(Statement::read(statement));
+                }
+            }
+            policies.insert(binary.to_owned(), statements);
+        }
+        Policies(policies)
+    }
+
+    /// What `binary`'s policy does not allow of `call`, if anything.
+    fn refused(&self, binary: &str, call: &[Needed]) -> Option<String> {
+        let statements = self.0.get(binary)?;
+        call.iter()
+            .find(|needed| !statements.iter().any(|s| s.allows(needed)))
+            .map(|needed| format!("{binary} may not {needed:?}"))
+    }
+}
+
+/// A tagged or plain YAML scalar's text (`!GetAtt Table.Arn`, `!Sub "${Table.Arn}/index/x"`).
+fn yaml_text(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::Tagged(tagged) => yaml_text(&tagged.value),
+        serde_yaml::Value::String(text) => text.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Statement {
+    fn read(statement: &serde_yaml::Value) -> Statement {
+        let list = |value: &serde_yaml::Value| -> Vec<String> {
+            match value.as_sequence() {
+                Some(items) => items.iter().map(yaml_text).collect(),
+                None => vec![yaml_text(value)],
+            }
+        };
+        let resources = list(&statement["Resource"]);
+        let leading_keys =
+            statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                .as_sequence()
+                .map(|keys| keys.iter().map(yaml_text).collect());
+        Statement {
+            actions: list(&statement["Action"]),
+            table: resources.iter().any(|r| r == "Table.Arn"),
+            indexes: resources
+                .iter()
+                .filter_map(|r| r.strip_prefix("${Table.Arn}/index/").map(str::to_owned))
+                .collect(),
+            leading_keys,
+        }
+    }
+
+    fn allows(&self, needed: &Needed) -> bool {
+        if !self.actions.contains(&needed.action) {
+            return false;
+        }
+        match (&needed.index, &needed.partition) {
+            (Some(index), _) => self.indexes.contains(index),
+            (None, partition) if needed.action.starts_with("dynamodb:") => {
+                self.table
+                    && match (&self.leading_keys, partition) {
+                        (None, _) => true,
+                        (Some(patterns), Some(key)) => patterns.iter().any(|p| glob(p, key)),
+                        (Some(_), None) => false,
+                    }
+            }
+            // KMS and SES: the action is what the tests can check (moto's resources differ).
+            _ => true,
+        }
+    }
+}
+
+/// IAM's `StringLike`: `*` for any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            text.starts_with(head)
+                && (0..=text.len() - head.len()).any(|at| {
+                    text.is_char_boundary(head.len() + at) && glob(rest, &text[head.len() + at..])
+                })
+        }
+    }
+}
+
+/// One permission a call needs: an action, on the table's item of this partition key or on an
+/// index.
+#[derive(Debug)]
+struct Needed {
+    action: String,
+    partition: Option<String>,
+    index: Option<String>,
+}
+
+/// The permissions a request to AWS needs, read from the request itself.
+fn needed(call: &Call, request: &HttpRequest) -> Vec<Needed> {
+    let body: serde_json::Value = request
+        .body()
+        .bytes()
+        .and_then(|body| serde_json::from_slice(body).ok())
+        .unwrap_or_default();
+    let pk = |item: &serde_json::Value| item["pk"]["S"].as_str().map(str::to_owned);
+    let item = |action: &str, partition: Option<String>| Needed {
+        action: format!("dynamodb:{action}"),
+        partition,
+        index: None,
+    };
+    match (call.service, call.operation.as_str()) {
+        ("dynamodb", op @ ("GetItem" | "UpdateItem" | "DeleteItem")) => {
+            vec![item(op, pk(&body["Key"]))]
+        }
+        ("dynamodb", "PutItem") => vec![item("PutItem", pk(&body["Item"]))],
+        ("dynamodb", "BatchGetItem") => body["RequestItems"]
+            .as_object()
+            .into_iter()
+            .flat_map(|tables| tables.values())
+            .flat_map(|table| table["Keys"].as_array().cloned().unwrap_or_default())
+            .map(|key| item("BatchGetItem", pk(&key)))
+            .collect(),
+        ("dynamodb", "TransactWriteItems") => body["TransactItems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|write| {
+                [
+                    ("Put", "PutItem", "Item"),
+                    ("Update", "UpdateItem", "Key"),
+                    ("Delete", "DeleteItem", "Key"),
+                    ("ConditionCheck", "ConditionCheckItem", "Key"),
+                ]
+                .into_iter()
+                .find(|(kind, _, _)| write.get(kind).is_some())
+                .map(|(kind, action, key)| item(action, pk(&write[kind][key])))
+            })
+            .collect(),
+        ("dynamodb", "Query") => match body["IndexName"].as_str() {
+            Some(index) => vec![Needed {
+                action: "dynamodb:Query".into(),
+                partition: None,
+                index: Some(index.to_owned()),
+            }],
+            None => {
+                // `#n0 = :v0 …`: the partition's value.
+                let value = body["KeyConditionExpression"]
+                    .as_str()
+                    .and_then(|condition| condition.split_whitespace().nth(2))
+                    .and_then(|name| body["ExpressionAttributeValues"][name]["S"].as_str())
+                    .map(str::to_owned);
+                vec![item("Query", value)]
+            }
+        },
+        ("dynamodb", op) => vec![item(op, None)],
+        ("kms", op) => vec![Needed {
+            action: format!("kms:{op}"),
+            partition: None,
+            index: None,
+        }],
+        ("ses", _) => vec![Needed {
+            action: "ses:SendEmail".into(),
+            partition: None,
+            index: None,
+        }],
+        (_, _) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_like_patterns_match_as_iam_matches_them() {
+        assert!(glob("BOOKING#*", "BOOKING#ZN4E3A508ZK2"));
+        assert!(glob("CATALOGUE", "CATALOGUE"));
+        assert!(!glob("CATALOGUE", "CATALOGUE#2"));
+        assert!(glob("JOB#*#milano", "JOB#export#milano"));
+        assert!(!glob("JOB#export#*", "JOB#reminders#milano"));
+        assert!(!glob("HOLD#*", "BOOKING#HOLD#x"));
+    }
+
+    #[test]
+    fn the_templates_statements_allow_what_a_function_needs_and_nothing_else() {
+        let policies = Policies::from_template(crate::stack::TEMPLATE);
+        let put_booking = |partition: &str| Needed {
+            action: "dynamodb:PutItem".into(),
+            partition: Some(partition.into()),
+            index: None,
+        };
+        assert_eq!(policies.refused("book", &[put_booking("BOOKING#X")]), None);
+        assert!(
+            policies
+                .refused("catalogue", &[put_booking("BOOKING#X")])
+                .is_some()
+        );
+        assert!(
+            policies
+                .refused("book", &[put_booking("ACCOUNT#X")])
+                .is_some()
+        );
+        let send = Needed {
+            action: "ses:SendEmail".into(),
+            partition: None,
+            index: None,
+        };
+        assert_eq!(
+            policies.refused("reminders", std::slice::from_ref(&send)),
+            None
+        );
+        assert!(policies.refused("end-of-day", &[send]).is_some());
     }
 }
