@@ -155,10 +155,7 @@ impl TestApp {
 
     /// Another application on the same table, sending from `sender` (which may be unverified).
     pub fn with_sender(&self, sender: &str) -> LocalApp<TestClock> {
-        let settings = settings(&self.table, sender, vec![self.receipt_key.clone()]);
-        let mut app = self.stack.app(&settings, self.clock.clone());
-        app.config = self.app.config.clone();
-        app
+        self.another_app(&self.stack, sender, vec![self.receipt_key.clone()])
     }
 
     /// Runs a scheduled function's handler as Lambda would (`function`, its binary name),
@@ -179,18 +176,18 @@ impl TestApp {
             endpoint: self.stack.endpoint.clone(),
             sdk: faults.wrap(&self.stack.sdk),
         };
-        let settings = settings(&self.table, SENDER, vec![self.receipt_key.clone()]);
-        let mut app = stack.app(&settings, self.clock.clone());
-        app.config = self.app.config.clone();
-        app
+        self.another_app(&stack, SENDER, vec![self.receipt_key.clone()])
     }
 
     /// Another application on the same table whose receipts are signed by `keys[0]` and
     /// verified against all of `keys`.
     pub fn with_receipt_keys(&self, keys: Vec<String>) -> LocalApp<TestClock> {
-        let mut app = self
-            .stack
-            .app(&settings(&self.table, SENDER, keys), self.clock.clone());
+        self.another_app(&self.stack, SENDER, keys)
+    }
+
+    /// Another application on this test's table, clock and rules, through `stack`.
+    fn another_app(&self, stack: &Stack, sender: &str, keys: Vec<String>) -> LocalApp<TestClock> {
+        let mut app = stack.app(&settings(&self.table, sender, keys), self.clock.clone());
         app.config = self.app.config.clone();
         app
     }
