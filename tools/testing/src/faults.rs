@@ -64,7 +64,8 @@ struct State {
 pub struct Faults(Arc<Mutex<State>>);
 
 impl Faults {
-    /// No faults yet; draws from `seed`, so a failing run can be replayed.
+    /// No faults yet; draws from `seed` (calls made one after another fail the same way each
+    /// run; concurrent calls draw in the order they come).
     pub fn new(seed: u64) -> Faults {
         Faults(Arc::new(Mutex::new(State {
             rules: Vec::new(),
