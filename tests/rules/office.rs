@@ -949,3 +949,27 @@ async fn the_progress_waits_for_a_day_not_done_though_later_days_are_done() {
         ]
     );
 }
+
+#[tokio::test]
+async fn an_export_claim_is_recognised_as_its_runs_own_and_finished_only_by_it() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let (store, monday) = (&rules.app.store, day("2027-01-11"));
+    let now = rules.clock.now();
+    let stale_before = now - Duration::minutes(11);
+    let claim = |run: &'static str| store.claim_export("milano", monday, now, stale_before, run);
+    assert_eq!(claim("mine").await.unwrap(), ExportClaim::Claimed);
+    // DynamoDB wrote it and the answer was lost: the SDK's retry finds the claim its own.
+    assert_eq!(claim("mine").await.unwrap(), ExportClaim::Claimed);
+    assert_eq!(claim("theirs").await.unwrap(), ExportClaim::Sending);
+    // Another run's finish leaves the claim alone; ours records it sent.
+    store
+        .finish_export("milano", monday, false, "theirs")
+        .await
+        .unwrap();
+    assert_eq!(claim("theirs").await.unwrap(), ExportClaim::Sending);
+    store
+        .finish_export("milano", monday, true, "mine")
+        .await
+        .unwrap();
+    assert_eq!(claim("theirs").await.unwrap(), ExportClaim::Sent);
+}

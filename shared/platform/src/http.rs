@@ -37,17 +37,29 @@ const ORIGIN_HEADER: &str = "x-prenota-origin";
 /// The viewer's address and port as CloudFront saw them.
 const VIEWER_ADDRESS: &str = "cloudfront-viewer-address";
 
-/// `ORIGIN_SECRET_SHA256` (64 hex digits), read once; `None` where the API has no distribution
-/// in front (locally, or without a web ACL).
+/// `ORIGIN_SECRET_SHA256`, read once; `None` where the API has no distribution in front
+/// (locally, or without a web ACL). `Settings::from_env` refuses a malformed one at start.
 static ORIGIN_SECRET_SHA256: std::sync::LazyLock<Option<[u8; 32]>> =
     std::sync::LazyLock::new(|| {
-        let hex = std::env::var("ORIGIN_SECRET_SHA256").ok()?;
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
-            .collect::<Option<_>>()?;
-        bytes.try_into().ok()
+        origin_secret_sha256(&std::env::var("ORIGIN_SECRET_SHA256").unwrap_or_default())
+            .ok()
+            .flatten()
     });
+
+/// The origin secret's SHA-256 as the environment gives it: empty for none, else 64 hex digits.
+pub fn origin_secret_sha256(hex: &str) -> std::result::Result<Option<[u8; 32]>, &'static str> {
+    if hex.is_empty() {
+        return Ok(None);
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+        .collect();
+    bytes
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .map(Some)
+        .ok_or("not 64 hex digits")
+}
 
 /// The caller's address as the per-address limits count it (sign-in, registration, links): an
 /// IPv4 address, or an IPv6 address's /64 network (one subscriber's, and theirs to spread over:
@@ -378,6 +390,21 @@ mod tests {
         );
         assert_eq!(source_ip(&request("::ffff:198.51.100.7")), "198.51.100.7");
         assert_eq!(source_ip(&request("198.51.100.7")), "198.51.100.7");
+    }
+
+    #[test]
+    fn the_origin_secret_hash_is_64_hex_digits_or_nothing() {
+        assert_eq!(origin_secret_sha256(""), Ok(None));
+        assert_eq!(origin_secret_sha256(&"ab".repeat(32)), Ok(Some([0xab; 32])));
+        for bad in [
+            "ab",
+            &"ab".repeat(33),
+            &"zz".repeat(32),
+            &"é".repeat(32),
+            "a",
+        ] {
+            assert!(origin_secret_sha256(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

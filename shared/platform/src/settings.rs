@@ -93,12 +93,9 @@ impl Settings {
 /// it would make the per-address limits count CloudFront's servers instead of people.
 fn check_origin_secret_hash() -> anyhow::Result<()> {
     let hash = std::env::var("ORIGIN_SECRET_SHA256").unwrap_or_default();
-    let well_formed = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
-    anyhow::ensure!(
-        hash.is_empty() || well_formed,
-        "environment variable ORIGIN_SECRET_SHA256: not 64 hex digits"
-    );
-    Ok(())
+    crate::http::origin_secret_sha256(&hash)
+        .map(|_| ())
+        .map_err(|problem| anyhow::anyhow!("environment variable ORIGIN_SECRET_SHA256: {problem}"))
 }
 
 /// An optional whole number from the environment.
