@@ -14,8 +14,8 @@ function decodeQuotedPrintable(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Every text part of a raw message, decoded. */
-function texts(raw: string): string[] {
+/** Every text part of a raw message, decoded (or only those of content type `only`). */
+function texts(raw: string, only?: 'text/html' | 'text/plain'): string[] {
   const out: string[] = [];
   const parts = raw.split(/\r?\n--[^\r\n]+\r?\n/);
   for (const part of parts) {
@@ -23,6 +23,7 @@ function texts(raw: string): string[] {
     if (split < 0) continue;
     const headers = part.slice(0, split).toLowerCase();
     const body = part.slice(split).trim();
+    if (only && !headers.includes(`content-type: ${only}`)) continue;
     if (headers.includes('content-transfer-encoding: base64')) {
       if (headers.includes('text/')) out.push(Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8'));
     } else if (headers.includes('quoted-printable')) out.push(decodeQuotedPrintable(body));
@@ -50,14 +51,38 @@ function sentMessages(moto: string): Promise<RawMessage[]> {
   return reading;
 }
 
-export async function mails(moto: string, address: string): Promise<string[]> {
+function sentTo(message: RawMessage, address: string): boolean {
   const wanted = address.toLowerCase();
-  return (await sentMessages(moto))
-    .filter((message) =>
-      (message.destinations ?? []).some((d) => d.toLowerCase() === wanted) ||
-      new RegExp(`^To:.*${wanted.replace(/[.+]/g, '\\$&')}`, 'im').test(message.raw_data),
-    )
-    .map((message) => texts(message.raw_data).join('\n'));
+  return (
+    (message.destinations ?? []).some((d) => d.toLowerCase() === wanted) ||
+    new RegExp(`^To:.*${wanted.replace(/[.+]/g, '\\$&')}`, 'im').test(message.raw_data)
+  );
+}
+
+export async function mails(moto: string, address: string): Promise<string[]> {
+  return (await sentMessages(moto)).filter((message) => sentTo(message, address)).map((message) => texts(message.raw_data).join('\n'));
+}
+
+/** The From header of a raw message, its encoded words (RFC 2047) decoded. */
+export function sender(raw: string): string {
+  const header = /^From: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? '';
+  return header
+    .replace(/\r?\n[ \t]/g, ' ')
+    .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, encoding: string, text: string) =>
+      encoding.toLowerCase() === 'b' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+    );
+}
+
+/** Waits for a mail to `address` whose text matches `pattern`; its HTML part, its text part and its raw form. */
+export async function htmlMail(moto: string, address: string, pattern: RegExp, timeoutMs = 15_000): Promise<{ html: string; text: string; raw: string }> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await sentMessages(moto)).filter((message) => sentTo(message, address) && pattern.test(texts(message.raw_data).join('\n')));
+    const last = found[found.length - 1];
+    if (last) return { html: texts(last.raw_data, 'text/html').join(''), text: texts(last.raw_data, 'text/plain').join(''), raw: last.raw_data };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no mail matching ${pattern} for ${address}`);
 }
 
 /** The newest link to the portal page `page` (activate, reset-password) sent to `address`. */

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { activeOrganisation, activePerson, agenda, book, call, officeSession, partitaIva, PASSWORD, unique, uniqueWord, waitingOrganisation } from './api.ts';
 import { axe, launch, launchWithCamera, newContext, screenshotDir, watchErrors } from './browser.ts';
-import { link, mailMatching, mails } from './mail.ts';
+import { htmlMail, link, mailMatching, mails, sender } from './mail.ts';
 import { ROOT, startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
@@ -132,6 +132,47 @@ async function download(page: Page, button: RegExp): Promise<{ name: string; con
 // ---------------------------------------------------------------- flows
 
 describe('portal', { concurrency: 4 }, () => {
+  test('the e-mails of a booking read on a phone: the office as sender, the appointment in a box, a button to its page', async () => {
+    const person = await activePerson(stack);
+    const booked = await book(stack, person.token, { service: 'cure-mediche', office: 'alessandria' }, person.ip);
+    assert.equal(booked.status, 201, JSON.stringify(booked.body));
+    const id = booked.body.id as string;
+    const page = `${stack.base}/appuntamenti/${id}`;
+    const confirmation = await htmlMail(stack.moto, person.email, /Prenotazione confermata/);
+    // Sent by the office; the plain-text part says the same, the page's address with it.
+    assert.match(sender(confirmation.raw), /^"?Questura di Alessandria – Ufficio Immigrazione"? </);
+    assert.ok(confirmation.text.includes(page), confirmation.text);
+    assert.match(confirmation.text, /Quando: /);
+    const cancelled = await call(stack.base, 'DELETE', `/bookings/${id}`, undefined, { token: person.token, ip: person.ip });
+    assert.equal(cancelled.status, 200);
+    const cancellation = await htmlMail(stack.moto, person.email, /Appuntamento cancellato/);
+
+    for (const [name, mail, button] of [
+      ['confirmation', confirmation.html, true],
+      ['cancellation', cancellation.html, false],
+    ] as const) {
+      const t = await tab({ width: 375 });
+      await t.page.setContent(mail, { waitUntil: 'load' });
+      // One column that fits the phone: nothing to scroll sideways.
+      const overflow = await t.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name}: ${overflow} px wider than the screen`);
+      await t.page.getByText(/Questura di Alessandria/).first().waitFor();
+      if (button) {
+        const buttons = t.page.getByRole('link', { name: /Vedi o disdici l’appuntamento|Vedi o disdici l'appuntamento/ });
+        assert.equal(await buttons.first().getAttribute('href'), page);
+        const box = await buttons.first().boundingBox();
+        assert.ok(box && box.height >= 44 && box.width >= 300, `${name}: a button a thumb can press (${JSON.stringify(box)})`);
+        // The summary box: when, where, the number.
+        const summary = t.page.locator('table').first();
+        await summary.getByText('Quando').waitFor();
+        await summary.getByText('Numero di prenotazione').waitFor();
+      }
+      await accessible(t.page, `the ${name} e-mail`);
+      await screenshot(t.page, `mail-${name}-375`);
+      await t.context.close();
+    }
+  });
+
   test('a person registers, activates from the mailbox, signs in, books with a child, downloads the receipt, moves and cancels', async () => {
     const t = await tab();
     const { page } = t;

@@ -64,6 +64,8 @@ async fn erasing_a_person_frees_their_slot_voids_their_receipt_and_leaves_nothin
         "children": [{ "surname": "Đorđević", "given_names": "Teodora", "birth_date": "2019-05-05" }] });
     let booked = app.post_as("/bookings", &session, &slot).await;
     assert_eq!(booked.status, 201, "{}", booked.body);
+    // The notifier signs the receipt when it sends the confirmation.
+    app.deliver_notices().await;
     let code = app.bookings().await[0]
         .receipt
         .as_ref()
@@ -215,6 +217,8 @@ async fn a_bookings_personal_data_is_gone_after_the_retention_time_and_its_stati
         .book(&client, &json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-12", "time": "09:10" }))
         .await;
     assert_eq!(booked.status, 201);
+    // The notifier signs the receipt when it sends the confirmation.
+    app.deliver_notices().await;
     let code = app.bookings().await[0]
         .receipt
         .as_ref()

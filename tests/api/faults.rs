@@ -129,3 +129,91 @@ async fn a_burst_whose_transactions_lose_their_answers_or_fail_gets_each_person_
     assert!(faults.injected("TransactWriteItems", Fault::AnswerLost) > 0);
     assert_every_booking_told_is_stored(&app, &answers).await;
 }
+
+/// SES refuses every e-mail for a while: the bookings, moves and cancellations are made and
+/// answered all the same; once SES is back, each holder gets every notice once, and none twice.
+#[tokio::test]
+async fn with_ses_down_for_a_while_every_notice_arrives_once_it_is_back_and_none_twice() {
+    let app = fifteen_places_a_day().await;
+    let faults = Faults::new(16);
+    faults.inject(rule("ses", None, Fault::ServerError, 1.0));
+    let notifier = app.with_faults(&faults);
+    let pass = || async {
+        notifier::handle(&notifier, json!({}))
+            .await
+            .expect("a pass")
+    };
+
+    let (booker, canceller, mover) = (
+        app.person_client().await,
+        app.person_client().await,
+        app.person_client().await,
+    );
+    let slot = |time: &str| json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-12", "time": time });
+    for (client, time) in [(&booker, "08:30"), (&canceller, "08:50"), (&mover, "09:10")] {
+        assert_eq!(app.book(client, &slot(time)).await.status, 201);
+    }
+    let bookings = app.bookings().await;
+    let id_of = |email: &str| {
+        bookings
+            .iter()
+            .find(|b| b.notify.as_str() == email)
+            .map(|b| b.id.to_string())
+            .unwrap()
+    };
+    let cancelled = app
+        .delete_as(
+            &format!("/bookings/{}", id_of(&canceller.email)),
+            &canceller.session,
+        )
+        .await;
+    assert_eq!(cancelled.status, 200);
+    // The confirmation goes out (and fails) before the move is made.
+    let first = app.scheduled("notifier", pass()).await;
+    let moved = app
+        .post_as(
+            &format!("/bookings/{}/reschedule", id_of(&mover.email)),
+            &mover.session,
+            &json!({ "date": "2027-01-13", "time": "08:30" }),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+
+    // Down: nothing sent, every notice waits (the cancelled booking's confirmation is moot, and
+    // so is the moved one's once it is moved).
+    assert_eq!(first["sent"], 0);
+    assert_eq!(first["retrying"], 3, "{first}");
+    app.clock.advance(chrono::Duration::seconds(31));
+    let second = app.scheduled("notifier", pass()).await;
+    assert_eq!(
+        (second["sent"].as_u64(), second["retrying"].as_u64()),
+        (Some(0), Some(3)),
+        "{second}"
+    );
+    assert!(faults.injected("SendEmail", Fault::ServerError) >= 6);
+
+    // Back: the notices due are sent, each once, however often the notifier passes.
+    faults.heal();
+    app.clock.advance(chrono::Duration::minutes(2));
+    let back = app.scheduled("notifier", pass()).await;
+    assert_eq!(back["sent"], 3, "{back}");
+    app.clock.advance(chrono::Duration::hours(2));
+    for _ in 0..2 {
+        let again = app.scheduled("notifier", pass()).await;
+        assert_eq!(again["sent"], 0, "{again}");
+    }
+    let subjects = |mails: Vec<prenota_testing::mailbox::Mail>| -> Vec<String> {
+        mails.into_iter().map(|m| m.subject).collect()
+    };
+    let booker_mail = subjects(app.mail_to(&booker.email).await);
+    assert_eq!(booker_mail.len(), 1, "{booker_mail:?}");
+    assert!(booker_mail[0].contains("Prenotazione confermata"));
+    let canceller_mail = subjects(app.mail_to(&canceller.email).await);
+    assert_eq!(canceller_mail.len(), 1, "{canceller_mail:?}");
+    assert!(canceller_mail[0].contains("Appuntamento cancellato"));
+    // The mover's confirmation was superseded by the move before SES came back.
+    let mover_mail = subjects(app.mail_to(&mover.email).await);
+    assert_eq!(mover_mail.len(), 1, "{mover_mail:?}");
+    assert!(mover_mail[0].contains("Appuntamento spostato"));
+    app.assert_consistent().await;
+}

@@ -223,14 +223,23 @@ impl TestApp {
         .await
     }
 
-    /// The mail sent to `address` so far, oldest first.
+    /// The mail sent to `address` so far, oldest first, once the notifier has sent the notices
+    /// due (as its schedule would; the tests have no stream).
     pub async fn mail_to(&self, address: &str) -> Vec<Mail> {
+        self.deliver_notices().await;
         mailbox::read_for(&self.stack.endpoint, Some(address))
             .await
             .expect("reading the mailbox")
             .into_iter()
             .filter(|m| m.is_for(address))
             .collect()
+    }
+
+    /// The notifier's pass over the notices due, through its handler (and its IAM statements).
+    pub async fn deliver_notices(&self) -> serde_json::Value {
+        self.scheduled("notifier", notifier::handle(&self.app, json!({})))
+            .await
+            .expect("the notifier's pass")
     }
 
     /// The token of the latest link to portal page `page` mailed to `address`.

@@ -28,7 +28,7 @@ async fn registration_leaves_the_account_pending_until_its_link_is_followed() {
     let email = body["email"].as_str().unwrap();
     let registered = rules.app.register(&body, IP).await.unwrap();
     assert_eq!(registered.status, AccountStatus::PendingActivation);
-    let mail = rules.mail_to(email);
+    let mail = rules.mail_to(email).await;
     assert_eq!(mail.len(), 1);
     assert!(mail[0].subject.contains("Attiva") && mail[0].subject.contains("Activate"));
     let token = token(&mail[0], "activate").expect("an activation link");
@@ -259,19 +259,19 @@ async fn an_organisation_verifies_both_addresses_then_awaits_approval_and_its_fi
         body["pec"].as_str().unwrap(),
     );
     rules.app.register(&body, IP).await.unwrap();
-    let pec_mail = rules.mail_to(pec);
+    let pec_mail = rules.mail_to(pec).await;
     assert_eq!(pec_mail.len(), 1);
     assert!(pec_mail[0].subject.starts_with("Activate"), "English first");
     let first = rules
         .app
-        .activate(&json!({ "token": rules.token_from_mail(email, "activate") }))
+        .activate(&json!({ "token": rules.token_from_mail(email, "activate").await }))
         .await
         .unwrap();
     assert_eq!(first, AccountStatus::PendingActivation);
     refused(rules.sign_in(email, PASSWORD).await, Code::NotActivated);
     let second = rules
         .app
-        .activate(&json!({ "token": rules.token_from_mail(pec, "activate") }))
+        .activate(&json!({ "token": rules.token_from_mail(pec, "activate").await }))
         .await
         .unwrap();
     assert_eq!(second, AccountStatus::PendingApproval);
@@ -292,7 +292,7 @@ async fn an_activation_link_works_once_and_expires_after_48_hours() {
     let first = person();
     let email = first["email"].as_str().unwrap();
     rules.app.register(&first, IP).await.unwrap();
-    let token = rules.token_from_mail(email, "activate");
+    let token = rules.token_from_mail(email, "activate").await;
     rules
         .app
         .activate(&json!({ "token": token }))
@@ -307,15 +307,15 @@ async fn an_activation_link_works_once_and_expires_after_48_hours() {
     let second = person();
     let email = second["email"].as_str().unwrap();
     rules.app.register(&second, IP).await.unwrap();
-    let token = rules.token_from_mail(email, "activate");
+    let token = rules.token_from_mail(email, "activate").await;
     rules.clock.advance(Duration::hours(1));
     rules
         .app
         .resend_activation(&json!({ "email": email }), IP)
         .await
         .unwrap();
-    assert_eq!(rules.mail_to(email).len(), 2);
-    let fresh = rules.token_from_mail(email, "activate");
+    assert_eq!(rules.mail_to(email).await.len(), 2);
+    let fresh = rules.token_from_mail(email, "activate").await;
     assert_ne!(fresh, token);
     rules
         .clock
@@ -340,7 +340,7 @@ async fn a_resent_link_activates_before_the_registration_expires() {
         .resend_activation(&json!({ "email": email }), IP)
         .await
         .unwrap();
-    let fresh = rules.token_from_mail(email, "activate");
+    let fresh = rules.token_from_mail(email, "activate").await;
     let status = rules
         .app
         .activate(&json!({ "token": fresh }))
@@ -397,8 +397,8 @@ async fn resending_activation_to_an_unknown_or_active_address_sends_no_link() {
         .resend_activation(&json!({ "email": unknown }), IP)
         .await
         .unwrap();
-    assert!(rules.mail_to(&unknown).is_empty());
-    let decoys = rules.mail_to(DECOY);
+    assert!(rules.mail_to(&unknown).await.is_empty());
+    let decoys = rules.mail_to(DECOY).await;
     assert_eq!(decoys.len(), 1, "the same work: one mail, to the simulator");
     assert!(decoys.iter().all(|mail| token(mail, "activate").is_none()));
 
@@ -410,7 +410,7 @@ async fn resending_activation_to_an_unknown_or_active_address_sends_no_link() {
         .resend_activation(&json!({ "email": email }), IP)
         .await
         .unwrap();
-    let mails = rules.mail_to(email);
+    let mails = rules.mail_to(email).await;
     assert_eq!(mails.len(), 2);
     assert!(token(&mails[1], "activate").is_none());
     assert!(mails[1].text.contains("già attivo"), "{}", mails[1].text);
@@ -473,14 +473,15 @@ async fn a_reset_for_an_unknown_email_does_the_same_work_and_sends_no_link() {
             .unwrap();
     }
     assert_eq!(rules.keys_starting("LINK#").len(), links_before + 2);
-    assert!(rules.mail_to(&unknown).is_empty());
-    let decoys = rules.mail_to(DECOY);
+    assert!(rules.mail_to(&unknown).await.is_empty());
+    let decoys = rules.mail_to(DECOY).await;
     assert_eq!(decoys.len(), 1);
     assert!(token(&decoys[0], "reset-password").is_none());
     assert!(decoys[0].text.contains("no Prenota account"));
     assert!(
         rules
             .mail_to(known["email"].as_str().unwrap())
+            .await
             .iter()
             .any(|mail| token(mail, "reset-password").is_some())
     );
@@ -501,7 +502,7 @@ async fn a_password_reset_refuses_weak_passwords_and_ends_every_old_session() {
         .request_password_reset(&json!({ "email": email }), IP)
         .await
         .unwrap();
-    let token = rules.token_from_mail(email, "reset-password");
+    let token = rules.token_from_mail(email, "reset-password").await;
     invalid(
         rules
             .app
@@ -543,6 +544,7 @@ async fn a_password_reset_refuses_weak_passwords_and_ends_every_old_session() {
     assert!(
         rules
             .mail_to(email)
+            .await
             .last()
             .unwrap()
             .subject
@@ -561,7 +563,7 @@ async fn a_reset_link_expires_after_an_hour() {
         .request_password_reset(&json!({ "email": email }), IP)
         .await
         .unwrap();
-    let token = rules.token_from_mail(email, "reset-password");
+    let token = rules.token_from_mail(email, "reset-password").await;
     rules.clock.advance(Duration::minutes(61));
     refused(
         rules
@@ -591,6 +593,7 @@ async fn a_reset_link_is_spent_by_any_later_password_change() {
     }
     let tokens: Vec<String> = rules
         .mail_to(email)
+        .await
         .iter()
         .filter_map(|mail| token(mail, "reset-password"))
         .collect();

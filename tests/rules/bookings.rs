@@ -109,7 +109,11 @@ async fn a_booking_takes_one_place_of_its_slot_and_confirms_by_mail() {
         .await
         .unwrap();
     assert_eq!(mine.items.len(), 1);
-    let confirmation = rules.mail_to(&client.email).pop().expect("a confirmation");
+    let confirmation = rules
+        .mail_to(&client.email)
+        .await
+        .pop()
+        .expect("a confirmation");
     assert!(confirmation.subject.contains("Prenotazione confermata"));
     assert!(
         confirmation
@@ -572,6 +576,7 @@ async fn cancelling_frees_the_place_at_once_and_only_the_booker_may_cancel() {
     assert!(
         rules
             .mail_to(&first.email)
+            .await
             .last()
             .unwrap()
             .subject
@@ -683,6 +688,7 @@ async fn rescheduling_takes_the_new_slot_before_releasing_the_old() {
     assert!(
         rules
             .mail_to(&first.email)
+            .await
             .last()
             .unwrap()
             .subject
@@ -836,7 +842,7 @@ async fn the_confirmation_carries_a_calendar_file_at_the_right_hour_across_dayli
         (&summer, "2027-03-30", "20270330T070000Z"),
     ] {
         let booked = rules.book(client, &cagni(date, "09:00")).await.unwrap();
-        let mail = rules.mail_to(&client.email).pop().unwrap();
+        let mail = rules.mail_to(&client.email).await.pop().unwrap();
         let calendar = mail
             .attachments
             .iter()
@@ -863,7 +869,7 @@ async fn the_confirmation_carries_a_calendar_file_at_the_right_hour_across_dayli
         );
         // Cancelled: no receipt, and the event again, cancelled, newer than the first.
         rules.cancel(client, &booked.id.to_string()).await.unwrap();
-        let notice = rules.mail_to(&client.email).pop().unwrap();
+        let notice = rules.mail_to(&client.email).await.pop().unwrap();
         assert_eq!(notice.attachments.len(), 1, "{:?}", notice.subject);
         let cancelling = &notice.attachments[0];
         assert_eq!(

@@ -125,9 +125,10 @@ async fn a_closure_moves_hit_appointments_to_free_slots_or_cancels_them_and_tell
             .unwrap();
         holders.push(person);
     }
+    rules.deliver_notices().await;
     let before: Vec<usize> = holders
         .iter()
-        .map(|h| rules.mail_to(&h.email).len())
+        .map(|h| rules.sent_to(&h.email).len())
         .collect();
     let milano = rules.staff_caller("milano").await;
     let staff = rules.staff_caller("alessandria").await;
@@ -162,9 +163,10 @@ async fn a_closure_moves_hit_appointments_to_free_slots_or_cancels_them_and_tell
             .iter()
             .all(|b| b.date == day("2027-01-13") && b.office_change.is_some())
     );
+    rules.deliver_notices().await;
     let after: Vec<usize> = holders
         .iter()
-        .map(|h| rules.mail_to(&h.email).len())
+        .map(|h| rules.sent_to(&h.email).len())
         .collect();
     assert_eq!(
         after,
@@ -179,9 +181,10 @@ async fn a_closure_moves_hit_appointments_to_free_slots_or_cancels_them_and_tell
     );
     let again = rules.app.close(&staff, &body).await.unwrap();
     assert!(again.changes.is_empty());
+    rules.deliver_notices().await;
     let twice: Vec<usize> = holders
         .iter()
-        .map(|h| rules.mail_to(&h.email).len())
+        .map(|h| rules.sent_to(&h.email).len())
         .collect();
     assert_eq!(twice, after);
     rules.assert_consistent();
@@ -232,7 +235,7 @@ async fn an_organisation_books_only_after_its_office_approves_it_and_a_rejected_
         let email = body["email"].as_str().unwrap().to_owned();
         let registered = rules.app.register(&body, IP).await.unwrap();
         for address in [&email, body["pec"].as_str().unwrap()] {
-            let token = rules.token_from_mail(address, "activate");
+            let token = rules.token_from_mail(address, "activate").await;
             rules
                 .app
                 .activate(&json!({ "token": token }))
@@ -294,7 +297,7 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
         .await
         .unwrap();
     let id = booked.id.to_string();
-    let before = rules.mail_to(&person.email).len();
+    let before = rules.mail_to(&person.email).await.len();
 
     // A reason past its length is named, and moves nothing.
     let long = "x".repeat(10_000);
@@ -333,7 +336,7 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
         (change.action, change.reason.as_str()),
         (OfficeAction::Moved, "Sportello chiuso per guasto")
     );
-    let mail = rules.mail_to(&person.email);
+    let mail = rules.mail_to(&person.email).await;
     assert_eq!(mail.len(), before + 1);
     let notice = mail.last().unwrap();
     assert!(
@@ -366,7 +369,7 @@ async fn the_office_moves_or_cancels_an_appointment_and_the_person_is_told() {
         (change.action, change.reason.as_str()),
         (OfficeAction::Cancelled, "Pratica già definita")
     );
-    let told = rules.mail_to(&person.email);
+    let told = rules.mail_to(&person.email).await;
     assert_eq!(told.len(), before + 2);
     assert!(
         told.last()
@@ -527,7 +530,7 @@ async fn a_closure_with_bad_input_names_its_fields_and_closes_nothing_nor_anothe
         .book(&holder, &alessandria("2027-01-12", "09:10"))
         .await
         .unwrap();
-    let before = rules.mail_to(&holder.email).len();
+    let before = rules.mail_to(&holder.email).await.len();
     let staff = rules.staff_caller("alessandria").await;
     let milano = rules.staff_caller("milano").await;
     for (body, fields) in [
@@ -587,7 +590,7 @@ async fn a_closure_with_bad_input_names_its_fields_and_closes_nothing_nor_anothe
         (stored.status, stored.date, stored.office_change.is_none()),
         (BookingStatus::Active, day("2027-01-12"), true)
     );
-    assert_eq!(rules.mail_to(&holder.email).len(), before);
+    assert_eq!(rules.mail_to(&holder.email).await.len(), before);
     let late = rules.person_client().await;
     rules
         .book(&late, &alessandria("2027-01-12", "09:10"))
@@ -606,7 +609,7 @@ async fn office_accounts_are_made_by_the_administrator_and_choose_their_password
         .await
         .unwrap();
     // Nobody knows its first password: the link mailed sets one.
-    let token = rules.token_from_mail(email, "reset-password");
+    let token = rules.token_from_mail(email, "reset-password").await;
     rules
         .app
         .confirm_password_reset(&json!({ "token": token, "password": "una password robusta" }))
@@ -650,7 +653,7 @@ async fn office_accounts_are_made_by_the_administrator_and_choose_their_password
         .create_office_account("milano", retried, "Marco Verdi")
         .await
         .expect("the first attempt left nothing behind");
-    rules.token_from_mail(retried, "reset-password");
+    rules.token_from_mail(retried, "reset-password").await;
 
     invalid(
         rules
@@ -726,7 +729,7 @@ async fn a_failed_or_crashed_export_is_sent_by_a_later_run_and_no_day_twice() {
     };
     let sent_days = || -> Vec<String> {
         rules
-            .mail_to(&milano)
+            .sent_to(&milano)
             .iter()
             .map(|mail| mail.subject.clone())
             .collect()
@@ -810,7 +813,7 @@ async fn two_days_before_each_holder_is_reminded_once_with_a_link_and_a_failed_e
         .unwrap();
     let reminders = |address: &str| {
         rules
-            .mail_to(address)
+            .sent_to(address)
             .into_iter()
             .filter(|mail| mail.subject.contains("Promemoria"))
             .collect::<Vec<_>>()

@@ -219,7 +219,7 @@ async fn an_unused_account_is_warned_then_erased_and_one_used_again_is_kept() {
         .advance(Duration::days(700) + Duration::hours(1));
     let report = rules.app.retention_pass().await.unwrap();
     assert_eq!(report.accounts_warned, 2, "{report:?}");
-    let warning = rules.mail_to(unused_email).last().unwrap().clone();
+    let warning = rules.mail_to(unused_email).await.last().unwrap().clone();
     assert!(
         warning.subject.contains("sta per essere cancellato"),
         "{}",
@@ -231,7 +231,7 @@ async fn an_unused_account_is_warned_then_erased_and_one_used_again_is_kept() {
     rules.clock.advance(Duration::days(31));
     let report = rules.app.retention_pass().await.unwrap();
     assert_eq!(report.accounts_erased, 1, "{report:?}");
-    let farewell = rules.mail_to(unused_email).last().unwrap().clone();
+    let farewell = rules.mail_to(unused_email).await.last().unwrap().clone();
     assert!(
         farewell.subject.contains("è stato cancellato"),
         "{}",

@@ -66,6 +66,8 @@ async fn a_receipt_of_an_untrusted_key_is_forged_and_rotation_keeps_old_ones_gen
         .book(&caller, &alessandria("2027-01-12", "09:30"), None)
         .await
         .unwrap();
+    // Its notifier signs it, when it sends the confirmation.
+    stranger.deliver_due_notices().await.unwrap();
     let foreign_code = rules.stored(&foreign).await.receipt.unwrap().code;
     assert!(
         !rules
@@ -84,6 +86,7 @@ async fn a_receipt_of_an_untrusted_key_is_forged_and_rotation_keeps_old_ones_gen
         .book(&caller, &alessandria("2027-01-12", "09:50"), None)
         .await
         .unwrap();
+    rotated.deliver_due_notices().await.unwrap();
     let new_code = rules.stored(&new).await.receipt.unwrap().code;
     assert!(rotated.verify_receipt(&new_code).await.unwrap().genuine);
     assert!(
@@ -148,7 +151,7 @@ async fn only_the_owner_downloads_the_receipt() {
         rules.app.receipt_pdf(&caller, &booked.id.to_string()).await,
         prenota_domain::Code::Forbidden,
     );
-    let confirmation = rules.mail_to(&owner.email).pop().unwrap();
+    let confirmation = rules.mail_to(&owner.email).await.pop().unwrap();
     assert!(
         confirmation
             .attachments

@@ -14,6 +14,7 @@ use p256::pkcs8::EncodePublicKey;
 use prenota_documents::Printer;
 use prenota_domain::accounts::Caller;
 use prenota_domain::accounts::{Account, AccountStatus};
+use prenota_domain::bookings::NoticesDelivered;
 use prenota_domain::bookings::{Booking, BookingStatus, ErasedBooking};
 use prenota_domain::catalogue::Catalogue;
 use prenota_domain::office::Run;
@@ -182,8 +183,23 @@ impl Rules {
 
     // --- mail ---
 
-    /// The mail sent to `address` so far, oldest first.
-    pub fn mail_to(&self, address: &str) -> Vec<OutgoingMail> {
+    /// The mail sent to `address` so far, oldest first, once the notifier has sent the notices
+    /// due.
+    pub async fn mail_to(&self, address: &str) -> Vec<OutgoingMail> {
+        self.deliver_notices().await;
+        self.sent_to(address)
+    }
+
+    /// The notifier's pass over the notices due.
+    pub async fn deliver_notices(&self) -> NoticesDelivered {
+        self.app
+            .deliver_due_notices()
+            .await
+            .expect("the notifier's pass")
+    }
+
+    /// The mail sent to `address` so far, as it is (the notices due not sent first).
+    pub fn sent_to(&self, address: &str) -> Vec<OutgoingMail> {
         self.mail
             .sent
             .lock()
@@ -194,9 +210,9 @@ impl Rules {
             .collect()
     }
 
-    /// The token of the latest link to portal page `page` mailed to `address`.
-    pub fn token_from_mail(&self, address: &str, page: &str) -> String {
+    pub async fn token_from_mail(&self, address: &str, page: &str) -> String {
         self.mail_to(address)
+            .await
             .iter()
             .rev()
             .find_map(|mail| token(mail, page))
@@ -209,7 +225,7 @@ impl Rules {
     pub async fn active_person(&self, body: &Value) {
         self.app.register(body, IP).await.expect("registered");
         let email = body["email"].as_str().unwrap();
-        let token = self.token_from_mail(email, "activate");
+        let token = self.token_from_mail(email, "activate").await;
         let status = self
             .app
             .activate(&json!({ "token": token }))
@@ -301,8 +317,10 @@ impl Rules {
         days.iter().map(|day| day.no_shows).sum()
     }
 
-    /// A booking as stored (with its personal data).
+    /// A booking as stored (with its personal data), once the notifier has sent the notices
+    /// due (and so signed the receipts of the bookings it confirmed).
     pub async fn stored(&self, booking: &Booking) -> Booking {
+        self.deliver_notices().await;
         self.app
             .store
             .booking(&booking.id)

@@ -3,21 +3,21 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
+use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, header_text, json, json_body};
 use prenota_platform::responses::BookingView;
 use prenota_platform::routes::{BookEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
+pub async fn handle<M, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: Request,
 ) -> Response<Body> {
     answer(&request, book(app, &request)).await
 }
 
-async fn book<M: Mailer, K: Signer, D: Documents, C: Clock>(
+async fn book<M, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {

@@ -1,11 +1,10 @@
 use lambda_http::{Error, service_fn};
-use prenota_documents::Printer;
-use prenota_platform::{KmsSigner, SesMailer};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // It sends e-mail, signs receipts and renders PDFs.
-    let app = prenota_platform::lambda::init::<SesMailer, KmsSigner, Printer>().await?;
+    // No mailer, signer or PDF renderer (`()` for each): the change's notice, written with it,
+    // is sent by the notifier.
+    let app = prenota_platform::lambda::init::<(), (), ()>().await?;
     lambda_http::run(service_fn(|request| async {
         Ok::<_, Error>(book::handle(app, request).await)
     }))

@@ -4,7 +4,7 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
+use prenota_domain::ports::{Clock, Documents, Signer};
 use prenota_domain::receipts::receipt_filename;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json, json_body, pdf, query};
@@ -12,14 +12,14 @@ use prenota_platform::responses::{BookingPage, BookingView};
 use prenota_platform::routes::{BookingsEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
+pub async fn handle<M, K: Signer, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: Request,
 ) -> Response<Body> {
     answer(&request, dispatch(app, &request)).await
 }
 
-async fn dispatch<M: Mailer, K: Signer, D: Documents, C: Clock>(
+async fn dispatch<M, K: Signer, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {

@@ -3,21 +3,21 @@
 
 use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
-use prenota_domain::ports::{Clock, Documents, Mailer, Signer};
+use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
 use prenota_platform::http::{answer, authorization, json};
 use prenota_platform::responses::BookingView;
 use prenota_platform::routes::{CancelEndpoint, find_for};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
+pub async fn handle<M, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: Request,
 ) -> Response<Body> {
     answer(&request, cancel(app, &request)).await
 }
 
-async fn cancel<M: Mailer, K: Signer, D: Documents, C: Clock>(
+async fn cancel<M, K, D, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     request: &Request,
 ) -> Result<Response<Body>> {

@@ -16,7 +16,8 @@ use uuid::Uuid;
 use crate::accounts::rate_limit::Counter;
 use crate::accounts::{Account, AccountStatus, AddressKind, Unique};
 use crate::bookings::{
-    Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking, Receipt, SlotCounts,
+    Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking, NoticeId, NoticeState, Receipt,
+    SlotCounts, StoredNotice,
 };
 use crate::catalogue::{Catalogue, Place, Site};
 use crate::office::jobs::Job;
@@ -208,6 +209,7 @@ pub trait Store:
     + ExportStore
     + JobStore
     + ClosureStore
+    + NoticeStore
 {
 }
 
@@ -220,7 +222,49 @@ impl<T> Store for T where
         + ExportStore
         + JobStore
         + ClosureStore
+        + NoticeStore
 {
+}
+
+/// The outbox: the notices the booking changes write, until they are sent.
+pub trait NoticeStore: Send + Sync {
+    fn notice(
+        &self,
+        id: &NoticeId,
+    ) -> impl Future<Output = anyhow::Result<Option<StoredNotice>>> + Send;
+
+    /// The pending notices due at `now` (at most `limit`), oldest first.
+    fn due_notices(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = anyhow::Result<Vec<NoticeId>>> + Send;
+
+    /// Takes a pending notice as `notice` read it (no one claimed it since) until `lease`,
+    /// counting one more attempt: `false` if another sender was first.
+    fn claim_notice(
+        &self,
+        notice: &StoredNotice,
+        now: DateTime<Utc>,
+        lease: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// Gives back the notice claimed for `attempt`, due again at `due`.
+    fn retry_notice(
+        &self,
+        id: &NoticeId,
+        attempt: u32,
+        due: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Settles the notice claimed for `attempt` (sent, dropped or dead).
+    fn settle_notice(
+        &self,
+        id: &NoticeId,
+        attempt: u32,
+        state: NoticeState,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 /// The rate-limit counters (sign-ins, registrations, …), each over its own window.
@@ -282,6 +326,9 @@ pub enum BookingChange<'a> {
         previous: &'a Booking,
         cancelled: &'a Booking,
         daily_changes: Option<DailyChanges>,
+        /// Whether the holder is told (not when they erase their account: the erasure's own
+        /// e-mail tells them).
+        tell_holder: bool,
     },
     /// The new slot is taken (within `capacity` of its pool) in the same transaction that
     /// frees the old one (BK-6).

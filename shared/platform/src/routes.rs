@@ -47,6 +47,8 @@ listed! {
         Retention,
         /// Scheduled: each appointment's reminder, two days before.
         Reminders,
+        /// The outbox's notices: from the table's stream, and every minute those due.
+        Notifier,
     }
 }
 
@@ -68,14 +70,19 @@ impl Function {
             Function::Export => "export",
             Function::Retention => "retention",
             Function::Reminders => "reminders",
+            Function::Notifier => "notifier",
         }
     }
 
-    /// Started by a schedule, not by HTTP requests.
+    /// Started by a schedule (the notifier also by the table's stream), not by HTTP requests.
     pub fn is_scheduled(self) -> bool {
         matches!(
             self,
-            Function::EndOfDay | Function::Export | Function::Retention | Function::Reminders
+            Function::EndOfDay
+                | Function::Export
+                | Function::Retention
+                | Function::Reminders
+                | Function::Notifier
         )
     }
 }

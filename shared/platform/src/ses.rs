@@ -31,7 +31,7 @@ impl SesMailer {
 /// there are attachments.
 pub fn mime(sender: &str, mail: &OutgoingMail) -> anyhow::Result<Vec<u8>> {
     let mut builder = MessageBuilder::new()
-        .from(("Prenota", sender))
+        .from((mail.from_name.as_str(), sender))
         .to(mail.to.as_str())
         .subject(mail.subject.as_str())
         .text_body(mail.text.as_str())

@@ -1,10 +1,13 @@
 //! The local server over HTTP: each request that a route of the API matches goes through the
 //! gateway (`prenota_testing::gateway`: the very handler the Lambda of that route runs, with the
 //! caller's address); the others may be the built portal's files or the mailbox page (`portal`).
+//! The notifier runs beside it on the outbox, as the table's stream and schedule run it in AWS:
+//! after each request that may have changed something, and every few seconds for the retries.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -17,6 +20,7 @@ use prenota_platform::routes;
 use prenota_testing::gateway::{dispatch, lambda_request};
 use prenota_testing::stack::LocalApp;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::portal::{self, Site};
 
@@ -35,12 +39,15 @@ pub async fn serve_on<C: Clock + 'static>(
     app: Arc<LocalApp<C>>,
     site: Site,
 ) -> anyhow::Result<()> {
+    let changed = Arc::new(Notify::new());
+    tokio::spawn(notify_holders(app.clone(), changed.clone()));
     loop {
         let (stream, peer) = listener.accept().await?;
-        let (app, site) = (app.clone(), site.clone());
+        let (app, site, changed) = (app.clone(), site.clone(), changed.clone());
         tokio::spawn(async move {
-            let service =
-                service_fn(move |request| answer(app.clone(), site.clone(), peer, request));
+            let service = service_fn(move |request| {
+                answer(app.clone(), site.clone(), changed.clone(), peer, request)
+            });
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
@@ -48,9 +55,24 @@ pub async fn serve_on<C: Clock + 'static>(
     }
 }
 
+/// How often the notifier looks for the notices due when no request woke it.
+const NOTIFIER_PERIOD: Duration = Duration::from_secs(5);
+
+/// The notifier's local run: the notices due, whenever a request may have written one (`changed`)
+/// and every `NOTIFIER_PERIOD` for the retries.
+async fn notify_holders<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
+    loop {
+        let _ = tokio::time::timeout(NOTIFIER_PERIOD, changed.notified()).await;
+        if let Err(error) = notifier::handle(app.as_ref(), serde_json::json!({})).await {
+            eprintln!("notifier: {error}");
+        }
+    }
+}
+
 async fn answer<C: Clock>(
     app: Arc<LocalApp<C>>,
     site: Site,
+    changed: Arc<Notify>,
     peer: SocketAddr,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
@@ -67,7 +89,11 @@ async fn answer<C: Clock>(
     {
         return Ok(page);
     }
+    let writes = request.method() != lambda_http::http::Method::GET;
     let response = dispatch(&app, lambda_request(request, &peer.ip().to_string())).await;
+    if writes {
+        changed.notify_one();
+    }
     let (parts, body) = response.into_parts();
     let bytes = match body {
         Body::Empty => Bytes::new(),

@@ -28,12 +28,14 @@ pub async fn dispatch<C: Clock>(app: &LocalApp<C>, request: Request) -> Response
         Function::VerifyReceipt => verify_receipt::handle(app, request).await,
         Function::Office => office::handle(app, request).await,
         // No route leads to a scheduled function.
-        Function::EndOfDay | Function::Export | Function::Retention | Function::Reminders => {
-            error_response(
-                &prenota_domain::Error::new(prenota_domain::Code::NotFound),
-                language(&request),
-            )
-        }
+        Function::EndOfDay
+        | Function::Export
+        | Function::Retention
+        | Function::Reminders
+        | Function::Notifier => error_response(
+            &prenota_domain::Error::new(prenota_domain::Code::NotFound),
+            language(&request),
+        ),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::error::{Code, Error, Problems, Result};
 use crate::input::Form;
 use crate::ports::{Clock, LinkPurpose, Mailer, Store};
 use crate::secrets::{LinkSecret, Password};
-use crate::texts::mail::{Requested, compose};
+use crate::texts::mail::{Requested, SERVICE_NAME, compose};
 
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
@@ -52,6 +52,7 @@ where
             None => &self.config.decoy_recipient,
         };
         let mail = compose(
+            SERVICE_NAME,
             recipient,
             &name,
             self.language_of(account.as_ref()),
@@ -102,6 +103,7 @@ where
             {
                 Ok(()) => {
                     let mail = compose(
+                        SERVICE_NAME,
                         &changed.email,
                         &changed.display_name(),
                         changed.language,

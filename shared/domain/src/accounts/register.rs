@@ -16,7 +16,7 @@ use crate::accounts::{
 use crate::error::{Code, Error, Problem, Result};
 use crate::ports::{Clock, CreateAccountError, LinkPurpose, LinkToken, Mailer, Store};
 use crate::secrets::LinkSecret;
-use crate::texts::mail::{Requested, compose};
+use crate::texts::mail::{Requested, SERVICE_NAME, compose};
 use crate::time::today_in_rome;
 
 pub struct Registered {
@@ -143,6 +143,7 @@ where
                     &self.config.decoy_recipient
                 };
                 let mail = compose(
+                    SERVICE_NAME,
                     recipient,
                     "",
                     self.language_of(account.as_ref()),
@@ -215,6 +216,7 @@ where
         for (_, secret, address) in links {
             let link = self.config.link("activate", secret.expose());
             let mail = compose(
+                SERVICE_NAME,
                 account.address(*address),
                 &account.display_name(),
                 account.language,

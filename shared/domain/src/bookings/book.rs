@@ -15,9 +15,7 @@ use crate::bookings::{
 };
 use crate::catalogue::{Place, Service};
 use crate::error::{Code, Error, Problem, Result};
-use crate::ports::{
-    BookingWriteError, Clock, Counts, Documents, IdempotencyClaim, Mailer, Signer, Store,
-};
+use crate::ports::{BookingWriteError, Clock, Counts, IdempotencyClaim, Store};
 use crate::secrets::counter_key;
 use crate::time::today_in_rome;
 use crate::types::Country;
@@ -161,10 +159,7 @@ pub(crate) fn write_error(error: BookingWriteError, today: NaiveDate) -> Error {
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
-    D: Documents,
 {
     /// `POST /bookings` (BK-1, BK-2, BK-3, BK-8, BK-10, CAT-4): one transaction takes the place,
     /// claims the person's holds, the idempotency key and the day's change, and puts the
@@ -229,10 +224,7 @@ where
             Err(Attempt::Refused(error)) => return Err(error),
         };
         Span::current().record("booking_id", tracing::field::display(&booking.id));
-        let mut booking = booking;
-        self.issue_receipt(&mut booking).await;
-        self.notify(&catalogue, &booking, |t, a| t.booking_confirmed(a))
-            .await;
+        // Its confirmation, with the receipt, was written with it: the notifier sends it.
         Ok(booking)
     }
 

@@ -13,7 +13,7 @@ use crate::bookings::{
 };
 use crate::catalogue::Place;
 use crate::error::{Code, Error, Problem, Problems, Result};
-use crate::ports::{BookingChange, BookingWriteError, Clock, Documents, Mailer, Signer, Store};
+use crate::ports::{BookingChange, BookingWriteError, Clock, Store};
 use crate::time::today_in_rome;
 use crate::types::date;
 
@@ -59,10 +59,7 @@ fn parse_new_slot(body: &Value) -> Result<(NaiveDate, chrono::NaiveTime)> {
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
-    D: Documents,
 {
     /// `DELETE /bookings/{id}` (BK-5): the place is free again at once, and the person may book
     /// the service again. Of two concurrent changes of one booking, the second is told the
@@ -95,9 +92,6 @@ where
                 Err(error) => return Err(write_error(error, today_in_rome(now))),
             }
         };
-        let catalogue = self.store.catalogue().await?;
-        self.notify(&catalogue, &cancelled, |t, a| t.booking_cancelled(a))
-            .await;
         Ok(cancelled)
     }
 
@@ -130,6 +124,7 @@ where
                 previous,
                 cancelled: &cancelled,
                 daily_changes,
+                tell_holder: true,
             })
             .await?;
         Ok(cancelled)
@@ -188,10 +183,6 @@ where
                 Err(error) => return Err(write_error(error, today)),
             }
         };
-        let mut moved = moved;
-        self.issue_receipt(&mut moved).await;
-        self.notify(&catalogue, &moved, |t, a| t.booking_moved(a))
-            .await;
         Ok(moved)
     }
 

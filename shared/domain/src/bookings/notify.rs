@@ -1,36 +1,56 @@
 //! The e-mails about a booking, with its receipt attached.
 
-use tracing::warn;
-
 use crate::App;
-use crate::bookings::{Booking, BookingStatus, calendar_file, calendar_filename, calendar_type};
+use crate::bookings::{
+    Booking, BookingStatus, NoticeKind, calendar_file, calendar_filename, calendar_type,
+};
 use crate::catalogue::Catalogue;
-use crate::ports::{Clock, Documents, Mailer, Store};
+use crate::ports::{Clock, Documents};
 use crate::receipts::receipt_filename;
-use crate::texts::mail::{Attachment, Requested, compose};
-use crate::texts::{Appointment, MailText, Texts};
+use crate::texts::mail::{Attachment, OutgoingMail, Requested, SERVICE_NAME, compose};
+use crate::texts::{Appointment, Texts};
+
+/// Who a mail about a booking is from: its office.
+pub(crate) fn sender_name(catalogue: &Catalogue, booking: &Booking) -> String {
+    catalogue
+        .office(&booking.office)
+        .map_or_else(|| SERVICE_NAME.to_owned(), |office| office.name.clone())
+}
+
+impl<S, M, K, C, D> App<S, M, K, C, D> {
+    /// A booking's page in the portal (which shows it, and cancels it with a button: a link
+    /// never cancels, so a mail scanner opening it changes nothing).
+    pub(crate) fn booking_page(&self, booking: &Booking) -> String {
+        format!("{}/appuntamenti/{}", self.config.portal_url, booking.id)
+    }
+}
 
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
-    S: Store,
-    M: Mailer,
     C: Clock,
     D: Documents,
 {
-    /// Tells the booking's account, in both languages, with its receipt and calendar file
-    /// attached while the booking is to come (once cancelled, the calendar file cancelling it).
-    /// A mail that cannot be sent never undoes a booking: it is logged.
-    pub(crate) async fn notify(
+    /// The e-mail of a notice to the booking's holder, in both languages, with its receipt and
+    /// calendar file attached while the booking is to come (once cancelled, the calendar file
+    /// cancelling it).
+    pub(crate) fn booking_mail(
         &self,
         catalogue: &Catalogue,
         booking: &Booking,
-        text: impl Fn(&dyn Texts, &Appointment) -> MailText,
-    ) {
+        kind: NoticeKind,
+    ) -> OutgoingMail {
+        let link = self.booking_page(booking);
+        let text = |t: &dyn Texts, a: &Appointment| match kind {
+            NoticeKind::Confirmed => t.booking_confirmed(a, &link),
+            NoticeKind::Moved => t.booking_moved(a, &link),
+            NoticeKind::Cancelled => t.booking_cancelled(a),
+        };
         // A booking still to come: its receipt and its calendar file go with the e-mail; a
         // cancelled one: the calendar file that takes it out of the calendar.
         let upcoming = booking.status == BookingStatus::Active;
         let receipt = booking.receipt.as_ref().filter(|_| upcoming);
         let mut mail = compose(
+            &sender_name(catalogue, booking),
             &booking.notify,
             &booking.attendee.full_name(),
             booking.language,
@@ -38,7 +58,7 @@ where
             |t| {
                 let mut part = text(t, &Appointment::of(catalogue, booking, t.language()));
                 if receipt.is_some() {
-                    part.paragraphs.push(t.receipt_attached().to_owned());
+                    part.closing.push(t.receipt_attached().to_owned());
                 }
                 part
             },
@@ -58,8 +78,6 @@ where
                 content: calendar_file(catalogue, booking, &appointment, self.clock.now()),
             });
         }
-        if let Err(error) = self.mailer.send(&mail).await {
-            warn!(booking_id = %booking.id, error = format!("{error:#}"), "booking e-mail not sent");
-        }
+        mail
     }
 }

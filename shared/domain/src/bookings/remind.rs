@@ -9,6 +9,7 @@ use serde::Serialize;
 use tracing::{info, instrument, warn};
 
 use crate::App;
+use crate::bookings::notify::sender_name;
 use crate::bookings::{Booking, BookingStatus};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Result};
@@ -108,8 +109,9 @@ where
     }
 
     async fn remind(&self, catalogue: &Catalogue, booking: &Booking) -> anyhow::Result<()> {
-        let link = format!("{}/appuntamenti/{}", self.config.portal_url, booking.id);
+        let link = self.booking_page(booking);
         let mail = compose(
+            &sender_name(catalogue, booking),
             &booking.notify,
             &booking.attendee.full_name(),
             booking.language,

@@ -14,7 +14,7 @@ use crate::catalogue::Catalogue;
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;
 use crate::office::{check_own_site, staff_office};
-use crate::ports::{BookingWriteError, Clock, Counts, Documents, Mailer, Signer, Store};
+use crate::ports::{BookingWriteError, Clock, Counts, Store};
 use crate::time::today_in_rome;
 use crate::types::{date, text_line};
 
@@ -65,10 +65,7 @@ impl Closure {
 impl<S, M, K, C, D> App<S, M, K, C, D>
 where
     S: Store,
-    M: Mailer,
-    K: Signer,
     C: Clock,
-    D: Documents,
 {
     /// `POST /office/closures`: an extraordinary closure of a site (or of the whole office) on a
     /// day. The day is closed first, so nobody books it meanwhile; then every appointment it
@@ -180,17 +177,8 @@ where
                     .map(|gone| (ClosureOutcome::Cancelled, gone)),
             };
             match outcome {
-                Ok((ClosureOutcome::Moved, mut moved)) => {
-                    self.issue_receipt(&mut moved).await;
-                    self.notify(catalogue, &moved, |t, a| t.booking_moved(a))
-                        .await;
-                    return Ok(Some((ClosureOutcome::Moved, moved)));
-                }
-                Ok((ClosureOutcome::Cancelled, cancelled)) => {
-                    self.notify(catalogue, &cancelled, |t, a| t.booking_cancelled(a))
-                        .await;
-                    return Ok(Some((ClosureOutcome::Cancelled, cancelled)));
-                }
+                // Each change wrote its notice: the notifier tells the holder.
+                Ok(changed) => return Ok(Some(changed)),
                 Err(BookingWriteError::Changed) => match self.store.booking(&booking.id).await? {
                     Some(fresh) => booking = fresh,
                     None => return Ok(None),

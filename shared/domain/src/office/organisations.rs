@@ -14,7 +14,7 @@ use crate::input::Form;
 use crate::office::staff_office;
 use crate::paging::Page;
 use crate::ports::{Clock, Mailer, Store};
-use crate::texts::mail::{Requested, compose};
+use crate::texts::mail::{Requested, SERVICE_NAME, compose};
 use crate::types::text_line;
 
 impl<S, M, K, C, D> App<S, M, K, C, D>
@@ -104,6 +104,7 @@ where
             });
             if self.store.save_account(&decided).await? {
                 let mail = compose(
+                    SERVICE_NAME,
                     &decided.email,
                     &decided.display_name(),
                     decided.language,

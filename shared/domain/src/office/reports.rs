@@ -16,7 +16,7 @@ use crate::office::csv::{Csv, booking_columns, booking_row, on_agenda};
 use crate::office::{Job, Run, asked_office};
 use crate::ports::{Clock, Documents, ExportClaim, Mailer, Store};
 use crate::texts::Language;
-use crate::texts::mail::{Attachment, Requested, compose};
+use crate::texts::mail::{Attachment, Requested, SERVICE_NAME, compose};
 
 /// A run that claimed an export and has not finished within this long has been stopped: the
 /// export function's timeout (600 s in the template, which a test compares) and a minute.
@@ -273,6 +273,7 @@ where
         let address = crate::types::Email::parse(&office.email)
             .map_err(|_| anyhow::anyhow!("the office's e-mail address"))?;
         let mut mail = compose(
+            SERVICE_NAME,
             &address,
             &office.name,
             Language::It,

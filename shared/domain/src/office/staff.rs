@@ -7,7 +7,7 @@ use crate::accounts::{Account, AccountStatus, Holder, new_link};
 use crate::error::{Error, Problem, Problems, Result};
 use crate::ports::{Clock, LinkPurpose, Mailer, Store};
 use crate::texts::Language;
-use crate::texts::mail::{Requested, compose};
+use crate::texts::mail::{Requested, SERVICE_NAME, compose};
 use crate::types::text_line;
 
 impl<S, M, K, C, D> App<S, M, K, C, D>
@@ -73,6 +73,7 @@ where
         let url = self.config.link("reset-password", secret.expose());
         let hours = self.config.activation_link_valid.num_hours();
         let mail = compose(
+            SERVICE_NAME,
             &account.email,
             &account.display_name(),
             account.language,

@@ -13,7 +13,7 @@ use crate::ports::{
     BookingChange, BookingFilter, BookingWriteError, Clock, ErasureReason, Mailer, Store,
 };
 use crate::texts::MailText;
-use crate::texts::mail::{Requested, compose};
+use crate::texts::mail::{Requested, SERVICE_NAME, compose};
 
 /// What an erasure did.
 #[derive(Debug, Default, Serialize)]
@@ -128,6 +128,7 @@ where
                         previous: &booking,
                         cancelled: &ended,
                         daily_changes: None,
+                        tell_holder: false,
                     }
                 } else {
                     BookingChange::End {
@@ -170,6 +171,7 @@ where
         text: impl Fn(&dyn crate::texts::Texts) -> MailText,
     ) {
         let mail = compose(
+            SERVICE_NAME,
             &account.email,
             &account.display_name(),
             account.language,

@@ -191,6 +191,7 @@ impl Texts for English {
                 ),
             ],
             action: Some(("Choose the password".into(), link.into())),
+            ..MailText::default()
         }
     }
 
@@ -203,6 +204,7 @@ impl Texts for English {
                     "You can now sign in to Prenota and book appointments for the people you assist.".into(),
                 ],
                 action: None,
+                ..MailText::default()
             },
             Some(reason) => MailText {
                 subject: "Organisation registration not approved".into(),
@@ -212,6 +214,7 @@ impl Texts for English {
                     "For information, please contact the Questura's Immigration Office.".into(),
                 ],
                 action: None,
+                ..MailText::default()
             },
         }
     }
@@ -240,6 +243,7 @@ impl Texts for English {
                 ),
             ],
             action: None,
+            ..MailText::default()
         }
     }
 
@@ -247,49 +251,58 @@ impl Texts for English {
         "Attached is the receipt to show at the counter on the day of the appointment."
     }
 
-    fn appointment_lines(&self, a: &Appointment) -> Vec<String> {
-        let mut lines = vec![
-            format!("Booking number: {}", a.number),
-            format!("Service: {}", a.service),
-            format!("When: {} at {}", self.date(a.date), a.time),
-            format!("Where: {}, {}", a.site, a.address),
-            format!("Person: {}", a.person),
+    fn appointment_summary(&self, a: &Appointment) -> Vec<(String, String)> {
+        let mut rows = vec![
+            (
+                "When".into(),
+                format!("{} at {}", self.date(a.date), a.time),
+            ),
+            ("Where".into(), format!("{}, {}", a.site, a.address)),
+            ("Service".into(), a.service.clone()),
+            ("Person".into(), a.person.clone()),
         ];
         if !a.children.is_empty() {
-            lines.push(format!("Children: {}", a.children.join(", ")));
+            rows.push(("Children".into(), a.children.join(", ")));
         }
+        rows.push(("Booking number".into(), a.number.clone()));
         if let Some(reason) = &a.office_reason {
-            lines.push(format!("Reason given by the office: {reason}"));
+            rows.push(("Reason given by the office".into(), reason.clone()));
         }
-        lines.push("Documents to bring:".into());
-        lines.extend(a.documents.iter().map(|d| format!("  • {d}")));
-        if !a.fees.is_empty() {
-            lines.push("Payments:".into());
-            lines.extend(a.fees.iter().map(|f| format!("  • {f}")));
-        }
-        lines
+        rows
     }
 
-    fn booking_confirmed(&self, a: &Appointment) -> MailText {
-        let mut paragraphs = vec!["your booking is confirmed.".into()];
-        paragraphs.extend(self.appointment_lines(a));
-        paragraphs.push(self.arrive_early().into());
-        paragraphs.push("If you cannot come, please cancel it from “My appointments”.".into());
+    fn appointment_lists(&self, a: &Appointment) -> Vec<(String, Vec<String>)> {
+        let mut lists = vec![("Documents to bring".into(), a.documents.clone())];
+        if !a.fees.is_empty() {
+            lists.push(("Payments".into(), a.fees.clone()));
+        }
+        lists
+    }
+
+    fn booking_confirmed(&self, a: &Appointment, link: &str) -> MailText {
         MailText {
             subject: format!("Booking confirmed – {}", self.date(a.date)),
-            paragraphs,
-            action: None,
+            paragraphs: vec!["your booking is confirmed.".into()],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![
+                self.arrive_early().into(),
+                "If you cannot come, please cancel it from its page: the place will go to \
+                 someone else."
+                    .into(),
+            ],
+            action: Some(("See or cancel the appointment".into(), link.into())),
         }
     }
 
-    fn booking_moved(&self, a: &Appointment) -> MailText {
-        let mut paragraphs = vec!["your appointment was moved. These are the new details:".into()];
-        paragraphs.extend(self.appointment_lines(a));
-        paragraphs.push(self.arrive_early().into());
+    fn booking_moved(&self, a: &Appointment, link: &str) -> MailText {
         MailText {
             subject: format!("Appointment moved to {}", self.date(a.date)),
-            paragraphs,
-            action: None,
+            paragraphs: vec!["your appointment was moved. These are the new details:".into()],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![self.arrive_early().into()],
+            action: Some(("See or cancel the appointment".into(), link.into())),
         }
     }
 
@@ -308,25 +321,25 @@ impl Texts for English {
         MailText {
             subject: format!("Appointment cancelled – {}", a.number),
             paragraphs,
-            action: None,
+            ..MailText::default()
         }
     }
 
     fn booking_reminder(&self, a: &Appointment, link: &str) -> MailText {
-        let mut paragraphs = vec![format!(
-            "a reminder of your appointment on {}.",
-            self.date(a.date)
-        )];
-        paragraphs.extend(self.appointment_lines(a));
-        paragraphs.push(self.arrive_early().into());
-        paragraphs.push(
-            "If you cannot come, please cancel it from its page: the place will go to someone \
-             else."
-                .into(),
-        );
         MailText {
             subject: format!("Reminder: your appointment on {}", self.date(a.date)),
-            paragraphs,
+            paragraphs: vec![format!(
+                "a reminder of your appointment on {}.",
+                self.date(a.date)
+            )],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![
+                self.arrive_early().into(),
+                "If you cannot come, please cancel it from its page: the place will go to \
+                 someone else."
+                    .into(),
+            ],
             action: Some(("See or cancel the appointment".into(), link.into())),
         }
     }
@@ -345,6 +358,7 @@ impl Texts for English {
                 format!("The link is valid for {valid_hours} hours and can be used once."),
             ],
             action: Some(("Activate the account".into(), link.into())),
+            ..MailText::default()
         }
     }
 
@@ -359,6 +373,7 @@ impl Texts for English {
                 ),
             ],
             action: Some(("Choose a new password".into(), link.into())),
+            ..MailText::default()
         }
     }
 
@@ -371,6 +386,7 @@ impl Texts for English {
                 "If this was not you, use “Forgot your password?” now to choose a new one.".into(),
             ],
             action: None,
+            ..MailText::default()
         }
     }
 
@@ -382,6 +398,7 @@ impl Texts for English {
                 "If you registered with another address, ask for the new password there; otherwise you can register on the portal.".into(),
             ],
             action: Some(("Open Prenota".into(), portal.into())),
+            ..MailText::default()
         }
     }
 
@@ -395,6 +412,7 @@ impl Texts for English {
             subject: "Activating your Prenota account".into(),
             paragraphs: vec![paragraph.into()],
             action: Some(("Open Prenota".into(), portal.into())),
+            ..MailText::default()
         }
     }
 
@@ -415,6 +433,7 @@ impl Texts for English {
             subject: "Your Prenota account has been erased".into(),
             paragraphs,
             action: None,
+            ..MailText::default()
         }
     }
 
@@ -426,6 +445,7 @@ impl Texts for English {
                 format!("It will be erased on {}. To keep the account, sign in before then.", self.date(on)),
             ],
             action: Some(("Sign in to Prenota".into(), portal.into())),
+            ..MailText::default()
         }
     }
 
@@ -436,6 +456,7 @@ impl Texts for English {
                 "your Prenota account had not been used for a long time and has been erased, with your personal data, as announced. You can register again at any time.".into(),
             ],
             action: None,
+            ..MailText::default()
         }
     }
 }

@@ -225,6 +225,7 @@ impl Texts for Italian {
                 ),
             ],
             action: Some(("Scegli la password".into(), link.into())),
+            ..MailText::default()
         }
     }
 
@@ -237,6 +238,7 @@ impl Texts for Italian {
                     "Ora potete accedere a Prenota e prenotare gli appuntamenti per le persone che assistete.".into(),
                 ],
                 action: None,
+                ..MailText::default()
             },
             Some(reason) => MailText {
                 subject: "Registrazione dell'ente non approvata".into(),
@@ -246,6 +248,7 @@ impl Texts for Italian {
                     "Per chiarimenti rivolgetevi all'Ufficio Immigrazione della Questura.".into(),
                 ],
                 action: None,
+                ..MailText::default()
             },
         }
     }
@@ -274,6 +277,7 @@ impl Texts for Italian {
                 ),
             ],
             action: None,
+            ..MailText::default()
         }
     }
 
@@ -281,52 +285,58 @@ impl Texts for Italian {
         "In allegato la ricevuta da presentare allo sportello il giorno dell'appuntamento."
     }
 
-    fn appointment_lines(&self, a: &Appointment) -> Vec<String> {
-        let mut lines = vec![
-            format!("Numero di prenotazione: {}", a.number),
-            format!("Servizio: {}", a.service),
-            format!("Quando: {} alle {}", self.date(a.date), a.time),
-            format!("Dove: {}, {}", a.site, a.address),
-            format!("Persona: {}", a.person),
+    fn appointment_summary(&self, a: &Appointment) -> Vec<(String, String)> {
+        let mut rows = vec![
+            (
+                "Quando".into(),
+                format!("{} alle {}", self.date(a.date), a.time),
+            ),
+            ("Dove".into(), format!("{}, {}", a.site, a.address)),
+            ("Servizio".into(), a.service.clone()),
+            ("Persona".into(), a.person.clone()),
         ];
         if !a.children.is_empty() {
-            lines.push(format!("Figli: {}", a.children.join(", ")));
+            rows.push(("Figli".into(), a.children.join(", ")));
         }
+        rows.push(("Numero di prenotazione".into(), a.number.clone()));
         if let Some(reason) = &a.office_reason {
-            lines.push(format!("Motivo indicato dall'ufficio: {reason}"));
+            rows.push(("Motivo indicato dall'ufficio".into(), reason.clone()));
         }
-        lines.push("Documenti da portare:".into());
-        lines.extend(a.documents.iter().map(|d| format!("  • {d}")));
-        if !a.fees.is_empty() {
-            lines.push("Pagamenti:".into());
-            lines.extend(a.fees.iter().map(|f| format!("  • {f}")));
-        }
-        lines
+        rows
     }
 
-    fn booking_confirmed(&self, a: &Appointment) -> MailText {
-        let mut paragraphs = vec!["la tua prenotazione è confermata.".into()];
-        paragraphs.extend(self.appointment_lines(a));
-        paragraphs.push(self.arrive_early().into());
-        paragraphs.push(
-            "Se non puoi presentarti, disdici l'appuntamento da «I miei appuntamenti».".into(),
-        );
+    fn appointment_lists(&self, a: &Appointment) -> Vec<(String, Vec<String>)> {
+        let mut lists = vec![("Documenti da portare".into(), a.documents.clone())];
+        if !a.fees.is_empty() {
+            lists.push(("Pagamenti".into(), a.fees.clone()));
+        }
+        lists
+    }
+
+    fn booking_confirmed(&self, a: &Appointment, link: &str) -> MailText {
         MailText {
             subject: format!("Prenotazione confermata – {}", self.date(a.date)),
-            paragraphs,
-            action: None,
+            paragraphs: vec!["la tua prenotazione è confermata.".into()],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![
+                self.arrive_early().into(),
+                "Se non puoi presentarti, disdici l'appuntamento dalla sua pagina: il posto andrà \
+                 a un'altra persona."
+                    .into(),
+            ],
+            action: Some(("Vedi o disdici l'appuntamento".into(), link.into())),
         }
     }
 
-    fn booking_moved(&self, a: &Appointment) -> MailText {
-        let mut paragraphs =
-            vec!["il tuo appuntamento è stato spostato. Ecco i nuovi dati:".into()];
-        paragraphs.extend(self.appointment_lines(a));
-        paragraphs.push(self.arrive_early().into());
+    fn booking_moved(&self, a: &Appointment, link: &str) -> MailText {
         MailText {
             subject: format!("Appuntamento spostato al {}", self.date(a.date)),
-            paragraphs,
-            action: None,
+            paragraphs: vec!["il tuo appuntamento è stato spostato. Ecco i nuovi dati:".into()],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![self.arrive_early().into()],
+            action: Some(("Vedi o disdici l'appuntamento".into(), link.into())),
         }
     }
 
@@ -347,25 +357,25 @@ impl Texts for Italian {
         MailText {
             subject: format!("Appuntamento cancellato – {}", a.number),
             paragraphs,
-            action: None,
+            ..MailText::default()
         }
     }
 
     fn booking_reminder(&self, a: &Appointment, link: &str) -> MailText {
-        let mut paragraphs = vec![format!(
-            "ti ricordiamo l'appuntamento di {}.",
-            self.date(a.date)
-        )];
-        paragraphs.extend(self.appointment_lines(a));
-        paragraphs.push(self.arrive_early().into());
-        paragraphs.push(
-            "Se non puoi presentarti, disdici l'appuntamento dalla sua pagina: il posto andrà a \
-             un'altra persona."
-                .into(),
-        );
         MailText {
             subject: format!("Promemoria: appuntamento di {}", self.date(a.date)),
-            paragraphs,
+            paragraphs: vec![format!(
+                "ti ricordiamo l'appuntamento di {}.",
+                self.date(a.date)
+            )],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![
+                self.arrive_early().into(),
+                "Se non puoi presentarti, disdici l'appuntamento dalla sua pagina: il posto andrà \
+                 a un'altra persona."
+                    .into(),
+            ],
             action: Some(("Vedi o disdici l'appuntamento".into(), link.into())),
         }
     }
@@ -382,6 +392,7 @@ impl Texts for Italian {
                 format!("Il link vale {valid_hours} ore e si può usare una sola volta."),
             ],
             action: Some(("Attiva l'account".into(), link.into())),
+            ..MailText::default()
         }
     }
 
@@ -396,6 +407,7 @@ impl Texts for Italian {
                 ),
             ],
             action: Some(("Scegli una nuova password".into(), link.into())),
+            ..MailText::default()
         }
     }
 
@@ -408,6 +420,7 @@ impl Texts for Italian {
                 "Se non sei stato tu, usa subito «Password dimenticata?» per sceglierne una nuova.".into(),
             ],
             action: None,
+            ..MailText::default()
         }
     }
 
@@ -419,6 +432,7 @@ impl Texts for Italian {
                 "Se ti sei registrato con un altro indirizzo, chiedi la nuova password per quello; altrimenti puoi registrarti dal portale.".into(),
             ],
             action: Some(("Apri Prenota".into(), portal.into())),
+            ..MailText::default()
         }
     }
 
@@ -432,6 +446,7 @@ impl Texts for Italian {
             subject: "Attivazione dell'account Prenota".into(),
             paragraphs: vec![paragraph.into()],
             action: Some(("Apri Prenota".into(), portal.into())),
+            ..MailText::default()
         }
     }
 
@@ -451,6 +466,7 @@ impl Texts for Italian {
             subject: "Il tuo account Prenota è stato cancellato".into(),
             paragraphs,
             action: None,
+            ..MailText::default()
         }
     }
 
@@ -462,6 +478,7 @@ impl Texts for Italian {
                 format!("La cancellazione avverrà il {}. Se vuoi conservare l'account, accedi prima di quella data.", self.date(on)),
             ],
             action: Some(("Accedi a Prenota".into(), portal.into())),
+            ..MailText::default()
         }
     }
 
@@ -472,6 +489,7 @@ impl Texts for Italian {
                 "il tuo account Prenota non era usato da molto tempo ed è stato cancellato, insieme ai tuoi dati personali, come annunciato. Puoi registrarti di nuovo in qualsiasi momento.".into(),
             ],
             action: None,
+            ..MailText::default()
         }
     }
 }

@@ -111,9 +111,18 @@ pub struct ExportLabels {
 }
 
 /// One language's part of an e-mail: subject, paragraphs, and an optional button link.
+#[derive(Default)]
 pub struct MailText {
     pub subject: String,
+    /// What the mail says, before its summary.
     pub paragraphs: Vec<String>,
+    /// What the mail is about (an appointment), in a box: label and value.
+    pub summary: Vec<(String, String)>,
+    /// After the summary: lists under their heading (the documents to bring, the fees).
+    pub lists: Vec<(String, Vec<String>)>,
+    /// After the lists.
+    pub closing: Vec<String>,
+    /// A button: its label and address.
     pub action: Option<(String, String)>,
 }
 
@@ -144,8 +153,10 @@ pub trait Texts: Sync {
     fn date(&self, date: chrono::NaiveDate) -> String;
     /// Seed 000: "arrive 10 minutes early; if you are not there when called, it is cancelled".
     fn arrive_early(&self) -> &'static str;
-    /// The lines describing an appointment (when, where, who, what to bring).
-    fn appointment_lines(&self, appointment: &Appointment) -> Vec<String>;
+    /// An appointment's summary (number, what, when, where, who) and its lists (the documents
+    /// to bring, the fees), as a mail about it shows them.
+    fn appointment_summary(&self, appointment: &Appointment) -> Vec<(String, String)>;
+    fn appointment_lists(&self, appointment: &Appointment) -> Vec<(String, Vec<String>)>;
 
     fn receipt_labels(&self) -> ReceiptLabels;
     /// The columns of the office's CSV export and the labels of its printed agenda.
@@ -166,8 +177,9 @@ pub trait Texts: Sync {
     fn receipt_attached(&self) -> &'static str;
 
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText;
-    fn booking_confirmed(&self, appointment: &Appointment) -> MailText;
-    fn booking_moved(&self, appointment: &Appointment) -> MailText;
+    /// `link`: the appointment's page in the portal (where it can be cancelled).
+    fn booking_confirmed(&self, appointment: &Appointment, link: &str) -> MailText;
+    fn booking_moved(&self, appointment: &Appointment, link: &str) -> MailText;
     fn booking_cancelled(&self, appointment: &Appointment) -> MailText;
     /// Two days before: the appointment, what to bring, and `link`, its page in the portal
     /// (where it can be cancelled: the link itself changes nothing).

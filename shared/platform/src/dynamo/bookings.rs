@@ -8,7 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::join_all;
 use prenota_domain::bookings::Receipt;
 use prenota_domain::bookings::SlotCounts;
-use prenota_domain::bookings::{Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking};
+use prenota_domain::bookings::{
+    Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking, Notice,
+};
 use prenota_domain::catalogue::Place;
 use prenota_domain::paging::{Cursor, Page};
 use prenota_domain::ports::{
@@ -17,6 +19,7 @@ use prenota_domain::ports::{
 use uuid::Uuid;
 
 use super::keys::{self, PURGE_AT};
+use super::notices::put_notice;
 use super::ops::{Backend, Change, Condition, Reason, ReasonCode, Transaction, Write};
 use super::slots::CLOSED;
 use super::{DynamoStore, IndexQuery, TransactError, from_item, number, string, to_item};
@@ -109,6 +112,8 @@ enum Part {
     Idempotency,
     Changes,
     Booking,
+    /// The notice that tells the holder of the change (the outbox).
+    Notice,
 }
 
 /// The outcome of a cancelled booking transaction, the most telling reason first: a replayed
@@ -313,6 +318,7 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
             transaction.extend(self.count_change(changes));
         }
         transaction.push(Part::Booking, self.put_booking(booking)?);
+        transaction.push(Part::Notice, put_notice(&Notice::of_new(booking)));
         // Contention is not retried here: the caller moves on to another slot at once.
         let written = self.transact_retrying(transaction, 0).await;
         self.learn(&written);
@@ -329,12 +335,14 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         fields(change = change_kind(&change), booking = %changed_booking(&change))
     )]
     async fn change_booking(&self, change: BookingChange<'_>) -> Result<(), BookingWriteError> {
+        let notice = Notice::of_change(&change);
         // The places this change takes (1) and frees (-1), for the slot counts' picture.
         let (mut transaction, daily_changes, places) = match change {
             BookingChange::Cancel {
                 previous,
                 cancelled,
                 daily_changes,
+                ..
             } => {
                 let mut transaction = Transaction::new()
                     .with(Part::Booking, self.put_booking(cancelled)?)
@@ -367,6 +375,9 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         };
         if let Some(changes) = &daily_changes {
             transaction.extend(self.count_change(changes));
+        }
+        if let Some(notice) = &notice {
+            transaction.push(Part::Notice, put_notice(notice));
         }
         let written = self.transact(transaction).await;
         self.learn(&written);
@@ -476,7 +487,6 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         self.index_page(&query, from).await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(booking = %booking.id))]
     #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %booking.id))]
     async fn mark_reminded(&self, booking: &Booking) -> anyhow::Result<bool> {
         // The date reminded of: a booking moved to another day (written anew, without it) is

@@ -17,6 +17,7 @@
 //! | an office's nightly export of a day (EX-2) | `EXPORT#<office>#<date>` | `EXPORT` |
 //! | a nightly job's progress at an office (`end-of-day`, `export`) | `JOB#<job>#<office>` | `PROGRESS` |
 //! | an erasure to finish (PD-2) | `ERASING` | `<account id>` |
+//! | a notice to a booking's holder (the outbox) | `NOTICE#<booking id>#<version>` | `NOTICE` |
 //!
 //! A section's day is one partition, its slots items of it: concurrent bookings of different
 //! slots never contend, and a click day's writes spread over the days' partitions instead of
@@ -33,6 +34,10 @@
 //! | `by-day` | `gsi2pk` = `AGENDA#<office>#<date>` | `gsi2sk` = `<site>#<HH:MM>#<id>` | an office's agenda of a day |
 //! | `by-creation` | `gsi3pk` = `CREATED#<office>#<date>` | `gsi3sk` = `<created_at>#<id>` | the day's new bookings (EX-1) |
 //! | `by-creation` | `gsi3pk` = `ACTIVITY#<year-month>` | `gsi3sk` = `<last used>#<id>` | accounts by last use (PD-1) |
+//! | `by-creation` | `gsi3pk` = `NOTICES#<0-9>` (pending only) | `gsi3sk` = `<due at>#<id>` | the notices due (the notifier) |
+//!
+//! Pending notices are spread over ten partitions of the index (by their booking), so that a
+//! click day's confirmations stay far below a partition's 1,000 writes a second.
 //!
 //! Items that expire carry `purge_at` (epoch seconds), the table's TTL attribute. TTL deletion is
 //! lazy, so every read and condition also compares the expiry itself.
@@ -43,7 +48,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{NaiveDate, NaiveTime};
 use prenota_domain::accounts::Unique;
 use prenota_domain::accounts::{Account, AccountStatus, Holder};
-use prenota_domain::bookings::{Booking, BookingId, ErasedBooking};
+use prenota_domain::bookings::{Booking, BookingId, ErasedBooking, NoticeId};
 use prenota_domain::office::Job;
 use prenota_domain::secrets::TokenHash;
 use prenota_domain::time::today_in_rome;
@@ -268,6 +273,30 @@ pub fn hold(hold_key: &str) -> Item {
 
 pub fn idempotency(account: &uuid::Uuid, hashed_key: &str) -> Item {
     key(format!("IDEMPOTENCY#{account}#{hashed_key}"), "IDEMPOTENCY")
+}
+
+pub fn notice(id: &NoticeId) -> Item {
+    key(format!("NOTICE#{}#{}", id.booking, id.version), "NOTICE")
+}
+
+/// The notice a key of `notice` names (a stream record's key).
+pub fn notice_id_of(pk: &str) -> Option<NoticeId> {
+    let (booking, version) = pk.strip_prefix("NOTICE#")?.rsplit_once('#')?;
+    Some(NoticeId {
+        booking: BookingId::parse(booking)?,
+        version: version.parse().ok()?,
+    })
+}
+
+/// How many partitions of the index the pending notices are spread over.
+pub const NOTICE_PARTITIONS: u32 = 10;
+
+/// The index partition of a pending notice: one of `NOTICE_PARTITIONS`, by its booking.
+pub fn notices_partition(booking: &BookingId) -> String {
+    let spread = booking.as_str().bytes().fold(0u32, |sum, byte| {
+        sum.wrapping_mul(31).wrapping_add(u32::from(byte))
+    });
+    format!("NOTICES#{}", spread % NOTICE_PARTITIONS)
 }
 
 pub fn daily_changes(id: &str) -> Item {

@@ -595,6 +595,17 @@ struct Evaluated {
 /// by its sort attribute, then the table key), from after the start key, at most `limit`
 /// read, then filtered.
 fn page(items: &BTreeMap<Key, Item>, query: &Query) -> Result<Evaluated, Failure> {
+    // DynamoDB refuses an empty value for a key attribute, in a key condition too.
+    let bounds: Vec<&String> = match &query.sort {
+        Some(SortKey::Between(from, to)) => vec![from, to],
+        Some(SortKey::BeginsWith(prefix)) => vec![prefix],
+        None => Vec::new(),
+    };
+    if query.partition.is_empty() || bounds.iter().any(|bound| bound.is_empty()) {
+        return Err(Failure::Failed(anyhow::anyhow!(
+            "ValidationException: a key attribute cannot be an empty string"
+        )));
+    }
     let text = |item: &Item, name: &str| {
         item.get(name)
             .and_then(|v| v.as_s().ok())

@@ -7,7 +7,7 @@
 //!
 //! One module per subject, as the domain's ports are split: `accounts`, `sessions`,
 //! `counters`, `catalogue`, `bookings` (with `slots`, the slot items and their recent picture),
-//! `exports`, `jobs` (the nightly jobs' progress) and `closures`; every key layout is in `keys`.
+//! `exports`, `jobs` (the nightly jobs' progress), `closures` and `notices` (the outbox); every key layout is in `keys`.
 //!
 //! Every store call is traced (`#[tracing::instrument]`) at debug level, with non-personal
 //! fields only, for tests and local runs: release builds compile debug spans out (the workspace
@@ -23,6 +23,7 @@ mod jobs;
 pub mod keys;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
+mod notices;
 pub mod ops;
 pub mod sdk;
 mod sessions;

@@ -1,0 +1,299 @@
+//! The outbox (RC-5, BK-9): every change its holder must hear of (a booking made, moved,
+//! cancelled, by its holder, the office or a closure) writes its notice in the very transaction
+//! that makes the change. The notifier sends it afterwards: the request never waits for KMS or
+//! SES, and a failure to send loses nothing, since the notice stays until it is sent.
+//!
+//! A notice names only the booking and the version of it that the change wrote: whom to tell, in
+//! which language and with which receipt is read from the booking when it is sent, so a notice
+//! holds no personal data and one of an erased booking is dropped. One change, one notice: the
+//! booking's version identifies it, so a redelivered notice is never sent twice.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use tracing::{error, info, instrument, warn};
+
+use crate::App;
+use crate::bookings::{Booking, BookingId, BookingStatus};
+use crate::error::{Error, Result};
+use crate::ports::{BookingChange, Clock, Documents, Mailer, Signer, Store};
+use crate::random;
+
+/// What a notice tells the booking's holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Confirmed,
+    Moved,
+    Cancelled,
+}
+
+/// A notice's identity: its booking, and the version of it that the change wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NoticeId {
+    pub booking: BookingId,
+    pub version: u64,
+}
+
+/// A message to a booking's holder about one change of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub id: NoticeId,
+    pub kind: NoticeKind,
+    /// When the change was made: the notice is due from then.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Notice {
+    fn of(kind: NoticeKind, booking: &Booking) -> Notice {
+        Notice {
+            id: NoticeId {
+                booking: booking.id.clone(),
+                version: booking.version,
+            },
+            kind,
+            created_at: booking.updated_at,
+        }
+    }
+
+    /// The confirmation of a booking just made.
+    pub fn of_new(booking: &Booking) -> Notice {
+        Notice::of(NoticeKind::Confirmed, booking)
+    }
+
+    /// What a change tells the holder: a move or a cancellation, whoever made it (the holder,
+    /// the office, a closure), except the cancellations of an erasure. An appointment held or
+    /// missed tells nothing.
+    pub fn of_change(change: &BookingChange<'_>) -> Option<Notice> {
+        match change {
+            BookingChange::Cancel {
+                cancelled,
+                tell_holder: true,
+                ..
+            } => Some(Notice::of(NoticeKind::Cancelled, cancelled)),
+            BookingChange::Cancel { .. } => None,
+            BookingChange::Move { moved, .. } => Some(Notice::of(NoticeKind::Moved, moved)),
+            BookingChange::End { .. } => None,
+        }
+    }
+}
+
+/// Where a notice stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeState {
+    /// To be sent (or being sent, while a sender's lease runs).
+    Pending,
+    Sent,
+    /// Nothing to send any more: the booking was erased, or changed again (the later change's
+    /// notice tells of it).
+    Dropped,
+    /// Every attempt failed: kept in the dead-letter list, and alarmed.
+    Dead,
+}
+
+/// A notice as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNotice {
+    pub notice: Notice,
+    pub state: NoticeState,
+    /// The attempts made so far (a claim counts one).
+    pub attempts: u32,
+    /// While a sender holds it: until when.
+    pub leased_until: Option<DateTime<Utc>>,
+}
+
+/// How many times a notice is tried before it goes to the dead-letter list: with the delays of
+/// `retry_delay`, about seven hours of an SES or KMS outage.
+pub const NOTICE_ATTEMPTS: u32 = 14;
+
+/// How long a sender holds a notice: past this, its sender is taken to have died (a Lambda
+/// time-out), and another may send it.
+pub const NOTICE_LEASE_SECONDS: i64 = 120;
+
+/// How many due notices one pass of the notifier sends at most.
+pub const NOTICES_PER_PASS: usize = 300;
+
+/// The wait before attempt `attempt + 1`: 30 s doubling to an hour, less up to a fifth at random
+/// so that the notices an outage held back are not all retried in the same second.
+pub fn retry_delay(attempt: u32) -> Duration {
+    let full = (30i64 << attempt.saturating_sub(1).min(7)).min(3600);
+    Duration::seconds(full - i64::from(random::below((full / 5).max(1) as u32)))
+}
+
+/// What became of one notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    Dropped,
+    /// Not sent this time: due again later.
+    Retrying,
+    /// Not sent, and no attempt left: in the dead-letter list.
+    Dead,
+    /// Nothing to do: already settled, unknown, or held by another sender.
+    Nothing,
+}
+
+/// One pass over the notices due.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NoticesDelivered {
+    pub sent: usize,
+    pub dropped: usize,
+    pub retrying: usize,
+    pub dead: usize,
+}
+
+impl NoticesDelivered {
+    fn count(&mut self, delivery: Delivery) {
+        match delivery {
+            Delivery::Sent => self.sent += 1,
+            Delivery::Dropped => self.dropped += 1,
+            Delivery::Retrying => self.retrying += 1,
+            Delivery::Dead => self.dead += 1,
+            Delivery::Nothing => {}
+        }
+    }
+}
+
+/// Why a notice is not sent.
+enum NotSent {
+    /// For good: `Dropped`, with the reason.
+    Moot(&'static str),
+    /// This time: tried again later.
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for NotSent {
+    fn from(error: anyhow::Error) -> Self {
+        NotSent::Failed(error)
+    }
+}
+
+impl<S, M, K, C, D> App<S, M, K, C, D>
+where
+    S: Store,
+    M: Mailer,
+    K: Signer,
+    C: Clock,
+    D: Documents,
+{
+    /// Sends one notice, once: it is claimed (a lease, counting an attempt) before sending and
+    /// settled after, so a second sender (a redelivered stream record, the sweep) finds it held
+    /// or settled. A failed send makes it due again after `retry_delay`; the last failed attempt
+    /// puts it in the dead-letter list. An `Err` is the store failing: nothing was settled.
+    #[instrument(skip_all, fields(booking_id = %id.booking, version = id.version))]
+    pub async fn deliver_notice(&self, id: &NoticeId) -> Result<Delivery> {
+        let now = self.clock.now();
+        let Some(stored) = self.store.notice(id).await? else {
+            return Ok(Delivery::Nothing);
+        };
+        if stored.state != NoticeState::Pending || stored.leased_until.is_some_and(|t| t > now) {
+            return Ok(Delivery::Nothing);
+        }
+        let lease = now + Duration::seconds(NOTICE_LEASE_SECONDS);
+        if !self.store.claim_notice(&stored, now, lease).await? {
+            return Ok(Delivery::Nothing);
+        }
+        let attempt = stored.attempts + 1;
+        let (state, delivery) = match self.send_notice(&stored.notice).await {
+            Ok(()) => (NoticeState::Sent, Delivery::Sent),
+            Err(NotSent::Moot(reason)) => {
+                info!(reason, "notice dropped");
+                (NoticeState::Dropped, Delivery::Dropped)
+            }
+            Err(NotSent::Failed(failure)) if attempt >= NOTICE_ATTEMPTS => {
+                // The dead-letter list's alarm counts this line (`notice_dead`).
+                error!(
+                    event = "notice_dead",
+                    attempt,
+                    error = format!("{failure:#}"),
+                    "notice given up"
+                );
+                (NoticeState::Dead, Delivery::Dead)
+            }
+            Err(NotSent::Failed(failure)) => {
+                let due = now + retry_delay(attempt);
+                warn!(attempt, %due, error = format!("{failure:#}"), "notice not sent");
+                self.store.retry_notice(id, attempt, due).await?;
+                return Ok(Delivery::Retrying);
+            }
+        };
+        self.store.settle_notice(id, attempt, state, now).await?;
+        Ok(delivery)
+    }
+
+    /// The notices due, oldest first, each delivered (at most `NOTICES_PER_PASS`): the
+    /// notifier's schedule, for the retries and for any notice its stream did not deliver, and
+    /// the local stack's only way (it has no stream). One notice the store fails on does not
+    /// stop the others; the pass then fails.
+    #[instrument(skip_all)]
+    pub async fn deliver_due_notices(&self) -> Result<NoticesDelivered> {
+        let due = self
+            .store
+            .due_notices(self.clock.now(), NOTICES_PER_PASS)
+            .await?;
+        let (mut delivered, mut failed) = (NoticesDelivered::default(), 0);
+        for id in &due {
+            match self.deliver_notice(id).await {
+                Ok(delivery) => delivered.count(delivery),
+                Err(error) => {
+                    warn!(booking_id = %id.booking, error = ?error, "notice: the store failed");
+                    failed += 1;
+                }
+            }
+        }
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "notices: the store failed on {failed}"
+            )));
+        }
+        if !due.is_empty() {
+            info!(?delivered, "notices");
+        }
+        Ok(delivered)
+    }
+
+    /// Composes and sends a notice from its booking as it is now, with the receipt signed
+    /// first if the booking has none yet.
+    async fn send_notice(&self, notice: &Notice) -> std::result::Result<(), NotSent> {
+        let Some(mut booking) = self.store.booking(&notice.id.booking).await? else {
+            return Err(NotSent::Moot("the booking is erased"));
+        };
+        if booking.version != notice.id.version {
+            return Err(NotSent::Moot("the booking changed again"));
+        }
+        if booking.status == BookingStatus::Active
+            && booking.receipt.is_none()
+            && !self.sign_and_save_receipt(&mut booking).await?
+        {
+            return Err(NotSent::Moot("the booking changed again"));
+        }
+        let catalogue = self.store.catalogue().await?;
+        let mail = self.booking_mail(&catalogue, &booking, notice.kind);
+        self.mailer.send(&mail).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_an_hour_with_jitter() {
+        for _ in 0..200 {
+            let first = retry_delay(1).num_seconds();
+            assert!((24..=30).contains(&first), "{first}");
+            let fourth = retry_delay(4).num_seconds();
+            assert!((192..=240).contains(&fourth), "{fourth}");
+            for attempt in 8..40 {
+                let late = retry_delay(attempt).num_seconds();
+                assert!((2880..=3600).contains(&late), "{attempt}: {late}");
+            }
+        }
+        let total: i64 = (1..NOTICE_ATTEMPTS)
+            .map(|a| (30i64 << (a - 1).min(7)).min(3600))
+            .sum();
+        // About seven hours before a notice is given up.
+        assert!((6 * 3600..8 * 3600).contains(&total), "{total}");
+    }
+}
