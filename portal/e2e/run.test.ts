@@ -171,6 +171,21 @@ describe('portal', { concurrency: 4 }, () => {
       await screenshot(t.page, `mail-${name}-375`);
       await t.context.close();
     }
+
+    // SES reports the address bouncing for good: on signing in, the person reads why no more
+    // e-mail comes, and how the address becomes active again.
+    await promisify(execFile)(stack.binary, ['bounce', person.email], { env: stack.env });
+    const t = await tab({ width: 375 });
+    await t.page.goto('/accedi');
+    await t.page.getByLabel('Indirizzo e-mail').fill(person.email);
+    await t.page.getByLabel('Password').fill(PASSWORD);
+    await t.page.getByRole('button', { name: 'Accedi' }).click();
+    await t.page.getByText(/vengono respinte dal tuo servizio di posta/).waitFor();
+    await t.page.getByRole('link', { name: /chiedi una nuova password/ }).waitFor();
+    await accessible(t.page, 'signed in with an address that bounces');
+    await screenshot(t.page, 'mail-bounced-375');
+    noErrors(t);
+    await t.context.close();
   });
 
   test('a person registers, activates from the mailbox, signs in, books with a child, downloads the receipt, moves and cancels', async () => {

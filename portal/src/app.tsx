@@ -8,7 +8,8 @@ import { api, setUnauthorizedHandler } from './api/client';
 import { LANGUAGES, LANGUAGE_NAMES, isLanguage, language, setLanguage, t } from './i18n';
 import { match, navigate, path } from './router';
 import { rememberReturn, session, signOut } from './session';
-import { Loading } from './ui/page';
+import { Alert, Loading } from './ui/page';
+import { formatDate, todayInRome } from './format';
 
 type PageModule = { default: ComponentType<{ params: Record<string, string> }> };
 interface Route {
@@ -95,11 +96,35 @@ export function App() {
       <Header current={current} />
       <main id="main" class="container my-4" tabIndex={-1}>
         <div class="row justify-content-center">
-          <div class="col-12 col-lg-10">{content}</div>
+          <div class="col-12 col-lg-10">
+            <MailWarning />
+            {content}
+          </div>
         </div>
       </main>
       <Footer />
     </>
+  );
+}
+
+/**
+ * Signed in with an address that bounced for good or complained: why no e-mail comes any more,
+ * that the appointments stand, and how the address becomes active again. On every page, so
+ * that it is read right after signing in wherever the person lands.
+ */
+function MailWarning() {
+  const account = session.value?.account;
+  const undeliverable = account?.mail_undeliverable;
+  if (!account || !undeliverable) return null;
+  const values = { email: account.email ?? '', date: formatDate(todayInRome(new Date(undeliverable.since))) };
+  return (
+    <Alert kind="warning">
+      <p class="mb-2">{t(undeliverable.because === 'bounced' ? 'mail.bounced' : 'mail.complained', values)}</p>
+      <p class="mb-2">{t('mail.still_valid')}</p>
+      <p class="mb-0">
+        <a href="/password-dimenticata">{t('mail.how_back')}</a>
+      </p>
+    </Alert>
   );
 }
 

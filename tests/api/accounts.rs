@@ -951,3 +951,39 @@ async fn guesses_from_many_addresses_spare_the_holders_own_network() {
         200
     );
 }
+
+/// SES's bounce, as SNS delivers it to the mail-feedback function: the account is marked, its
+/// holder reads why in their account, and the booking they make gets no confirmation.
+#[tokio::test]
+async fn a_permanent_bounce_from_ses_marks_the_account_and_no_more_mail_goes_there() {
+    let app = TestApp::spawn().await;
+    app.clock.set(MONDAY);
+    let client = app.person_client().await;
+    let event = prenota_testing::samples::ses_feedback_event(&client.email, false);
+    let answer = app
+        .scheduled("mail-feedback", mail_feedback::handle(&app.app, event))
+        .await
+        .expect("the feedback handled");
+    assert_eq!(answer["marked"], 1);
+    let me = app.get_as("/me", &client.session).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(
+        me.body["mail_undeliverable"]["because"], "bounced",
+        "{}",
+        me.body
+    );
+    // A complaint afterwards changes nothing more.
+    let complaint = prenota_testing::samples::ses_feedback_event(&client.email, true);
+    let answer = app
+        .scheduled("mail-feedback", mail_feedback::handle(&app.app, complaint))
+        .await
+        .unwrap();
+    assert_eq!(answer["marked"], 0);
+
+    let booked = app
+        .book(&client, &json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-12", "time": "09:10" }))
+        .await;
+    assert_eq!(booked.status, 201);
+    assert_eq!(app.deliver_notices().await["dropped"], 1);
+    assert!(app.mail_to(&client.email).await.is_empty());
+}

@@ -4,9 +4,12 @@
 use std::sync::atomic::Ordering;
 
 use chrono::Duration;
+use prenota_domain::accounts::MailFeedback;
 use prenota_domain::bookings::{
-    Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NoticeId, NoticeState, NoticesDelivered,
+    BookingStatus, Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NoticeId, NoticeState,
+    NoticesDelivered,
 };
+use prenota_domain::office::Run;
 use prenota_domain::ports::{Clock, NoticeStore};
 
 use crate::support::*;
@@ -161,4 +164,83 @@ async fn a_booking_changed_before_its_notice_is_sent_tells_only_what_holds_now()
     assert!(mails[0].subject.contains("Appuntamento cancellato"));
     // Cancelled before confirmed: no receipt was ever signed.
     assert!(rules.stored(&booked).await.receipt.is_none());
+}
+
+#[tokio::test]
+async fn an_address_that_bounced_gets_no_notice_or_reminder_until_a_mailed_link_is_used() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let client = rules.person_client().await;
+    // SES reports any recipient: an address of no account, or no address at all, is passed
+    // over; the account's, in any case, is marked once.
+    let reported = [
+        client.email.to_uppercase(),
+        "nessuno@example.org".to_owned(),
+        "not an address".to_owned(),
+    ];
+    let marked = rules
+        .app
+        .mail_feedback(MailFeedback::Bounced, &reported)
+        .await
+        .unwrap();
+    assert_eq!(marked, 1);
+    let again = rules.app.mail_feedback(MailFeedback::Complained, &reported);
+    assert_eq!(again.await.unwrap(), 0, "marked already");
+    let account = rules.account(&client).await.unwrap();
+    let undeliverable = account.undeliverable.expect("marked");
+    assert_eq!(undeliverable.because, MailFeedback::Bounced);
+
+    // The booking stands; its confirmation and its reminder are not sent.
+    let booked = rules
+        .book(&client, &alessandria("2027-01-13", "09:10"))
+        .await
+        .unwrap();
+    assert_eq!(rules.deliver_notices().await.dropped, 1);
+    assert_eq!(
+        rules
+            .app
+            .send_reminders(Run::Day(day("2027-01-11")))
+            .await
+            .unwrap()[0]
+            .reminded,
+        0
+    );
+    assert!(rules.sent_to(&client.email).is_empty());
+    assert_eq!(rules.stored(&booked).await.status, BookingStatus::Active);
+
+    // A reset link still goes (asked for by the person); used, it clears the mark.
+    rules
+        .app
+        .request_password_reset(&serde_json::json!({ "email": client.email }), IP)
+        .await
+        .unwrap();
+    let token = rules.token_from_mail(&client.email, "reset-password").await;
+    rules
+        .app
+        .confirm_password_reset(
+            &serde_json::json!({ "token": token, "password": "una-nuova-password-lunga" }),
+        )
+        .await
+        .unwrap();
+    assert!(
+        rules
+            .account(&client)
+            .await
+            .unwrap()
+            .undeliverable
+            .is_none()
+    );
+    // The new password ended the old sessions.
+    let session = rules
+        .sign_in(&client.email, "una-nuova-password-lunga")
+        .await
+        .unwrap();
+    let client = Client { session, ..client };
+    rules.cancel(&client, &booked.id.to_string()).await.unwrap();
+    let told = rules.mail_to(&client.email).await;
+    assert!(
+        told.last()
+            .unwrap()
+            .subject
+            .contains("Appuntamento cancellato")
+    );
 }

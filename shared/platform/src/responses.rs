@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use prenota_domain::Language;
 use prenota_domain::accounts::{
-    Account, AccountStatus, Booker, Consents, Holder, Registered, SignedIn,
+    Account, AccountStatus, Booker, Consents, Holder, Registered, SignedIn, Undeliverable,
 };
 use prenota_domain::bookings::{
     Attendee, Booking, BookingId, BookingStatus, OfficeChange, Pool, Reminded,
@@ -54,6 +54,10 @@ pub struct AccountView<'a> {
     /// (told to the organisation itself, `App::designated`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub designated: Option<bool>,
+    /// The address bounced for good or complained: nothing more is mailed to it (the portal
+    /// tells the holder why on signing in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail_undeliverable: Option<Undeliverable>,
 }
 
 impl<'a> AccountView<'a> {
@@ -69,6 +73,7 @@ impl<'a> AccountView<'a> {
             consents: &account.consents,
             expires_at: account.expires_at,
             designated,
+            mail_undeliverable: account.undeliverable,
         }
     }
 }

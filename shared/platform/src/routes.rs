@@ -49,6 +49,8 @@ listed! {
         Reminders,
         /// The outbox's notices: from the table's stream, and every minute those due.
         Notifier,
+        /// SES's bounces and complaints, through SNS.
+        MailFeedback,
     }
 }
 
@@ -71,10 +73,11 @@ impl Function {
             Function::Retention => "retention",
             Function::Reminders => "reminders",
             Function::Notifier => "notifier",
+            Function::MailFeedback => "mail-feedback",
         }
     }
 
-    /// Started by a schedule (the notifier also by the table's stream), not by HTTP requests.
+    /// Started by a schedule, the table's stream or SNS, not by HTTP requests.
     pub fn is_scheduled(self) -> bool {
         matches!(
             self,
@@ -83,6 +86,7 @@ impl Function {
                 | Function::Retention
                 | Function::Reminders
                 | Function::Notifier
+                | Function::MailFeedback
         )
     }
 }

@@ -16,13 +16,20 @@ use prenota_domain::texts::mail::OutgoingMail;
 pub struct SesMailer {
     client: Client,
     sender: String,
+    /// Where SES publishes the mails' bounces and complaints.
+    configuration_set: Option<String>,
 }
 
 impl SesMailer {
-    pub fn new(client: Client, sender: impl Into<String>) -> SesMailer {
+    pub fn new(
+        client: Client,
+        sender: impl Into<String>,
+        configuration_set: Option<String>,
+    ) -> SesMailer {
         SesMailer {
             client,
             sender: sender.into(),
+            configuration_set,
         }
     }
 }
@@ -58,6 +65,7 @@ impl Mailer for SesMailer {
         self.client
             .send_email()
             .from_email_address(&self.sender)
+            .set_configuration_set_name(self.configuration_set.clone())
             .destination(
                 Destination::builder()
                     .to_addresses(mail.to.as_str())

@@ -8,6 +8,7 @@
 //! | `PORTAL_URL` | the static portal that e-mailed links open |
 //! | `RECEIPT_KEY_IDS` | the KMS keys of receipts, comma-separated; the first signs |
 //! | `RETENTION_DAYS`, `UNUSED_ACCOUNT_DAYS` | personal data's life span (PD-1); 90 and 730 if unset |
+//! | `SES_CONFIGURATION_SET` | the configuration set every mail is sent with (its bounces and complaints); none if unset |
 //! | `ORIGIN_SECRET_SHA256` | behind the web ACL's distribution, the SHA-256 of its origin secret (64 hex digits; `http::source_ip`); empty otherwise |
 //! | `AWS_ENDPOINT_URL`, `AWS_REGION` | honoured by the SDK: the local stack sets them |
 
@@ -39,7 +40,11 @@ impl Adapter for () {
 
 impl Adapter for SesMailer {
     fn connect(sdk: &SdkConfig, settings: &Settings) -> Self {
-        SesMailer::new(aws_sdk_sesv2::Client::new(sdk), &settings.sender)
+        SesMailer::new(
+            aws_sdk_sesv2::Client::new(sdk),
+            &settings.sender,
+            settings.configuration_set.clone(),
+        )
     }
 }
 
@@ -56,6 +61,8 @@ impl Adapter for KmsSigner {
 pub struct Settings {
     pub table: String,
     pub sender: String,
+    /// The SES configuration set mails are sent with (bounces and complaints), if any.
+    pub configuration_set: Option<String>,
     pub portal_url: String,
     pub receipt_key_ids: Vec<String>,
     /// Days a booking keeps its personal data after its appointment (PD-1); the default if
@@ -74,6 +81,9 @@ impl Settings {
         Ok(Settings {
             table: var("TABLE_NAME")?,
             sender: var("SENDER_ADDRESS")?,
+            configuration_set: std::env::var("SES_CONFIGURATION_SET")
+                .ok()
+                .filter(|name| !name.trim().is_empty()),
             portal_url: var("PORTAL_URL")?,
             // Functions that never touch receipts are deployed without it.
             receipt_key_ids: std::env::var("RECEIPT_KEY_IDS")

@@ -246,6 +246,7 @@ fn caller(n: usize, rng: &mut StdRng) -> Caller {
         last_seen_at: None,
         inactivity_warned_at: None,
         known_sources: Vec::new(),
+        undeliverable: None,
     };
     let token = SessionToken::generate(account.id);
     let session = Session {

@@ -46,9 +46,11 @@ fn sample_event(function: Function) -> &'static str {
         Function::VerifyReceipt => "verify-receipt",
         Function::Office => "office-agenda",
         Function::EndOfDay => "scheduled-end-of-day",
-        Function::Export | Function::Retention | Function::Reminders | Function::Notifier => {
-            "scheduled-export"
-        }
+        Function::Export
+        | Function::Retention
+        | Function::Reminders
+        | Function::Notifier
+        | Function::MailFeedback => "scheduled-export",
     }
 }
 

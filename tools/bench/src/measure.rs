@@ -81,7 +81,9 @@ impl Series {
     }
 
     pub fn row(&self, name: &str) -> String {
-        let n = self.cpu.len().max(1) as f64;
+        // A series of wall times alone (no CPU measured) counts those.
+        let count = self.cpu.len().max(self.wall.len());
+        let n = count.max(1) as f64;
         let calls: Vec<String> = self
             .calls
             .iter()
@@ -90,7 +92,7 @@ impl Series {
         let total: u64 = self.calls.values().sum();
         format!(
             "| {name} | {} | {:.3} | {:.3} | {:.2} | {:.1} | {} |",
-            self.cpu.len(),
+            count,
             ms(median(&self.cpu)),
             ms(percentile(&self.cpu, 0.9)),
             ms(median(&self.wall)),

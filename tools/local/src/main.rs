@@ -65,6 +65,13 @@ enum Action {
         #[arg(long, value_name = "CODE")]
         fiscal_code: String,
     },
+    /// SES's word that mail to ADDRESS bounced for good (or, with --complaint, was reported as
+    /// spam), as its SNS event reaches the mail-feedback function.
+    Bounce {
+        address: String,
+        #[arg(long)]
+        complaint: bool,
+    },
     /// A fake camera's video of a receipt's QR code (Y4M); prints the code.
     CameraVideo { receipt: PathBuf, out: PathBuf },
 }
@@ -104,6 +111,15 @@ async fn main() -> anyhow::Result<()> {
             office,
             fiscal_code,
         } => designate(&settings, &office, &fiscal_code).await,
+        Action::Bounce { address, complaint } => {
+            let event = prenota_testing::samples::ses_feedback_event(&address, complaint);
+            let (_, app) = local_app(&settings).await?;
+            let answer = mail_feedback::handle(&app, event)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{answer}");
+            Ok(())
+        }
         Action::CameraVideo { receipt, out } => camera_video(&receipt, &out),
     }
 }

@@ -60,6 +60,7 @@ pub async fn signed_in<S: Store, M, K, C: Clock, D>(
         last_seen_at: None,
         inactivity_warned_at: None,
         known_sources: Vec::new(),
+        undeliverable: None,
     };
     app.store
         .create_account(&account, &[])
@@ -98,6 +99,7 @@ pub async fn office_staff<S: Store, M, K, C: Clock, D>(
         last_seen_at: None,
         inactivity_warned_at: None,
         known_sources: Vec::new(),
+        undeliverable: None,
     };
     app.store
         .create_account(&account, &[])

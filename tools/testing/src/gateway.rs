@@ -32,7 +32,8 @@ pub async fn dispatch<C: Clock>(app: &LocalApp<C>, request: Request) -> Response
         | Function::Export
         | Function::Retention
         | Function::Reminders
-        | Function::Notifier => error_response(
+        | Function::Notifier
+        | Function::MailFeedback => error_response(
             &prenota_domain::Error::new(prenota_domain::Code::NotFound),
             language(&request),
         ),

@@ -121,3 +121,18 @@ pub fn weekdays(ranges: &[&str]) -> WeeklyHours {
         ..Default::default()
     }
 }
+
+/// What SNS delivers when SES publishes a permanent bounce (or, with `complaint`, a complaint)
+/// of a mail to `address` through the configuration set: the event's JSON as the message.
+pub fn ses_feedback_event(address: &str, complaint: bool) -> Value {
+    let message = if complaint {
+        json!({ "eventType": "Complaint", "mail": { "destination": [address] },
+            "complaint": { "complainedRecipients": [{ "emailAddress": address }], "complaintFeedbackType": "abuse" } })
+    } else {
+        json!({ "eventType": "Bounce", "mail": { "destination": [address] },
+            "bounce": { "bounceType": "Permanent", "bounceSubType": "General",
+                "bouncedRecipients": [{ "emailAddress": address, "action": "failed", "status": "5.1.1" }] } })
+    };
+    json!({ "Records": [{ "EventSource": "aws:sns", "EventVersion": "1.0",
+        "Sns": { "Type": "Notification", "Message": message.to_string() } }] })
+}

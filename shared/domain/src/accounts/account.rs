@@ -52,6 +52,27 @@ pub struct Account {
     /// are not subject to the slow per-account limit that guesses from anywhere meet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub known_sources: Vec<String>,
+    /// The address bounced for good or complained (`mail_feedback`): no notice or reminder is
+    /// sent to it until a link e-mailed to it is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undeliverable: Option<Undeliverable>,
+}
+
+/// What SES said of an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailFeedback {
+    /// The receiving server refuses it for good (no such mailbox, a blocked domain).
+    Bounced,
+    /// Its holder reported a mail as spam.
+    Complained,
+}
+
+/// Why an account's address gets no more mail, and since when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undeliverable {
+    pub because: MailFeedback,
+    pub since: DateTime<Utc>,
 }
 
 /// How many of an account's recent sign-in sources it remembers.

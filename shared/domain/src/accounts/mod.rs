@@ -4,6 +4,7 @@
 
 mod account;
 mod links;
+mod mail_feedback;
 mod password_reset;
 pub mod rate_limit;
 mod register;

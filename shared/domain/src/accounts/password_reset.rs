@@ -95,7 +95,11 @@ where
             Span::current().record("account_id", tracing::field::display(account.id));
             let password = Password::parse(password_text, Some(&account.email))
                 .map_err(|problem| Error::invalid("password", problem))?;
-            let changed = account.with_password(password.hash().map_err(Error::internal)?);
+            let changed = Account {
+                // The link came through: the address takes mail again.
+                undeliverable: None,
+                ..account.with_password(password.hash().map_err(Error::internal)?)
+            };
             match self
                 .store
                 .save_account_using_link(&link, now, &changed)

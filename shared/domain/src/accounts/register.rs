@@ -75,6 +75,7 @@ where
             last_seen_at: None,
             inactivity_warned_at: None,
             known_sources: Vec::new(),
+            undeliverable: None,
         };
         Span::current().record("account_id", tracing::field::display(account.id));
         let links = self.activation_links(&account, now);

@@ -7,6 +7,7 @@ mod book;
 mod booking;
 mod calendar;
 mod change;
+mod deliver;
 mod list;
 mod notice;
 mod notify;

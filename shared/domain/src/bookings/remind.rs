@@ -93,7 +93,10 @@ where
     ) -> Result<usize> {
         let mut reminded = 0;
         for booking in self.day(office, date).await? {
-            if booking.status != BookingStatus::Active || booking.starts_at <= now {
+            if booking.status != BookingStatus::Active
+                || booking.starts_at <= now
+                || self.refuses_mail(&booking).await?
+            {
                 continue;
             }
             if !self.store.mark_reminded(&booking).await? {

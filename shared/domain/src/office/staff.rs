@@ -62,6 +62,7 @@ where
             last_seen_at: None,
             inactivity_warned_at: None,
             known_sources: Vec::new(),
+            undeliverable: None,
         };
         // The link to choose a password lasts as long as an activation link.
         let (link, secret) = new_link(

@@ -7,6 +7,32 @@ use crate::error::{Code, Problem};
 
 pub struct English;
 
+impl English {
+    /// A mail about an appointment still to come (confirmed, or two days on): the summary, what
+    /// to bring, and the button to its page, where it can be cancelled.
+    fn appointment_ahead(
+        &self,
+        subject: String,
+        lead: String,
+        a: &Appointment,
+        link: &str,
+    ) -> MailText {
+        MailText {
+            subject,
+            paragraphs: vec![lead],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![
+                self.arrive_early().into(),
+                "If you cannot come, please cancel it from its page: the place will go to \
+                 someone else."
+                    .into(),
+            ],
+            action: Some(("See or cancel the appointment".into(), link.into())),
+        }
+    }
+}
+
 impl Texts for English {
     fn language(&self) -> crate::Language {
         crate::Language::En
@@ -280,19 +306,12 @@ impl Texts for English {
     }
 
     fn booking_confirmed(&self, a: &Appointment, link: &str) -> MailText {
-        MailText {
-            subject: format!("Booking confirmed – {}", self.date(a.date)),
-            paragraphs: vec!["your booking is confirmed.".into()],
-            summary: self.appointment_summary(a),
-            lists: self.appointment_lists(a),
-            closing: vec![
-                self.arrive_early().into(),
-                "If you cannot come, please cancel it from its page: the place will go to \
-                 someone else."
-                    .into(),
-            ],
-            action: Some(("See or cancel the appointment".into(), link.into())),
-        }
+        self.appointment_ahead(
+            format!("Booking confirmed – {}", self.date(a.date)),
+            "your booking is confirmed.".into(),
+            a,
+            link,
+        )
     }
 
     fn booking_moved(&self, a: &Appointment, link: &str) -> MailText {
@@ -326,22 +345,12 @@ impl Texts for English {
     }
 
     fn booking_reminder(&self, a: &Appointment, link: &str) -> MailText {
-        MailText {
-            subject: format!("Reminder: your appointment on {}", self.date(a.date)),
-            paragraphs: vec![format!(
-                "a reminder of your appointment on {}.",
-                self.date(a.date)
-            )],
-            summary: self.appointment_summary(a),
-            lists: self.appointment_lists(a),
-            closing: vec![
-                self.arrive_early().into(),
-                "If you cannot come, please cancel it from its page: the place will go to \
-                 someone else."
-                    .into(),
-            ],
-            action: Some(("See or cancel the appointment".into(), link.into())),
-        }
+        self.appointment_ahead(
+            format!("Reminder: your appointment on {}", self.date(a.date)),
+            format!("a reminder of your appointment on {}.", self.date(a.date)),
+            a,
+            link,
+        )
     }
 
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {

@@ -7,6 +7,32 @@ use crate::error::{Code, Problem};
 
 pub struct Italian;
 
+impl Italian {
+    /// A mail about an appointment still to come (confirmed, or two days on): the summary, what
+    /// to bring, and the button to its page, where it can be cancelled.
+    fn appointment_ahead(
+        &self,
+        subject: String,
+        lead: String,
+        a: &Appointment,
+        link: &str,
+    ) -> MailText {
+        MailText {
+            subject,
+            paragraphs: vec![lead],
+            summary: self.appointment_summary(a),
+            lists: self.appointment_lists(a),
+            closing: vec![
+                self.arrive_early().into(),
+                "Se non puoi presentarti, disdici l'appuntamento dalla sua pagina: il posto andrà \
+                 a un'altra persona."
+                    .into(),
+            ],
+            action: Some(("Vedi o disdici l'appuntamento".into(), link.into())),
+        }
+    }
+}
+
 impl Texts for Italian {
     fn language(&self) -> crate::Language {
         crate::Language::It
@@ -314,19 +340,12 @@ impl Texts for Italian {
     }
 
     fn booking_confirmed(&self, a: &Appointment, link: &str) -> MailText {
-        MailText {
-            subject: format!("Prenotazione confermata – {}", self.date(a.date)),
-            paragraphs: vec!["la tua prenotazione è confermata.".into()],
-            summary: self.appointment_summary(a),
-            lists: self.appointment_lists(a),
-            closing: vec![
-                self.arrive_early().into(),
-                "Se non puoi presentarti, disdici l'appuntamento dalla sua pagina: il posto andrà \
-                 a un'altra persona."
-                    .into(),
-            ],
-            action: Some(("Vedi o disdici l'appuntamento".into(), link.into())),
-        }
+        self.appointment_ahead(
+            format!("Prenotazione confermata – {}", self.date(a.date)),
+            "la tua prenotazione è confermata.".into(),
+            a,
+            link,
+        )
     }
 
     fn booking_moved(&self, a: &Appointment, link: &str) -> MailText {
@@ -362,22 +381,12 @@ impl Texts for Italian {
     }
 
     fn booking_reminder(&self, a: &Appointment, link: &str) -> MailText {
-        MailText {
-            subject: format!("Promemoria: appuntamento di {}", self.date(a.date)),
-            paragraphs: vec![format!(
-                "ti ricordiamo l'appuntamento di {}.",
-                self.date(a.date)
-            )],
-            summary: self.appointment_summary(a),
-            lists: self.appointment_lists(a),
-            closing: vec![
-                self.arrive_early().into(),
-                "Se non puoi presentarti, disdici l'appuntamento dalla sua pagina: il posto andrà \
-                 a un'altra persona."
-                    .into(),
-            ],
-            action: Some(("Vedi o disdici l'appuntamento".into(), link.into())),
-        }
+        self.appointment_ahead(
+            format!("Promemoria: appuntamento di {}", self.date(a.date)),
+            format!("ti ricordiamo l'appuntamento di {}.", self.date(a.date)),
+            a,
+            link,
+        )
     }
 
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {

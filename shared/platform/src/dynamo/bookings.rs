@@ -335,7 +335,7 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         fields(change = change_kind(&change), booking = %changed_booking(&change))
     )]
     async fn change_booking(&self, change: BookingChange<'_>) -> Result<(), BookingWriteError> {
-        let notice = Notice::of_change(&change);
+        let notice = change.notice();
         // The places this change takes (1) and frees (-1), for the slot counts' picture.
         let (mut transaction, daily_changes, places) = match change {
             BookingChange::Cancel {

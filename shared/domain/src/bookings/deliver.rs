@@ -1,0 +1,154 @@
+//! Sending the outbox's notices (`notice`): each once, whatever fails, is redelivered or
+//! changes meanwhile; and which booking change writes which notice.
+
+use chrono::Duration;
+use tracing::{error, info, instrument, warn};
+
+use crate::App;
+use crate::bookings::{
+    BookingStatus, Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NOTICES_PER_PASS, Notice,
+    NoticeId, NoticeKind, NoticeState, NoticesDelivered, retry_delay,
+};
+use crate::error::{Error, Result};
+use crate::ports::{BookingChange, Clock, Documents, Mailer, Signer, Store};
+
+impl BookingChange<'_> {
+    /// What a change tells the holder: a move or a cancellation, whoever made it (the holder,
+    /// the office, a closure), except the cancellations of an erasure. An appointment held or
+    /// missed tells nothing.
+    pub fn notice(&self) -> Option<Notice> {
+        match self {
+            BookingChange::Cancel {
+                cancelled,
+                tell_holder: true,
+                ..
+            } => Some(Notice::of(NoticeKind::Cancelled, cancelled)),
+            BookingChange::Cancel { .. } => None,
+            BookingChange::Move { moved, .. } => Some(Notice::of(NoticeKind::Moved, moved)),
+            BookingChange::End { .. } => None,
+        }
+    }
+}
+
+/// Why a notice is not sent.
+enum NotSent {
+    /// For good: `Dropped`, with the reason.
+    Moot(&'static str),
+    /// This time: tried again later.
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for NotSent {
+    fn from(error: anyhow::Error) -> Self {
+        NotSent::Failed(error)
+    }
+}
+
+impl<S, M, K, C, D> App<S, M, K, C, D>
+where
+    S: Store,
+    M: Mailer,
+    K: Signer,
+    C: Clock,
+    D: Documents,
+{
+    /// Sends one notice, once: it is claimed (a lease, counting an attempt) before sending and
+    /// settled after, so a second sender (a redelivered stream record, the sweep) finds it held
+    /// or settled. A failed send makes it due again after `retry_delay`; the last failed attempt
+    /// puts it in the dead-letter list. An `Err` is the store failing: nothing was settled.
+    #[instrument(skip_all, fields(booking_id = %id.booking, version = id.version))]
+    pub async fn deliver_notice(&self, id: &NoticeId) -> Result<Delivery> {
+        let now = self.clock.now();
+        let Some(stored) = self.store.notice(id).await? else {
+            return Ok(Delivery::Nothing);
+        };
+        if stored.state != NoticeState::Pending || stored.leased_until.is_some_and(|t| t > now) {
+            return Ok(Delivery::Nothing);
+        }
+        let lease = now + Duration::seconds(NOTICE_LEASE_SECONDS);
+        if !self.store.claim_notice(&stored, now, lease).await? {
+            return Ok(Delivery::Nothing);
+        }
+        let attempt = stored.attempts + 1;
+        let (state, delivery) = match self.send_notice(&stored.notice).await {
+            Ok(()) => (NoticeState::Sent, Delivery::Sent),
+            Err(NotSent::Moot(reason)) => {
+                info!(reason, "notice dropped");
+                (NoticeState::Dropped, Delivery::Dropped)
+            }
+            Err(NotSent::Failed(failure)) if attempt >= NOTICE_ATTEMPTS => {
+                // The dead-letter list's alarm counts this line (`notice_dead`).
+                error!(
+                    event = "notice_dead",
+                    attempt,
+                    error = format!("{failure:#}"),
+                    "notice given up"
+                );
+                (NoticeState::Dead, Delivery::Dead)
+            }
+            Err(NotSent::Failed(failure)) => {
+                let due = now + retry_delay(attempt);
+                warn!(attempt, %due, error = format!("{failure:#}"), "notice not sent");
+                self.store.retry_notice(id, attempt, due).await?;
+                return Ok(Delivery::Retrying);
+            }
+        };
+        self.store.settle_notice(id, attempt, state, now).await?;
+        Ok(delivery)
+    }
+
+    /// The notices due, oldest first, each delivered (at most `NOTICES_PER_PASS`): the
+    /// notifier's schedule, for the retries and for any notice its stream did not deliver, and
+    /// the local stack's only way (it has no stream). One notice the store fails on does not
+    /// stop the others; the pass then fails.
+    #[instrument(skip_all)]
+    pub async fn deliver_due_notices(&self) -> Result<NoticesDelivered> {
+        let due = self
+            .store
+            .due_notices(self.clock.now(), NOTICES_PER_PASS)
+            .await?;
+        let (mut delivered, mut failed) = (NoticesDelivered::default(), 0);
+        for id in &due {
+            match self.deliver_notice(id).await {
+                Ok(delivery) => delivered.count(delivery),
+                Err(error) => {
+                    warn!(booking_id = %id.booking, error = ?error, "notice: the store failed");
+                    failed += 1;
+                }
+            }
+        }
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "notices: the store failed on {failed}"
+            )));
+        }
+        if !due.is_empty() {
+            info!(?delivered, "notices");
+        }
+        Ok(delivered)
+    }
+
+    /// Composes and sends a notice from its booking as it is now, with the receipt signed
+    /// first if the booking has none yet.
+    async fn send_notice(&self, notice: &Notice) -> std::result::Result<(), NotSent> {
+        let Some(mut booking) = self.store.booking(&notice.id.booking).await? else {
+            return Err(NotSent::Moot("the booking is erased"));
+        };
+        if booking.version != notice.id.version {
+            return Err(NotSent::Moot("the booking changed again"));
+        }
+        if self.refuses_mail(&booking).await? {
+            return Err(NotSent::Moot("the address refuses mail"));
+        }
+        if booking.status == BookingStatus::Active
+            && booking.receipt.is_none()
+            && !self.sign_and_save_receipt(&mut booking).await?
+        {
+            return Err(NotSent::Moot("the booking changed again"));
+        }
+        let catalogue = self.store.catalogue().await?;
+        let mail = self.booking_mail(&catalogue, &booking, notice.kind);
+        self.mailer.send(&mail).await?;
+        Ok(())
+    }
+}
