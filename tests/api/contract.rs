@@ -187,3 +187,33 @@ fn every_evening_job_is_told_which_day_it_runs_for() {
         }
     }
 }
+
+#[test]
+fn a_lease_outlives_the_function_that_holds_it() {
+    // A notice or a closure's job held past its lease is taken over: the run that holds it
+    // must have been stopped by Lambda by then, or two would do the same work.
+    let template: Value = serde_yaml::from_str(&read("infra/template.yaml")).unwrap();
+    for (function, lease) in [
+        (
+            "NotifierFunction",
+            prenota_domain::bookings::NOTICE_LEASE_SECONDS,
+        ),
+        (
+            "ClosuresFunction",
+            prenota_domain::office::CLOSURE_LEASE_SECONDS,
+        ),
+    ] {
+        let timeout = template["Resources"][function]["Properties"]["Timeout"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{function}: no timeout"));
+        assert!(
+            timeout < lease,
+            "{function}: stops after {timeout} s, its lease runs {lease} s"
+        );
+    }
+    // And a pass of the notifier stops claiming well before its time-out.
+    let notifier = template["Resources"]["NotifierFunction"]["Properties"]["Timeout"]
+        .as_i64()
+        .unwrap();
+    assert!(prenota_domain::bookings::NOTICE_PASS_SECONDS + 30 <= notifier);
+}

@@ -217,3 +217,93 @@ async fn with_ses_down_for_a_while_every_notice_arrives_once_it_is_back_and_none
     assert!(mover_mail[0].contains("Appuntamento spostato"));
     app.assert_consistent().await;
 }
+
+/// A closure's run dies half-way (its record of the third appointment fails, and it stops still
+/// holding its lease): the next run waits for the lease to run out, then finishes the day, and
+/// each holder is told exactly once.
+#[tokio::test]
+async fn a_closure_killed_half_way_finishes_on_resume_and_tells_each_holder_once() {
+    let app = fifteen_places_a_day().await;
+    let mut holders = Vec::new();
+    for time in ["08:30", "08:30", "08:50", "09:10"] {
+        let person = app.person_client().await;
+        let booked = app.book(&person, &json!({ "service": "cure-mediche", "office": "alessandria", "date": "2027-01-12", "time": time })).await;
+        assert_eq!(booked.status, 201, "{}", booked.body);
+        holders.push(person);
+    }
+    let mut before = Vec::new();
+    for holder in &holders {
+        before.push(app.mail_to(&holder.email).await.len());
+    }
+    let staff = prenota_testing::fixtures::office_staff(&app.app, "alessandria")
+        .await
+        .unwrap();
+    let begun = app
+        .post_as(
+            "/office/closures",
+            &staff.session,
+            &json!({ "date": "2027-01-12", "reason": "Sciopero" }),
+        )
+        .await;
+    assert_eq!(begun.status, 202, "{}", begun.body);
+    let progress = format!("/office/closures/{}", begun.body["id"].as_str().unwrap());
+
+    let faults = Faults::new(17);
+    faults.inject(rule("dynamodb", Some("PutItem"), Fault::ServerError, 1.0).after(2));
+    let dying = app.with_faults(&faults);
+    let died = app
+        .scheduled("closures", closures::handle(&dying, json!({})))
+        .await;
+    assert!(died.is_err(), "the run died: {died:?}");
+    faults.heal();
+    let half = app.get_as(&progress, &staff.session).await.body;
+    assert_eq!(
+        (
+            half["state"].as_str(),
+            half["moved"].as_u64(),
+            half["pending"].as_u64()
+        ),
+        (Some("running"), Some(2), Some(2)),
+        "{half}"
+    );
+
+    // At once: the dead run's lease still holds the job.
+    let held = app
+        .scheduled("closures", closures::handle(&app.app, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(held["done"], 0);
+    app.clock.advance(chrono::Duration::minutes(7));
+    let resumed = app
+        .scheduled("closures", closures::handle(&app.app, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(resumed["done"], 1);
+    let done = app.get_as(&progress, &staff.session).await.body;
+    assert_eq!(
+        (
+            done["state"].as_str(),
+            done["moved"].as_u64(),
+            done["pending"].as_u64()
+        ),
+        (Some("done"), Some(4), Some(0)),
+        "{done}"
+    );
+
+    for (holder, before) in holders.iter().zip(before) {
+        let mail = app.mail_to(&holder.email).await;
+        assert_eq!(
+            mail.len(),
+            before + 1,
+            "told once: {:?}",
+            mail.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+        assert!(
+            mail.last()
+                .unwrap()
+                .subject
+                .contains("Appuntamento spostato")
+        );
+    }
+    app.assert_consistent().await;
+}

@@ -559,14 +559,37 @@ async fn a_closure_moves_or_cancels_every_hit_appointment_and_tells_each_holder_
         .await;
     assert_eq!((theirs.status, theirs.code()), (403, "forbidden"));
     assert_eq!(mail_counts(&app, &holders).await, counts_before);
-    let closure = app
+    let begun = app
         .post_as(
             "/office/closures",
             &staff.session,
             &json!({ "date": "2027-01-12", "reason": "Sciopero" }),
         )
         .await;
+    // Begun: the day is closed at once, its appointments handled off the request path.
+    assert_eq!(begun.status, 202, "{}", begun.body);
+    assert_eq!(begun.body["state"], "running");
+    let progress = format!("/office/closures/{}", begun.body["id"].as_str().unwrap());
+    let running = app.get_as(&progress, &staff.session).await;
+    assert_eq!(
+        (
+            running.body["state"].as_str(),
+            running.body["pending"].as_u64()
+        ),
+        (Some("running"), Some(3)),
+        "{}",
+        running.body
+    );
+    // Another office cannot follow it.
+    assert_eq!(app.get_as(&progress, &milano.session).await.status, 404);
+    let ran = app
+        .scheduled("closures", closures::handle(&app.app, json!({})))
+        .await
+        .expect("the closure's run");
+    assert_eq!(ran["done"], 1);
+    let closure = app.get_as(&progress, &staff.session).await;
     assert_eq!(closure.status, 200, "{}", closure.body);
+    assert_eq!(closure.body["state"], "done");
     assert_eq!(
         (
             closure.body["moved"].as_u64(),

@@ -103,9 +103,45 @@ async fn a_notice_failing_every_attempt_goes_to_the_dead_letter_list() {
         (stored.state, stored.attempts),
         (NoticeState::Dead, NOTICE_ATTEMPTS)
     );
-    // No more attempts, even with the service back.
+    // No more attempts, even with the service back: it waits in the list, unexpired.
     rules.mail.failing.store(false, Ordering::SeqCst);
+    rules.clock.advance(Duration::days(60));
     assert_eq!(rules.deliver_notices().await, NoticesDelivered::default());
+    assert!(rules.sent_to(&client.email).is_empty());
+    // The cause fixed, the list is sent again.
+    assert_eq!(rules.app.redrive_dead_notices().await.unwrap(), 1);
+    assert_eq!(rules.app.redrive_dead_notices().await.unwrap(), 0);
+    assert_eq!(rules.deliver_notices().await.sent, 1);
+    assert_eq!(rules.sent_to(&client.email).len(), 1);
+}
+
+#[tokio::test]
+async fn a_notice_whose_senders_keep_dying_is_given_up_without_another_try() {
+    let rules = Rules::on_monday(|_| {}).await;
+    let client = rules.person_client().await;
+    let booked = rules
+        .book(&client, &alessandria("2027-01-12", "09:10"))
+        .await
+        .unwrap();
+    let id = notice_of(&booked);
+    // Every attempt claimed, never settled (a sender stopped mid-send each time).
+    for _ in 0..NOTICE_ATTEMPTS {
+        let now = rules.clock.now();
+        let stored = rules.app.store.notice(&id).await.unwrap().unwrap();
+        let lease = now + Duration::seconds(NOTICE_LEASE_SECONDS);
+        assert!(
+            rules
+                .app
+                .store
+                .claim_notice(&stored, now, lease)
+                .await
+                .unwrap()
+        );
+        rules
+            .clock
+            .advance(Duration::seconds(NOTICE_LEASE_SECONDS + 1));
+    }
+    assert_eq!(rules.deliver_notices().await.dead, 1);
     assert!(rules.sent_to(&client.email).is_empty());
 }
 

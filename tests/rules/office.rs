@@ -145,9 +145,9 @@ async fn a_closure_moves_hit_appointments_to_free_slots_or_cancels_them_and_tell
         Code::Forbidden,
     );
     assert!(rules.bookings().iter().all(|b| b.date == day("2027-01-12")));
-    let closure = rules.app.close(&staff, &body).await.unwrap();
+    let closure = rules.close_and_run(&staff, &body).await;
     assert_eq!(closure.changes.len(), 3);
-    assert_eq!(closure.pending, 0);
+    assert_eq!((closure.pending, closure.done), (0, true));
     let bookings = rules.bookings();
     let moved = bookings
         .iter()
@@ -179,8 +179,8 @@ async fn a_closure_moves_hit_appointments_to_free_slots_or_cancels_them_and_tell
         rules.book(&late, &alessandria("2027-01-12", "09:00")).await,
         Code::ValidationFailed,
     );
-    let again = rules.app.close(&staff, &body).await.unwrap();
-    assert!(again.changes.is_empty());
+    let again = rules.close_and_run(&staff, &body).await;
+    assert!(again.changes.is_empty() && again.done);
     rules.deliver_notices().await;
     let twice: Vec<usize> = holders
         .iter()

@@ -17,6 +17,7 @@ use prenota_domain::accounts::{Account, AccountStatus};
 use prenota_domain::bookings::NoticesDelivered;
 use prenota_domain::bookings::{Booking, BookingStatus, ErasedBooking};
 use prenota_domain::catalogue::Catalogue;
+use prenota_domain::office::Closure;
 use prenota_domain::office::Run;
 use prenota_domain::ports::{AccountStore, BookingStore, Clock, Mailer, Signer};
 use prenota_domain::receipts::receipt::{KeyId, ReceiptKey};
@@ -315,6 +316,22 @@ impl Rules {
     pub async fn end_of_day(&self, run: Run) -> usize {
         let days = self.app.end_of_day(run).await.expect("an end-of-day pass");
         days.iter().map(|day| day.no_shows).sum()
+    }
+
+    /// An extraordinary closure begun (202), its job run as the closures function runs it, and
+    /// its progress as the office reads it.
+    pub async fn close_and_run(&self, staff: &Caller, body: &Value) -> Closure {
+        let begun = self
+            .app
+            .close(staff, body)
+            .await
+            .expect("the closure begun");
+        assert!(!begun.done && begun.changes.is_empty());
+        self.app.resume_closures().await.expect("the closure's run");
+        self.app
+            .closure(staff, &begun.id)
+            .await
+            .expect("the closure's progress")
     }
 
     /// A booking as stored (with its personal data), once the notifier has sent the notices

@@ -26,7 +26,7 @@ pub async fn handle<M, K, D, C: Clock>(
         let Some((feedback, addresses)) = feedback(&message) else {
             continue;
         };
-        // A failure is the store's: the invocation fails, and SNS delivers the message again.
+        // A failure is the store's: the invocation fails, and Lambda tries it twice more.
         marked += app
             .mail_feedback(feedback, &addresses)
             .await

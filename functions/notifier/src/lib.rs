@@ -3,6 +3,8 @@
 //!   the notice is sent at once. A record the store fails on is reported failed, so the stream
 //!   retries that record alone (`ReportBatchItemFailures`); a notice not sent is due again
 //!   later, and the schedule sends it then.
+//! - `{"redrive_dead": true}`, by hand once the cause is fixed: the dead-letter list's notices
+//!   are pending again, with all their attempts.
 //! - Any other event (the schedule, every minute, or a run by hand with `{}`): the notices due
 //!   are sent (retries, and any the stream did not deliver). The local stack, which has no
 //!   stream, runs this after each request.
@@ -17,6 +19,14 @@ pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
     app: &AwsApp<M, K, D, C>,
     event: Value,
 ) -> Result<Value, lambda_http::Error> {
+    // By hand, once the cause of the dead notices is fixed.
+    if event.get("redrive_dead") == Some(&Value::Bool(true)) {
+        let redriven = app
+            .redrive_dead_notices()
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        return Ok(json!({ "redriven": redriven }));
+    }
     let Some(records) = event.get("Records").and_then(Value::as_array) else {
         let delivered = app
             .deliver_due_notices()

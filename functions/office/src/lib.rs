@@ -67,8 +67,13 @@ async fn dispatch<M: Mailer, K: Signer, D: Documents, C: Clock>(
                     .await?,
             ),
         )),
+        // Begun: its job runs off the request path (`functions/closures`).
         OfficeEndpoint::Closures => {
             let closure = app.close(&caller, &json_body(request)?).await?;
+            Ok(json(202, &ClosureView::from(&closure)))
+        }
+        OfficeEndpoint::ClosureProgress => {
+            let closure = app.closure(&caller, id).await?;
             Ok(json(200, &ClosureView::from(&closure)))
         }
         OfficeEndpoint::OfficeReports => {

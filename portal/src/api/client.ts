@@ -176,6 +176,7 @@ export const api = {
     json<Booking>(`/office/bookings/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true, body: { reason } }),
   /** An extraordinary closure: what it moved or cancelled. */
   close: (body: ClosureRequest) => json<Closure>('/office/closures', { method: 'POST', auth: true, body }),
+  closure: (id: string) => json<Closure>(`/office/closures/${encodeURIComponent(id)}`, { auth: true }),
   /** What the report of a day holds (the caller's office unless `office` names another: 403). */
   report: (query: ReportsQuery) =>
     json<ReportSummary>('/office/reports', { auth: true, query: query as Record<string, string | undefined> }),

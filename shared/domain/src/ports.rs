@@ -20,6 +20,7 @@ use crate::bookings::{
     SlotCounts, StoredNotice,
 };
 use crate::catalogue::{Catalogue, Place, Site};
+use crate::office::closure_job::{ClosureJob, ClosureStep};
 use crate::office::jobs::Job;
 use crate::paging::{Cursor, Page};
 use crate::receipts::receipt::{KeyId, ReceiptKey};
@@ -257,6 +258,13 @@ pub trait NoticeStore: Send + Sync {
         due: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
+    /// Every notice of the dead-letter list made pending again, with all its attempts, due at
+    /// `now`: how many.
+    fn redrive_dead_notices(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<usize>> + Send;
+
     /// Settles the notice claimed for `attempt` (sent, dropped or dead).
     fn settle_notice(
         &self,
@@ -415,6 +423,12 @@ pub trait BookingStore: Send + Sync {
         id: &BookingId,
     ) -> impl Future<Output = anyhow::Result<Option<Booking>>> + Send;
 
+    /// The bookings of `ids` that are still kept with their personal data, in no order.
+    fn bookings(
+        &self,
+        ids: &[BookingId],
+    ) -> impl Future<Output = anyhow::Result<Vec<Booking>>> + Send;
+
     /// A booking as kept, erased or not: what a receipt's check needs.
     fn booking_record(
         &self,
@@ -539,6 +553,49 @@ pub trait ClosureStore: Send + Sync {
         date: NaiveDate,
         reason: &str,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// A new closure's job, open until its runs have handled every appointment it hits.
+    fn create_closure_job(
+        &self,
+        job: &ClosureJob,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// An office's closure job, with the appointments handled so far.
+    fn closure_job(
+        &self,
+        office: &str,
+        id: &str,
+    ) -> impl Future<Output = anyhow::Result<Option<(ClosureJob, Vec<ClosureStep>)>>> + Send;
+
+    /// Takes an open job as `job` read it, for a run, until `lease`: `false` if another run
+    /// holds it.
+    fn claim_closure_job(
+        &self,
+        job: &ClosureJob,
+        now: DateTime<Utc>,
+        lease: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// Records an appointment the job handled (recording it again changes nothing).
+    fn record_closure_step(
+        &self,
+        job: &ClosureJob,
+        step: &ClosureStep,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Ends a run of the job claimed until `lease`: the job is done, or stays open for the
+    /// next run.
+    fn release_closure_job(
+        &self,
+        job: &ClosureJob,
+        lease: DateTime<Utc>,
+        done: bool,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// The open jobs (office, id), oldest first.
+    fn open_closure_jobs(
+        &self,
+    ) -> impl Future<Output = anyhow::Result<Vec<(String, String)>>> + Send;
 }
 
 /// Signs receipts (RC-2): ECDSA P-256 with SHA-256, by the key that signs new receipts; knows

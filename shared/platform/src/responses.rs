@@ -417,6 +417,10 @@ impl<'a> From<&'a Agenda> for AgendaView<'a> {
 /// many are still to handle.
 #[derive(Serialize)]
 pub struct ClosureView<'a> {
+    /// The closure's job (`GET /office/closures/{id}`).
+    pub id: &'a str,
+    /// `running` until every appointment it hits is handled, then `done`.
+    pub state: &'static str,
     pub date: NaiveDate,
     pub sites: &'a [String],
     pub moved: usize,
@@ -453,6 +457,8 @@ impl<'a> From<&'a ClosureChange> for ClosedAppointment<'a> {
 impl<'a> From<&'a Closure> for ClosureView<'a> {
     fn from(closure: &'a Closure) -> Self {
         ClosureView {
+            id: &closure.id,
+            state: if closure.done { "done" } else { "running" },
             date: closure.date,
             sites: &closure.sites,
             moved: closure.moved(),

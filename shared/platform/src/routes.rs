@@ -51,6 +51,8 @@ listed! {
         Notifier,
         /// SES's bounces and complaints, through SNS.
         MailFeedback,
+        /// The extraordinary closures' jobs: from the table's stream, and every minute those open.
+        Closures,
     }
 }
 
@@ -74,6 +76,7 @@ impl Function {
             Function::Reminders => "reminders",
             Function::Notifier => "notifier",
             Function::MailFeedback => "mail-feedback",
+            Function::Closures => "closures",
         }
     }
 
@@ -87,6 +90,7 @@ impl Function {
                 | Function::Reminders
                 | Function::Notifier
                 | Function::MailFeedback
+                | Function::Closures
         )
     }
 }
@@ -213,6 +217,7 @@ routes! {
         OfficeReschedule: POST "/office/bookings/{id}/reschedule",
         OfficeCancel: DELETE "/office/bookings/{id}",
         Closures: POST "/office/closures",
+        ClosureProgress: GET "/office/closures/{id}",
         OfficeReports: GET "/office/reports",
     }
 }

@@ -50,7 +50,8 @@ fn sample_event(function: Function) -> &'static str {
         | Function::Retention
         | Function::Reminders
         | Function::Notifier
-        | Function::MailFeedback => "scheduled-export",
+        | Function::MailFeedback
+        | Function::Closures => "scheduled-export",
     }
 }
 

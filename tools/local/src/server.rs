@@ -1,8 +1,9 @@
 //! The local server over HTTP: each request that a route of the API matches goes through the
 //! gateway (`prenota_testing::gateway`: the very handler the Lambda of that route runs, with the
 //! caller's address); the others may be the built portal's files or the mailbox page (`portal`).
-//! The notifier runs beside it on the outbox, as the table's stream and schedule run it in AWS:
-//! after each request that may have changed something, and every few seconds for the retries.
+//! The work AWS runs from the table's stream and schedules runs beside it: the closures' jobs,
+//! then the notifier on the outbox, after each request that may have changed something, and
+//! every few seconds for what is left (retries, a job resumed).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -40,7 +41,7 @@ pub async fn serve_on<C: Clock + 'static>(
     site: Site,
 ) -> anyhow::Result<()> {
     let changed = Arc::new(Notify::new());
-    tokio::spawn(notify_holders(app.clone(), changed.clone()));
+    tokio::spawn(background(app.clone(), changed.clone()));
     loop {
         let (stream, peer) = listener.accept().await?;
         let (app, site, changed) = (app.clone(), site.clone(), changed.clone());
@@ -55,14 +56,18 @@ pub async fn serve_on<C: Clock + 'static>(
     }
 }
 
-/// How often the notifier looks for the notices due when no request woke it.
-const NOTIFIER_PERIOD: Duration = Duration::from_secs(5);
+/// How often the background work looks for what is due when no request woke it.
+const BACKGROUND_PERIOD: Duration = Duration::from_secs(5);
 
-/// The notifier's local run: the notices due, whenever a request may have written one (`changed`)
-/// and every `NOTIFIER_PERIOD` for the retries.
-async fn notify_holders<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
+/// The stream's and schedules' work, locally: the closures' jobs open, then the notices due
+/// (those the jobs just wrote among them), whenever a request may have changed something
+/// (`changed`) and every `BACKGROUND_PERIOD`.
+async fn background<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
     loop {
-        let _ = tokio::time::timeout(NOTIFIER_PERIOD, changed.notified()).await;
+        let _ = tokio::time::timeout(BACKGROUND_PERIOD, changed.notified()).await;
+        if let Err(error) = closures::handle(app.as_ref(), serde_json::json!({})).await {
+            eprintln!("closures: {error}");
+        }
         if let Err(error) = notifier::handle(app.as_ref(), serde_json::json!({})).await {
             eprintln!("notifier: {error}");
         }

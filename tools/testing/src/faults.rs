@@ -50,6 +50,19 @@ pub struct Rule {
     pub fault: Fault,
     /// The share of matching calls that fail (1.0: every one).
     pub rate: f64,
+    /// How many matching calls pass before the rule applies (a service that fails half-way
+    /// through a run).
+    pub after: usize,
+}
+
+impl Rule {
+    /// The first `calls` matching calls pass; the rule applies from the next.
+    pub fn after(self, calls: usize) -> Rule {
+        Rule {
+            after: calls,
+            ..self
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -109,12 +122,21 @@ impl Faults {
     fn draw(&self, call: &Call) -> Option<Fault> {
         let mut state = self.state();
         let State { rules, rng, .. } = &mut *state;
-        let fault = rules
-            .iter()
-            .filter(|rule| rule.service.is_none_or(|s| s == call.service))
-            .filter(|rule| rule.operation.is_none_or(|o| o == call.operation))
-            .find(|rule| rng.random::<f64>() < rule.rate)
-            .map(|rule| rule.fault)?;
+        let mut drawn = None;
+        for rule in rules.iter_mut() {
+            if rule.service.is_some_and(|s| s != call.service)
+                || rule.operation.is_some_and(|o| o != call.operation)
+            {
+                continue;
+            }
+            if rule.after > 0 {
+                rule.after -= 1;
+            } else if rng.random::<f64>() < rule.rate {
+                drawn = Some(rule.fault);
+                break;
+            }
+        }
+        let fault = drawn?;
         *state
             .injected
             .entry((call.operation.clone(), fault))
@@ -279,6 +301,7 @@ pub fn rule(
         operation,
         fault,
         rate,
+        after: 0,
     }
 }
 

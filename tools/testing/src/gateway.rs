@@ -33,7 +33,8 @@ pub async fn dispatch<C: Clock>(app: &LocalApp<C>, request: Request) -> Response
         | Function::Retention
         | Function::Reminders
         | Function::Notifier
-        | Function::MailFeedback => error_response(
+        | Function::MailFeedback
+        | Function::Closures => error_response(
             &prenota_domain::Error::new(prenota_domain::Code::NotFound),
             language(&request),
         ),

@@ -1,7 +1,8 @@
 // An extraordinary closure (BK-9): the office closes a day for one site or all of them, saying
-// why; the API closes the day to bookings, moves each of its appointments to the first free time
-// after it (or cancels it where there is none) and tells each person. The page then lists what
-// happened to each appointment. Office staff only.
+// why; the API closes the day to bookings at once (202) and moves each of its appointments to
+// the first free time after it (or cancels it where there is none) off the request path, telling
+// each person. The page follows the closure's progress and lists what happened to each
+// appointment. Office staff only.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Closure } from '../../api/types';
@@ -24,6 +25,17 @@ export default function Closures() {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Closure | null>(null);
+  // A closure still running is read again every second until it is done (a failed read too).
+  useEffect(() => {
+    if (!done || done.state === 'done') return;
+    const timer = setTimeout(() => {
+      api
+        .closure(done.id)
+        .then(setDone)
+        .catch(() => setDone({ ...done }));
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [done]);
 
   if (account?.kind !== 'office') {
     return (
@@ -109,19 +121,29 @@ export default function Closures() {
   );
 }
 
-/** What the closure did: its heading takes the focus; the counts, then each appointment. */
+/**
+ * What the closure did so far: its heading takes the focus once; while it runs, how many are
+ * left (announced politely), then the counts; each appointment as it is handled.
+ */
 function Outcome(props: { closure: Closure; siteName: (id: string) => string }) {
   const { closure } = props;
   const day = consoleDay(closure.date);
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), [closure]);
+  useEffect(() => heading.current?.focus(), [closure.id]);
   return (
     <section aria-labelledby="closure-done">
       <h2 id="closure-done" ref={heading} tabIndex={-1} class="h4">
         {ct('closure_caption', { day })}
       </h2>
-      <Alert kind="success">{ct('closed_summary', { day, moved: closure.moved, cancelled: closure.cancelled })}</Alert>
-      {closure.pending > 0 && <Alert kind="warning">{ct('closure_pending', { pending: closure.pending })}</Alert>}
+      {closure.state === 'done' ? (
+        <Alert kind="success" live>
+          {ct('closed_summary', { day, moved: closure.moved, cancelled: closure.cancelled })}
+        </Alert>
+      ) : (
+        <Alert kind="info" live>
+          {ct('closure_running', { day, pending: closure.pending })}
+        </Alert>
+      )}
       {closure.appointments.length > 0 && (
         <div class="table-responsive">
           <table class="table" aria-labelledby="closure-done">

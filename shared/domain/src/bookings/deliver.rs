@@ -6,8 +6,8 @@ use tracing::{error, info, instrument, warn};
 
 use crate::App;
 use crate::bookings::{
-    BookingStatus, Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NOTICES_PER_PASS, Notice,
-    NoticeId, NoticeKind, NoticeState, NoticesDelivered, retry_delay,
+    BookingStatus, Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NOTICE_PASS_SECONDS,
+    NOTICES_PER_PASS, Notice, NoticeId, NoticeKind, NoticeState, NoticesDelivered, retry_delay,
 };
 use crate::error::{Error, Result};
 use crate::ports::{BookingChange, Clock, Documents, Mailer, Signer, Store};
@@ -29,6 +29,9 @@ impl BookingChange<'_> {
         }
     }
 }
+
+/// How many times a notice's settlement is tried.
+const SETTLE_TRIES: usize = 3;
 
 /// Why a notice is not sent.
 enum NotSent {
@@ -52,9 +55,9 @@ where
     C: Clock,
     D: Documents,
 {
-    /// Sends one notice, once: it is claimed (a lease, counting an attempt) before sending and
+    /// Sends one notice: it is claimed (a lease, counting an attempt) before sending and
     /// settled after, so a second sender (a redelivered stream record, the sweep) finds it held
-    /// or settled. A failed send makes it due again after `retry_delay`; the last failed attempt
+    /// or settled (at least once: see `notice`). A failed send makes it due again after `retry_delay`; the last failed attempt
     /// puts it in the dead-letter list. An `Err` is the store failing: nothing was settled.
     #[instrument(skip_all, fields(booking_id = %id.booking, version = id.version))]
     pub async fn deliver_notice(&self, id: &NoticeId) -> Result<Delivery> {
@@ -70,7 +73,14 @@ where
             return Ok(Delivery::Nothing);
         }
         let attempt = stored.attempts + 1;
-        let (state, delivery) = match self.send_notice(&stored.notice).await {
+        // Attempts that never came back (a sender that died, a settlement that failed) count
+        // too: past the last, the notice is given up without another try.
+        let sent = if attempt > NOTICE_ATTEMPTS {
+            Err(NotSent::Failed(anyhow::anyhow!("every attempt made")))
+        } else {
+            self.send_notice(&stored.notice).await
+        };
+        let (state, delivery) = match sent {
             Ok(()) => (NoticeState::Sent, Delivery::Sent),
             Err(NotSent::Moot(reason)) => {
                 info!(reason, "notice dropped");
@@ -93,7 +103,16 @@ where
                 return Ok(Delivery::Retrying);
             }
         };
-        self.store.settle_notice(id, attempt, state, now).await?;
+        // Sent and not recorded would be sent again: the settlement is tried again (each try
+        // with the SDK's own back-off) before giving up.
+        let mut settled = self.store.settle_notice(id, attempt, state, now).await;
+        for _ in 1..SETTLE_TRIES {
+            if settled.is_ok() {
+                break;
+            }
+            settled = self.store.settle_notice(id, attempt, state, now).await;
+        }
+        settled?;
         Ok(delivery)
     }
 
@@ -103,12 +122,14 @@ where
     /// stop the others; the pass then fails.
     #[instrument(skip_all)]
     pub async fn deliver_due_notices(&self) -> Result<NoticesDelivered> {
-        let due = self
-            .store
-            .due_notices(self.clock.now(), NOTICES_PER_PASS)
-            .await?;
+        let started = self.clock.now();
+        let due = self.store.due_notices(started, NOTICES_PER_PASS).await?;
         let (mut delivered, mut failed) = (NoticesDelivered::default(), 0);
         for id in &due {
+            // The rest wait for the next pass, rather than for Lambda to stop this one mid-send.
+            if self.clock.now() - started > Duration::seconds(NOTICE_PASS_SECONDS) {
+                break;
+            }
             match self.deliver_notice(id).await {
                 Ok(delivery) => delivered.count(delivery),
                 Err(error) => {
@@ -126,6 +147,15 @@ where
             info!(?delivered, "notices");
         }
         Ok(delivered)
+    }
+
+    /// The dead-letter list sent again, once its cause is fixed (the notifier's event
+    /// `{"redrive_dead": true}`): every dead notice pending again, with all its attempts.
+    #[instrument(skip_all)]
+    pub async fn redrive_dead_notices(&self) -> Result<usize> {
+        let redriven = self.store.redrive_dead_notices(self.clock.now()).await?;
+        info!(redriven, "dead notices made pending again");
+        Ok(redriven)
     }
 
     /// Composes and sends a notice from its booking as it is now, with the receipt signed

@@ -6,7 +6,11 @@
 //! A notice names only the booking and the version of it that the change wrote: whom to tell, in
 //! which language and with which receipt is read from the booking when it is sent, so a notice
 //! holds no personal data and one of an erased booking is dropped. One change, one notice: the
-//! booking's version identifies it, so a redelivered notice is never sent twice.
+//! booking's version identifies it, and a sender claims it before sending, so a redelivered
+//! record or a second sender does not send it again. Delivery is at least once, not exactly:
+//! a sender that sends and then cannot record it (its settlement failing through every retry,
+//! or Lambda stopping it between the two) leaves the notice to be sent again once its lease
+//! runs out. SES offers no idempotency key that could close that gap.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -86,12 +90,17 @@ pub struct StoredNotice {
 /// `retry_delay`, about seven hours of an SES or KMS outage.
 pub const NOTICE_ATTEMPTS: u32 = 14;
 
-/// How long a sender holds a notice: past this, its sender is taken to have died (a Lambda
-/// time-out), and another may send it.
-pub const NOTICE_LEASE_SECONDS: i64 = 120;
+/// How long a sender holds a notice: past this, its sender is taken to have died, and another
+/// may send it. Longer than the notifier's time-out (180 s, `tests/api/contract.rs`), so a
+/// sender still running never loses it.
+pub const NOTICE_LEASE_SECONDS: i64 = 240;
 
 /// How many due notices one pass of the notifier sends at most.
 pub const NOTICES_PER_PASS: usize = 300;
+
+/// How long a pass goes on claiming notices: well within the notifier's time-out, so that
+/// Lambda does not stop it between a send and its settlement.
+pub const NOTICE_PASS_SECONDS: i64 = 120;
 
 /// The wait before attempt `attempt + 1`: 30 s doubling to an hour, less up to a fifth at random
 /// so that the notices an outage held back are not all retried in the same second.

@@ -1,5 +1,12 @@
 //! `POST /office/closures` (OF-3): an extraordinary closure of a day; each appointment hit is
 //! moved to the nearest free slot or cancelled, and its holder told.
+//!
+//! The request only closes the day (nobody books it from then on) and writes the closure's job;
+//! it answers 202 at once. The job is run off the request path (`functions/closures`: the
+//! table's stream brings it at once, a schedule resumes any left unfinished), one appointment
+//! at a time, each recorded as it is handled: a run that dies half-way is finished by the next,
+//! which finds only what is still to do, and nobody is told twice (each change's notice is
+//! written with it, once). `GET /office/closures/{id}` reads the progress.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::Value;
@@ -8,34 +15,30 @@ use tracing::{info, instrument, warn};
 use crate::App;
 use crate::accounts::Caller;
 use crate::bookings::{
-    Booking, BookingStatus, CHANGE_ATTEMPTS, OfficeAction, OfficeChange, children_under_age, locate,
+    Booking, BookingId, BookingStatus, CHANGE_ATTEMPTS, OfficeAction, OfficeChange,
+    children_under_age, locate, new_booking_id,
 };
 use crate::catalogue::Catalogue;
 use crate::error::{Code, Error, Problem, Problems, Result};
 use crate::input::Form;
+use crate::office::closure_job::{CLOSURE_LEASE_SECONDS, ClosureJob, ClosureOutcome, ClosureStep};
 use crate::office::{check_own_site, staff_office};
 use crate::ports::{BookingWriteError, Clock, Counts, Store};
 use crate::time::today_in_rome;
 use crate::types::{date, text_line};
 
-/// What an extraordinary closure did.
+/// What an extraordinary closure did so far.
 pub struct Closure {
+    pub id: String,
+    /// Every appointment it hits handled (`pending` may still count some the store failed on).
+    pub done: bool,
     pub date: NaiveDate,
     pub sites: Vec<String>,
     /// Each appointment it moved or cancelled, in the closed day's order.
     pub changes: Vec<ClosureChange>,
-    /// Appointments it could not handle now (the store failing): the same closure run again
-    /// handles them, telling nobody twice.
+    /// Appointments it could not handle yet (the store failing): the next run handles them,
+    /// telling nobody twice.
     pub pending: usize,
-}
-
-/// What a closure did to one appointment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClosureOutcome {
-    /// To the first free time after the closed day.
-    Moved,
-    /// No free time within the horizon.
-    Cancelled,
 }
 
 /// One appointment of a closed day, moved or cancelled.
@@ -68,9 +71,9 @@ where
     C: Clock,
 {
     /// `POST /office/closures`: an extraordinary closure of a site (or of the whole office) on a
-    /// day. The day is closed first, so nobody books it meanwhile; then every appointment it
-    /// hits is moved to the first free slot after it, or cancelled where none is free, and each
-    /// holder gets one e-mail. Answers what became of each, and how many are left to handle.
+    /// day. The day is closed first, so nobody books it meanwhile; then the job that moves or
+    /// cancels every appointment it hits is written, to run off the request path. Answers the
+    /// job, just begun.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
     pub async fn close(&self, caller: &Caller, body: &Value) -> Result<Closure> {
         let office_id = staff_office(caller)?.to_owned();
@@ -104,51 +107,153 @@ where
                 .close_site(&office_id, site, day, &reason)
                 .await?;
         }
+        let job = ClosureJob {
+            // A booking number's alphabet and length: random, and read aloud without mistakes.
+            id: new_booking_id().as_str().to_owned(),
+            office: office_id,
+            date: day,
+            sites: sites.iter().map(|s| s.id.clone()).collect(),
+            reason,
+            created_at: now,
+            done: false,
+            leased_until: None,
+        };
+        self.store.create_closure_job(&job).await?;
+        info!(office = %job.office, %day, job = %job.id, "closure begun");
+        Ok(Closure {
+            id: job.id,
+            done: false,
+            date: day,
+            sites: job.sites,
+            changes: Vec::new(),
+            pending: 0,
+        })
+    }
 
-        let site_ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
-        let hit: Vec<Booking> = self
-            .day(&office_id, day)
+    /// `GET /office/closures/{id}`: how far the office's closure got, each appointment handled
+    /// as it is now.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn closure(&self, caller: &Caller, id: &str) -> Result<Closure> {
+        let office = staff_office(caller)?;
+        let (job, steps) = self
+            .store
+            .closure_job(office, id)
             .await?
+            .ok_or(Code::NotFound)?;
+        let ids: Vec<BookingId> = steps.iter().map(|step| step.booking.clone()).collect();
+        let bookings = self.store.bookings(&ids).await?;
+        let mut steps = steps;
+        steps.sort_by(|a, b| (a.time, &a.site).cmp(&(b.time, &b.site)));
+        let changes = steps
             .into_iter()
-            .filter(|b| b.status == BookingStatus::Active && site_ids.contains(&b.site))
+            .filter_map(|step| {
+                let booking = bookings.iter().find(|b| b.id == step.booking)?.clone();
+                Some(ClosureChange {
+                    outcome: closure_outcome(&booking, &job)?,
+                    site: step.site,
+                    time: step.time,
+                    booking,
+                })
+            })
             .collect();
-        let mut changes = Vec::new();
+        // What is left: the closed day's appointments still active (none once done).
+        let pending = if job.done {
+            0
+        } else {
+            self.still_hit(&job).await?.len()
+        };
+        Ok(Closure {
+            id: job.id,
+            done: job.done,
+            date: job.date,
+            sites: job.sites,
+            changes,
+            pending,
+        })
+    }
+
+    /// Runs a closure's job (`functions/closures`): every appointment of the closed day still
+    /// active is moved or cancelled, one at a time, each recorded just before it is handled.
+    /// Held by one run at a time (a lease); a run that died leaves its lease to run out, and the
+    /// next finds only what is still to do. One appointment the store fails on does not stop the
+    /// others: the job then stays open for the next run. Answers whether the job is done.
+    #[instrument(skip_all, fields(office = %office, job = %id))]
+    pub async fn run_closure(&self, office: &str, id: &str) -> Result<bool> {
+        let now = self.clock.now();
+        let Some((job, _)) = self.store.closure_job(office, id).await? else {
+            return Ok(true);
+        };
+        if job.done || job.leased_until.is_some_and(|until| until > now) {
+            return Ok(job.done);
+        }
+        let lease = now + Duration::seconds(CLOSURE_LEASE_SECONDS);
+        if !self.store.claim_closure_job(&job, now, lease).await? {
+            return Ok(false);
+        }
+        let catalogue = self.store.catalogue().await?;
         // Each holder is told why, in the office's words.
-        let closure = |action| {
+        let note = |action| {
             Some(OfficeChange {
                 action,
-                reason: reason.clone(),
+                reason: job.reason.clone(),
                 at: now,
             })
         };
         let mut pending = 0;
-        for booking in hit {
-            let (site, time) = (booking.site.clone(), booking.time);
-            // One appointment that cannot be handled now does not stop the others, nor hides
-            // what was done to them: the answer says how many are left for another run.
-            match Box::pin(self.rehome(&catalogue, booking, &closure, now)).await {
-                Ok(Some((outcome, booking))) => changes.push(ClosureChange {
-                    site,
-                    time,
-                    outcome,
-                    booking,
-                }),
-                // No longer active (cancelled or ended meanwhile).
-                Ok(None) => {}
+        for booking in self.still_hit(&job).await? {
+            // Recorded first: a run that dies after the change still accounts for it.
+            let step = ClosureStep {
+                booking: booking.id.clone(),
+                site: booking.site.clone(),
+                time: booking.time,
+            };
+            self.store.record_closure_step(&job, &step).await?;
+            match Box::pin(self.rehome(&catalogue, booking, &note, now)).await {
+                Ok(_) => {}
                 Err(error) => {
                     warn!(error = ?error, "an appointment hit by a closure is still to handle");
                     pending += 1;
                 }
             }
         }
-        let closure = Closure {
-            date: day,
-            sites: site_ids,
-            changes,
-            pending,
-        };
-        info!(office = %office_id, %day, moved = closure.moved(), cancelled = closure.cancelled(), pending, "closure");
-        Ok(closure)
+        let done = pending == 0;
+        self.store.release_closure_job(&job, lease, done).await?;
+        info!(done, pending, "closure run");
+        Ok(done)
+    }
+
+    /// The closures whose runs died or stopped with appointments left, resumed (the schedule's
+    /// safety net; the stream starts each new one). Answers how many are done now.
+    #[instrument(skip_all)]
+    pub async fn resume_closures(&self) -> Result<usize> {
+        let (mut done, mut failed) = (0, 0);
+        // One job the store fails on does not stop the others; the pass then fails.
+        for (office, id) in self.store.open_closure_jobs().await? {
+            match self.run_closure(&office, &id).await {
+                Ok(true) => done += 1,
+                Ok(false) => {}
+                Err(error) => {
+                    warn!(%office, job = %id, error = ?error, "a closure's run failed");
+                    failed += 1;
+                }
+            }
+        }
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "closures: {failed} runs failed"
+            )));
+        }
+        Ok(done)
+    }
+
+    /// The appointments of a closure's day and sites still active.
+    async fn still_hit(&self, job: &ClosureJob) -> Result<Vec<Booking>> {
+        Ok(self
+            .day(&job.office, job.date)
+            .await?
+            .into_iter()
+            .filter(|b| b.status == BookingStatus::Active && job.sites.contains(&b.site))
+            .collect())
     }
 
     /// Moves an appointment of a closed day to the first free slot after it, or cancels it
@@ -161,9 +266,12 @@ where
         closure: &impl Fn(OfficeAction) -> Option<OfficeChange>,
         now: DateTime<Utc>,
     ) -> Result<Option<(ClosureOutcome, Booking)>> {
+        // The day's agenda is an index, read a moment late: one already moved off the closed
+        // day (by an earlier run) is seen on it still, and must not be moved again.
+        let closed_day = booking.date;
         let mut booking = booking;
         for _ in 0..CHANGE_ATTEMPTS {
-            if booking.status != BookingStatus::Active {
+            if booking.status != BookingStatus::Active || booking.date != closed_day {
                 return Ok(None);
             }
             let outcome = match self
@@ -253,5 +361,25 @@ where
             }
         }
         Ok(None)
+    }
+}
+
+/// What a closure made of a booking it took on, as the booking is now: cancelled by the office,
+/// or active on another day; `None` while it is still on the closed day (to handle), or if its
+/// holder cancelled it first.
+fn closure_outcome(booking: &Booking, job: &ClosureJob) -> Option<ClosureOutcome> {
+    let by_office = |action| {
+        booking
+            .office_change
+            .as_ref()
+            .is_some_and(|change| change.action == action)
+    };
+    match booking.status {
+        BookingStatus::Cancelled if by_office(OfficeAction::Cancelled) => {
+            Some(ClosureOutcome::Cancelled)
+        }
+        BookingStatus::Cancelled => None,
+        _ if booking.date != job.date => Some(ClosureOutcome::Moved),
+        _ => None,
     }
 }

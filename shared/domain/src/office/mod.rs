@@ -4,6 +4,7 @@
 
 mod access;
 mod agenda;
+pub mod closure_job;
 mod closures;
 pub mod csv;
 pub mod jobs;
@@ -14,6 +15,7 @@ mod staff;
 
 pub use access::*;
 pub use agenda::*;
+pub use closure_job::*;
 pub use closures::*;
 pub use jobs::{CATCH_UP_DAYS, Job, Run, days_due};
 pub use reports::*;

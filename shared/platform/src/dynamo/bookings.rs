@@ -398,6 +398,21 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(bookings = ids.len()))]
+    async fn bookings(&self, ids: &[BookingId]) -> anyhow::Result<Vec<Booking>> {
+        let mut bookings = Vec::with_capacity(ids.len());
+        // BatchGetItem takes at most 100 keys.
+        for chunk in ids.chunks(100) {
+            let items = self
+                .get_many(chunk.iter().map(keys::booking).collect())
+                .await?;
+            for item in items.into_iter().filter(|item| !item.contains_key(ERASED)) {
+                bookings.push(from_item(item)?);
+            }
+        }
+        Ok(bookings)
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(booking = %id))]
     async fn booking_record(&self, id: &BookingId) -> anyhow::Result<Option<BookingRecord>> {
         let Some(item) = self.get(keys::booking(id)).await? else {

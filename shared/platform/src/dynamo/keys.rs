@@ -18,6 +18,7 @@
 //! | a nightly job's progress at an office (`end-of-day`, `export`) | `JOB#<job>#<office>` | `PROGRESS` |
 //! | an erasure to finish (PD-2) | `ERASING` | `<account id>` |
 //! | a notice to a booking's holder (the outbox) | `NOTICE#<booking id>#<version>` | `NOTICE` |
+//! | an extraordinary closure's job, and each appointment it took on | `CLOSURE#<office>#<id>` | `JOB` · `STEP#<booking id>` |
 //!
 //! A section's day is one partition, its slots items of it: concurrent bookings of different
 //! slots never contend, and a click day's writes spread over the days' partitions instead of
@@ -35,6 +36,8 @@
 //! | `by-creation` | `gsi3pk` = `CREATED#<office>#<date>` | `gsi3sk` = `<created_at>#<id>` | the day's new bookings (EX-1) |
 //! | `by-creation` | `gsi3pk` = `ACTIVITY#<year-month>` | `gsi3sk` = `<last used>#<id>` | accounts by last use (PD-1) |
 //! | `by-creation` | `gsi3pk` = `NOTICES#<0-9>` (pending only) | `gsi3sk` = `<due at>#<id>` | the notices due (the notifier) |
+//! | `by-creation` | `gsi3pk` = `NOTICES#DEAD` | `gsi3sk` = `<due at>#<id>` | the dead-letter list |
+//! | `by-creation` | `gsi3pk` = `CLOSURES#OPEN` (open jobs only) | `gsi3sk` = `<created at>#<office>#<id>` | the closures' jobs to resume |
 //!
 //! Pending notices are spread over ten partitions of the index (by their booking), so that a
 //! click day's confirmations stay far below a partition's 1,000 writes a second.

@@ -19,6 +19,8 @@ const ATTEMPTS: &str = "attempts";
 const LEASED_UNTIL: &str = "leased_until";
 const CREATED_AT: &str = "created_at";
 const DUE_PARTITION: &str = "gsi3pk";
+/// The dead-letter list's partition of the index.
+const DEAD_PARTITION: &str = "NOTICES#DEAD";
 const DUE_SORT: &str = "gsi3sk";
 
 /// How long a settled notice is kept (what was sent, for a question about it).
@@ -214,6 +216,57 @@ impl<B: Backend> NoticeStore for DynamoStore<B> {
             .map(|_| ())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn redrive_dead_notices(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
+        let mut redriven = 0;
+        let mut start = None;
+        loop {
+            let page = self
+                .backend
+                .query(Query {
+                    index: Some(keys::BY_CREATION.to_owned()),
+                    partition_key: DUE_PARTITION.to_owned(),
+                    partition: DEAD_PARTITION.to_owned(),
+                    sort_key: DUE_SORT.to_owned(),
+                    sort: None,
+                    filter: None,
+                    forward: true,
+                    limit: None,
+                    start,
+                    consistent: false,
+                })
+                .await
+                .map_err(|e| e.into_anyhow("Query"))?;
+            for id in page
+                .items
+                .iter()
+                .filter_map(|item| keys::pk_of(item).and_then(keys::notice_id_of))
+            {
+                let write = Write::update(
+                    keys::notice(&id),
+                    vec![
+                        Change::set(STATE, string(state_name(NoticeState::Pending))),
+                        Change::set(ATTEMPTS, number(0)),
+                        Change::set(DUE_PARTITION, string(keys::notices_partition(&id.booking))),
+                        Change::set(DUE_SORT, string(due_sort(&id, now))),
+                        Change::set(
+                            PURGE_AT,
+                            number((now + Duration::days(KEPT_DAYS)).timestamp()),
+                        ),
+                    ],
+                    Some(Condition::eq(STATE, string(state_name(NoticeState::Dead)))),
+                );
+                if self.write(write, "UpdateItem notice redriven").await? {
+                    redriven += 1;
+                }
+            }
+            start = page.last;
+            if start.is_none() {
+                return Ok(redriven);
+            }
+        }
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.booking, attempt))]
     async fn settle_notice(
         &self,
@@ -231,8 +284,10 @@ impl<B: Backend> NoticeStore for DynamoStore<B> {
             ),
         ];
         if state == NoticeState::Dead {
-            // The dead-letter list: one partition, found by the notices' alarm and a redrive.
-            changes.push(Change::set(DUE_PARTITION, string("NOTICES#DEAD")));
+            // The dead-letter list: one partition, kept (no expiry) until a redrive.
+            changes.retain(|change| !matches!(change, Change::Set(name, _) if name == PURGE_AT));
+            changes.push(Change::remove(PURGE_AT));
+            changes.push(Change::set(DUE_PARTITION, string(DEAD_PARTITION)));
         } else {
             changes.push(Change::remove(DUE_PARTITION));
             changes.push(Change::remove(DUE_SORT));
