@@ -4,9 +4,9 @@
 //! The request only closes the day (nobody books it from then on) and writes the closure's job;
 //! it answers 202 at once. The job is run off the request path (`functions/closures`: the
 //! table's stream brings it at once, a schedule resumes any left unfinished), one appointment
-//! at a time, each recorded as it is handled: a run that dies half-way is finished by the next,
-//! which finds only what is still to do, and nobody is told twice (each change's notice is
-//! written with it, once). `GET /office/closures/{id}` reads the progress.
+//! at a time, each recorded just before it is handled: a run that dies half-way is finished by
+//! the next, which finds only what is still to do, and nobody is told twice (each change's
+//! notice is written with it, once). `GET /office/closures/{id}` reads the progress.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::Value;
@@ -119,14 +119,15 @@ where
             leased_until: None,
         };
         self.store.create_closure_job(&job).await?;
-        info!(office = %job.office, %day, job = %job.id, "closure begun");
+        let pending = self.still_hit(&job).await?.len();
+        info!(office = %job.office, %day, job = %job.id, pending, "closure begun");
         Ok(Closure {
             id: job.id,
             done: false,
             date: day,
             sites: job.sites,
             changes: Vec::new(),
-            pending: 0,
+            pending,
         })
     }
 
@@ -135,9 +136,11 @@ where
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
     pub async fn closure(&self, caller: &Caller, id: &str) -> Result<Closure> {
         let office = staff_office(caller)?;
+        // A job's id is a booking number's kind: anything else names no job.
+        let id = BookingId::parse(id).ok_or(Code::NotFound)?;
         let (job, steps) = self
             .store
-            .closure_job(office, id)
+            .closure_job(office, id.as_str())
             .await?
             .ok_or(Code::NotFound)?;
         let ids: Vec<BookingId> = steps.iter().map(|step| step.booking.clone()).collect();
