@@ -186,6 +186,15 @@ describe('portal', { concurrency: 4 }, () => {
     await screenshot(t.page, 'mail-bounced-375');
     noErrors(t);
     await t.context.close();
+    // The same warning in Arabic, right to left.
+    const login = await call(stack.base, 'POST', '/login', { email: person.email, password: PASSWORD });
+    const ar = await tab({ width: 375, language: 'ar', session: { token: login.body.token as string, email: person.email } });
+    await ar.page.goto('/appuntamenti');
+    await ar.page.getByText(/ترفض رسائلنا الإلكترونية/).waitFor();
+    await accessible(ar.page, 'signed in with an address that bounces, in Arabic');
+    await screenshot(ar.page, 'mail-bounced-ar-375');
+    noErrors(ar);
+    await ar.context.close();
   });
 
   test('a person registers, activates from the mailbox, signs in, books with a child, downloads the receipt, moves and cancels', async () => {

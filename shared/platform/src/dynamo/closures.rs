@@ -13,7 +13,7 @@ use prenota_domain::office::{ClosureJob, ClosureStep};
 use prenota_domain::ports::ClosureStore;
 
 use super::keys::{self, Item, PURGE_AT};
-use super::ops::{Backend, Change, Condition, Query, Write};
+use super::ops::{Backend, Change, Condition, Write};
 use super::slots::CLOSED;
 use super::{DynamoStore, number, string, text_of};
 
@@ -232,34 +232,17 @@ impl<B: Backend> ClosureStore for DynamoStore<B> {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_closure_jobs(&self) -> anyhow::Result<Vec<(String, String)>> {
-        let mut open = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .backend
-                .query(Query {
-                    index: Some(keys::BY_CREATION.to_owned()),
-                    partition_key: "gsi3pk".to_owned(),
-                    partition: OPEN_PARTITION.to_owned(),
-                    sort_key: "gsi3sk".to_owned(),
-                    sort: None,
-                    filter: None,
-                    forward: true,
-                    limit: None,
-                    start,
-                    consistent: false,
-                })
-                .await
-                .map_err(|e| e.into_anyhow("Query"))?;
-            for item in &page.items {
-                if let (Some(office), Some(id)) = (text_of(item, "office"), text_of(item, "id")) {
-                    open.push((office.to_owned(), id.to_owned()));
-                }
-            }
-            start = page.last;
-            if start.is_none() {
-                return Ok(open);
-            }
-        }
+        let items = self
+            .index_partition(keys::BY_CREATION, "gsi3pk", "gsi3sk", OPEN_PARTITION)
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                Some((
+                    text_of(item, "office")?.to_owned(),
+                    text_of(item, "id")?.to_owned(),
+                ))
+            })
+            .collect())
     }
 }

@@ -217,22 +217,54 @@ impl<B: Backend> DynamoStore<B> {
         from: String,
         to: String,
     ) -> anyhow::Result<Vec<Item>> {
+        self.every_page(Query {
+            index: None,
+            partition_key: keys::PK.into(),
+            partition,
+            sort_key: keys::SK.into(),
+            sort: Some(SortKey::Between(from, to)),
+            filter: None,
+            forward: true,
+            limit: None,
+            start: None,
+            consistent: true,
+        })
+        .await
+    }
+
+    /// Every item of one partition of an index (`gsi3pk` of `by-creation`, …), in sort order.
+    pub async fn index_partition(
+        &self,
+        index: &str,
+        partition_key: &str,
+        sort_key: &str,
+        partition: &str,
+    ) -> anyhow::Result<Vec<Item>> {
+        self.every_page(Query {
+            index: Some(index.to_owned()),
+            partition_key: partition_key.to_owned(),
+            partition: partition.to_owned(),
+            sort_key: sort_key.to_owned(),
+            sort: None,
+            filter: None,
+            forward: true,
+            limit: None,
+            start: None,
+            consistent: false,
+        })
+        .await
+    }
+
+    /// Every page of a query, read one after another.
+    async fn every_page(&self, query: Query) -> anyhow::Result<Vec<Item>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
             let page = self
                 .backend
                 .query(Query {
-                    index: None,
-                    partition_key: keys::PK.into(),
-                    partition: partition.clone(),
-                    sort_key: keys::SK.into(),
-                    sort: Some(SortKey::Between(from.clone(), to.clone())),
-                    filter: None,
-                    forward: true,
-                    limit: None,
                     start,
-                    consistent: true,
+                    ..query.clone()
                 })
                 .await
                 .map_err(|e| e.into_anyhow("Query"))?;

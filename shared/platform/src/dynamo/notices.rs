@@ -218,53 +218,33 @@ impl<B: Backend> NoticeStore for DynamoStore<B> {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn redrive_dead_notices(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
+        let dead = self
+            .index_partition(keys::BY_CREATION, DUE_PARTITION, DUE_SORT, DEAD_PARTITION)
+            .await?;
         let mut redriven = 0;
-        let mut start = None;
-        loop {
-            let page = self
-                .backend
-                .query(Query {
-                    index: Some(keys::BY_CREATION.to_owned()),
-                    partition_key: DUE_PARTITION.to_owned(),
-                    partition: DEAD_PARTITION.to_owned(),
-                    sort_key: DUE_SORT.to_owned(),
-                    sort: None,
-                    filter: None,
-                    forward: true,
-                    limit: None,
-                    start,
-                    consistent: false,
-                })
-                .await
-                .map_err(|e| e.into_anyhow("Query"))?;
-            for id in page
-                .items
-                .iter()
-                .filter_map(|item| keys::pk_of(item).and_then(keys::notice_id_of))
-            {
-                let write = Write::update(
-                    keys::notice(&id),
-                    vec![
-                        Change::set(STATE, string(state_name(NoticeState::Pending))),
-                        Change::set(ATTEMPTS, number(0)),
-                        Change::set(DUE_PARTITION, string(keys::notices_partition(&id.booking))),
-                        Change::set(DUE_SORT, string(due_sort(&id, now))),
-                        Change::set(
-                            PURGE_AT,
-                            number((now + Duration::days(KEPT_DAYS)).timestamp()),
-                        ),
-                    ],
-                    Some(Condition::eq(STATE, string(state_name(NoticeState::Dead)))),
-                );
-                if self.write(write, "UpdateItem notice redriven").await? {
-                    redriven += 1;
-                }
-            }
-            start = page.last;
-            if start.is_none() {
-                return Ok(redriven);
+        for id in dead
+            .iter()
+            .filter_map(|item| keys::pk_of(item).and_then(keys::notice_id_of))
+        {
+            let write = Write::update(
+                keys::notice(&id),
+                vec![
+                    Change::set(STATE, string(state_name(NoticeState::Pending))),
+                    Change::set(ATTEMPTS, number(0)),
+                    Change::set(DUE_PARTITION, string(keys::notices_partition(&id.booking))),
+                    Change::set(DUE_SORT, string(due_sort(&id, now))),
+                    Change::set(
+                        PURGE_AT,
+                        number((now + Duration::days(KEPT_DAYS)).timestamp()),
+                    ),
+                ],
+                Some(Condition::eq(STATE, string(state_name(NoticeState::Dead)))),
+            );
+            if self.write(write, "UpdateItem notice redriven").await? {
+                redriven += 1;
             }
         }
+        Ok(redriven)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.booking, attempt))]
