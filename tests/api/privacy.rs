@@ -44,6 +44,10 @@ async fn logs_hold_no_personal_data_or_secrets() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let app = TestApp::spawn().await;
+    // A callsite another test's thread met first, while this subscriber was being set, may have
+    // cached "never" (tracing's interest cache races with a thread-local subscriber): ask every
+    // callsite again now that this one is in place, so that no line escapes the check.
+    tracing::callsite::rebuild_interest_cache();
     let email = unique_email("riservata");
     let document = unique_document();
     let mut person = person_with(&email, &document);
