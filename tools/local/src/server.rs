@@ -59,12 +59,18 @@ pub async fn serve_on<C: Clock + 'static>(
 /// How often the background work looks for what is due when no request woke it.
 const BACKGROUND_PERIOD: Duration = Duration::from_secs(5);
 
+/// How long the background work lets a burst of requests settle before its pass.
+const BACKGROUND_SETTLE: Duration = Duration::from_millis(300);
+
 /// The stream's and schedules' work, locally: the closures' jobs open, then the notices due
 /// (those the jobs just wrote among them), whenever a request may have changed something
 /// (`changed`) and every `BACKGROUND_PERIOD`.
 async fn background<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
     loop {
         let _ = tokio::time::timeout(BACKGROUND_PERIOD, changed.notified()).await;
+        // A burst of requests (several people at once) makes one pass, not one each: moto
+        // serves one call at a time, and every pass costs it a dozen queries.
+        tokio::time::sleep(BACKGROUND_SETTLE).await;
         if let Err(error) = closures::handle(app.as_ref(), serde_json::json!({})).await {
             eprintln!("closures: {error}");
         }
