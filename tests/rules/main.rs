@@ -14,6 +14,7 @@ mod support;
 
 mod accounts;
 mod bookings;
+mod draws;
 mod notices;
 mod office;
 mod privacy;

@@ -7,7 +7,7 @@ use chrono::Duration;
 use prenota_domain::accounts::MailFeedback;
 use prenota_domain::bookings::{
     BookingStatus, Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NoticeId, NoticeState,
-    NoticesDelivered,
+    NoticesDelivered, Subject,
 };
 use prenota_domain::office::Run;
 use prenota_domain::ports::{Clock, NoticeStore};
@@ -16,7 +16,7 @@ use crate::support::*;
 
 fn notice_of(booking: &prenota_domain::bookings::Booking) -> NoticeId {
     NoticeId {
-        booking: booking.id.clone(),
+        subject: Subject::Booking(booking.id.clone()),
         version: booking.version,
     }
 }

@@ -47,7 +47,7 @@ pub async fn handle<M: Mailer, K: Signer, D: Documents, C: Clock>(
             continue;
         };
         if let Err(error) = app.deliver_notice(&notice).await {
-            warn!(booking_id = %notice.booking, error = ?error, "notice: the store failed");
+            warn!(subject = %notice.subject, error = ?error, "notice: the store failed");
             if let Some(sequence) = sequence {
                 failures.push(json!({ "itemIdentifier": sequence }));
             }

@@ -36,6 +36,11 @@ pub enum Code {
     FiscalCodeTaken,
     SlotFull,
     AlreadyBooked,
+    /// The person has an entry in this release's draw already (BK-2's identity rules).
+    AlreadyEntered,
+    /// A place offered from a draw's waiting list that is no longer offered (answered, or
+    /// expired).
+    OfferClosed,
     NoAvailability,
     /// The booking cannot change any more (cancelled, checked in, in the past).
     BookingClosed,
@@ -74,6 +79,8 @@ impl Code {
             Code::FiscalCodeTaken => "fiscal_code_taken",
             Code::SlotFull => "slot_full",
             Code::AlreadyBooked => "already_booked",
+            Code::AlreadyEntered => "already_entered",
+            Code::OfferClosed => "offer_closed",
             Code::NoAvailability => "no_availability",
             Code::BookingClosed => "booking_closed",
             Code::IdempotencyKeyReused => "idempotency_key_reused",
@@ -105,6 +112,8 @@ impl Code {
             | Code::FiscalCodeTaken
             | Code::SlotFull
             | Code::AlreadyBooked
+            | Code::AlreadyEntered
+            | Code::OfferClosed
             | Code::NoAvailability
             | Code::BookingClosed
             | Code::IdempotencyKeyReused

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod bookings;
 pub mod catalogue;
 pub mod config;
+pub mod draws;
 pub mod error;
 pub mod input;
 pub mod language;

@@ -16,10 +16,12 @@ use uuid::Uuid;
 use crate::accounts::rate_limit::Counter;
 use crate::accounts::{Account, AccountStatus, AddressKind, Unique};
 use crate::bookings::{
-    Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking, NoticeId, NoticeState, Receipt,
-    SlotCounts, StoredNotice,
+    Booking, BookingId, BookingRecord, DailyChanges, ErasedBooking, Notice, NoticeId, NoticeState,
+    Receipt, SlotCounts, StoredNotice,
 };
 use crate::catalogue::{Catalogue, Place, Site};
+use crate::draws::fairness::Pseudonym;
+use crate::draws::release::{DrawSummary, Entry, Release};
 use crate::office::closure_job::{ClosureJob, ClosureStep};
 use crate::office::jobs::Job;
 use crate::paging::{Cursor, Page};
@@ -211,6 +213,7 @@ pub trait Store:
     + JobStore
     + ClosureStore
     + NoticeStore
+    + DrawStore
 {
 }
 
@@ -224,7 +227,108 @@ impl<T> Store for T where
         + JobStore
         + ClosureStore
         + NoticeStore
+        + DrawStore
 {
+}
+
+/// Why an entry was not written.
+#[derive(Debug)]
+pub enum EntryWriteError {
+    /// The person has an entry in this release already (under one of their identity keys).
+    AlreadyEntered,
+    Failed(anyhow::Error),
+}
+
+/// Releases by draw and their entries (`draws`).
+pub trait DrawStore: Send + Sync {
+    /// A new release (its slots are marked by `mark_release`).
+    fn create_release(&self, release: &Release) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Marks the slots of `places` on the release's days as the release's (first come, first
+    /// served takes none of them), then the release as marked. Repeatable.
+    fn mark_release(
+        &self,
+        release: &Release,
+        places: &[Place<'_>],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    fn release(&self, id: &str) -> impl Future<Output = anyhow::Result<Option<Release>>> + Send;
+
+    /// Every release, newest first.
+    fn releases(&self) -> impl Future<Output = anyhow::Result<Vec<Release>>> + Send;
+
+    /// The most draws of a service a person entered and lost, under any of `keys`, as of `now`.
+    fn draw_losses(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<u32>> + Send;
+
+    /// Puts an entry and claims the person's place in the release: one transaction. Both are
+    /// kept until `keep_until` (personal data: PD-1).
+    fn create_entry(
+        &self,
+        entry: &Entry,
+        keep_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), EntryWriteError>> + Send;
+
+    fn entry(
+        &self,
+        release: &str,
+        pseudonym: &Pseudonym,
+    ) -> impl Future<Output = anyhow::Result<Option<Entry>>> + Send;
+
+    /// Every entry of a release (from every partition), in pseudonym order.
+    fn entries(&self, release: &str) -> impl Future<Output = anyhow::Result<Vec<Entry>>> + Send;
+
+    /// The entries an account made, newest first.
+    fn entries_by(&self, account: Uuid) -> impl Future<Output = anyhow::Result<Vec<Entry>>> + Send;
+
+    /// Holds the release for one run of its draw until `until`, unless another run holds it.
+    fn claim_draw(
+        &self,
+        release: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// Writes an entry's new state (its `version` the next), over the version before it, with
+    /// the notice that tells of it: `false` when the entry changed meanwhile.
+    fn save_entry(
+        &self,
+        entry: &Entry,
+        notice: Option<&Notice>,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    /// The release's entries all have their place in the order and their outcome.
+    fn mark_allocated(&self, release: &Release) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Counts the draw in the person's record: a loss added (`lost`), or the record cleared (a
+    /// place); and the entry as settled. Once per entry.
+    fn settle_entry(
+        &self,
+        entry: &Entry,
+        lost: bool,
+        keep_until: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// A person's record of lost draws cleared (a place from the waiting list).
+    fn forget_losses(&self, keys: &[String]) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Lifts the release's mark from the slots of `places` (what is free is anyone's again),
+    /// then records the release as returned. Repeatable.
+    fn return_release(
+        &self,
+        release: &Release,
+        places: &[Place<'_>],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// The release as drawn, with what it gave; its run's hold let go.
+    fn finish_draw(
+        &self,
+        release: &Release,
+        summary: &DrawSummary,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 /// The outbox: the notices the booking changes write, until they are sent.

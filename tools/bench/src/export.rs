@@ -128,6 +128,7 @@ fn sample_booking(n: usize, created: NaiveDate, date: NaiveDate) -> Booking {
         version: 1,
         vulnerable: false,
         office_change: None,
+        release: None,
         holds: Vec::new(),
         receipt: None,
     }

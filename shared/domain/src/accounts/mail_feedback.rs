@@ -64,7 +64,12 @@ where
 
     /// Whether the booking's account refuses mail (bounced or complained): nothing is sent.
     pub(crate) async fn refuses_mail(&self, booking: &Booking) -> anyhow::Result<bool> {
-        let account = self.store.account(booking.booked_by).await?;
+        self.account_refuses_mail(booking.booked_by).await
+    }
+
+    /// Whether the account's address refuses mail (bounced for good, or complained).
+    pub(crate) async fn account_refuses_mail(&self, account: uuid::Uuid) -> anyhow::Result<bool> {
+        let account = self.store.account(account).await?;
         Ok(account.is_some_and(|account| account.undeliverable.is_some()))
     }
 }

@@ -20,11 +20,14 @@ use crate::secrets::counter_key;
 use crate::time::today_in_rome;
 use crate::types::Country;
 
-/// Who books (individual or organisation) and who attends.
-fn attendee(
+/// Who books (individual, organisation or office) and who attends, at `office`: a person
+/// themselves, an organisation or the office its `beneficiary`. Draws' entries follow the same
+/// rules.
+pub(crate) fn attendee(
     caller: &Caller,
     service: &Service,
-    request: &BookingRequest,
+    office: &str,
+    beneficiary: Option<&Attendee>,
 ) -> Result<(Booker, Attendee)> {
     match &caller.account.holder {
         Holder::Person(person) => {
@@ -32,7 +35,7 @@ fn attendee(
             if person.citizenship == Country::ITALY || !service.bookable_by(Booker::Individual) {
                 return Err(Code::ServiceNotBookable.into());
             }
-            if request.beneficiary.is_some() {
+            if beneficiary.is_some() {
                 return Err(Error::invalid("beneficiary", Problem::NotAllowed));
             }
             let attendee = Attendee {
@@ -53,12 +56,11 @@ fn attendee(
                 return Err(Code::ServiceNotBookable.into());
             }
             // Office staff book at their own office only.
-            if booker == Booker::Office && !caller.account.is_staff_of(&request.office) {
+            if booker == Booker::Office && !caller.account.is_staff_of(office) {
                 return Err(Code::Forbidden.into());
             }
-            let beneficiary = request
-                .beneficiary
-                .clone()
+            let beneficiary = beneficiary
+                .cloned()
                 .ok_or_else(|| Error::invalid("beneficiary", Problem::Required))?;
             Ok((booker, beneficiary))
         }
@@ -103,6 +105,7 @@ impl Draft<'_> {
             version: 1,
             vulnerable: self.access == Access::Vulnerable,
             office_change: None,
+            release: None,
             holds: Vec::new(),
             receipt: None,
         };
@@ -192,7 +195,12 @@ where
             &request.office,
             request.site.as_deref(),
         )?;
-        let (booker, attendee) = attendee(caller, service, &request)?;
+        let (booker, attendee) = attendee(
+            caller,
+            service,
+            &request.office,
+            request.beneficiary.as_ref(),
+        )?;
         let access = access(&caller.account, &place, request.vulnerable)?;
         check_people(&attendee, &request.children)?;
         let daily_changes = daily_changes(&self.config, &caller.account, &attendee, now, true);

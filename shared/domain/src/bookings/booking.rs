@@ -113,6 +113,10 @@ pub struct Booking {
     /// reserved place released to everyone does not.
     #[serde(default)]
     pub vulnerable: bool,
+    /// Given by this release's draw (or its waiting list): the only way into a slot that a
+    /// release by draw holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
     /// The hold keys the booking claimed when it was made (released with it, whatever the
     /// identity rules say by then).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

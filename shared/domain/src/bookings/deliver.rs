@@ -6,9 +6,11 @@ use tracing::{error, info, instrument, warn};
 
 use crate::App;
 use crate::bookings::{
-    BookingStatus, Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NOTICE_PASS_SECONDS,
-    NOTICES_PER_PASS, Notice, NoticeId, NoticeKind, NoticeState, NoticesDelivered, retry_delay,
+    BookingId, BookingStatus, Delivery, NOTICE_ATTEMPTS, NOTICE_LEASE_SECONDS, NOTICE_PASS_SECONDS,
+    NOTICES_PER_PASS, Notice, NoticeId, NoticeKind, NoticeState, NoticesDelivered, Subject,
+    retry_delay,
 };
+use crate::draws::release::parse_entry_id;
 use crate::error::{Error, Result};
 use crate::ports::{BookingChange, Clock, Documents, Mailer, Signer, Store};
 
@@ -59,7 +61,7 @@ where
     /// settled after, so a second sender (a redelivered stream record, the sweep) finds it held
     /// or settled (at least once: see `notice`). A failed send makes it due again after `retry_delay`; the last failed attempt
     /// puts it in the dead-letter list. An `Err` is the store failing: nothing was settled.
-    #[instrument(skip_all, fields(booking_id = %id.booking, version = id.version))]
+    #[instrument(skip_all, fields(subject = %id.subject, version = id.version))]
     pub async fn deliver_notice(&self, id: &NoticeId) -> Result<Delivery> {
         let now = self.clock.now();
         let Some(stored) = self.store.notice(id).await? else {
@@ -133,7 +135,7 @@ where
             match self.deliver_notice(id).await {
                 Ok(delivery) => delivered.count(delivery),
                 Err(error) => {
-                    warn!(booking_id = %id.booking, error = ?error, "notice: the store failed");
+                    warn!(subject = %id.subject, error = ?error, "notice: the store failed");
                     failed += 1;
                 }
             }
@@ -158,10 +160,21 @@ where
         Ok(redriven)
     }
 
-    /// Composes and sends a notice from its booking as it is now, with the receipt signed
-    /// first if the booking has none yet.
+    /// Composes and sends a notice from its subject as it is now.
     async fn send_notice(&self, notice: &Notice) -> std::result::Result<(), NotSent> {
-        let Some(mut booking) = self.store.booking(&notice.id.booking).await? else {
+        match &notice.id.subject {
+            Subject::Booking(id) => self.send_booking_notice(id, notice).await,
+            Subject::Entry(id) => self.send_entry_notice(id, notice).await,
+        }
+    }
+
+    /// A booking's notice, with the receipt signed first if the booking has none yet.
+    async fn send_booking_notice(
+        &self,
+        id: &BookingId,
+        notice: &Notice,
+    ) -> std::result::Result<(), NotSent> {
+        let Some(mut booking) = self.store.booking(id).await? else {
             return Err(NotSent::Moot("the booking is erased"));
         };
         if booking.version != notice.id.version {
@@ -177,7 +190,38 @@ where
             return Err(NotSent::Moot("the booking changed again"));
         }
         let catalogue = self.store.catalogue().await?;
-        let mail = self.booking_mail(&catalogue, &booking, notice.kind);
+        let mail = self
+            .booking_mail(&catalogue, &booking, notice.kind)
+            .ok_or(NotSent::Moot("not a booking's news"))?;
+        self.mailer.send(&mail).await?;
+        Ok(())
+    }
+
+    /// A draw's entry's notice, from the entry and its release as they are now.
+    async fn send_entry_notice(
+        &self,
+        id: &str,
+        notice: &Notice,
+    ) -> std::result::Result<(), NotSent> {
+        let Some((release_id, pseudonym)) = parse_entry_id(id) else {
+            return Err(NotSent::Moot("not an entry's id"));
+        };
+        let (Some(release), Some(entry)) = (
+            self.store.release(&release_id).await?,
+            self.store.entry(&release_id, &pseudonym).await?,
+        ) else {
+            return Err(NotSent::Moot("the entry is gone"));
+        };
+        if entry.version != notice.id.version {
+            return Err(NotSent::Moot("the entry changed again"));
+        }
+        if self.account_refuses_mail(entry.entered_by).await? {
+            return Err(NotSent::Moot("the address refuses mail"));
+        }
+        let catalogue = self.store.catalogue().await?;
+        let mail = self
+            .entry_mail(&catalogue, &release, &entry, notice.kind)
+            .ok_or(NotSent::Moot("not an entry's news"))?;
         self.mailer.send(&mail).await?;
         Ok(())
     }

@@ -3,6 +3,8 @@
 //! that makes the change. The notifier sends it afterwards: the request never waits for KMS or
 //! SES, and a failure to send loses nothing, since the notice stays until it is sent.
 //!
+//! A draw's entries are told of theirs the same way (`Subject::Entry`).
+//!
 //! A notice names only the booking and the version of it that the change wrote: whom to tell, in
 //! which language and with which receipt is read from the booking when it is sent, so a notice
 //! holds no personal data and one of an erased booking is dropped. One change, one notice: the
@@ -12,25 +14,61 @@
 //! or Lambda stopping it between the two) leaves the notice to be sent again once its lease
 //! runs out. SES offers no idempotency key that could close that gap.
 
+use std::fmt;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::bookings::{Booking, BookingId};
+use crate::draws::release::{Entry, parse_entry_id};
 use crate::random;
 
-/// What a notice tells the booking's holder.
+/// What a notice tells: a booking's holder of its booking, or an entrant of their entry in a
+/// release's draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     Confirmed,
     Moved,
     Cancelled,
+    /// An entry taken: its code, its pseudonym, when the draw runs.
+    Entered,
+    /// The draw gave no place: the entry's place on the waiting list.
+    Waiting,
+    /// A freed place offered from the waiting list, until when.
+    Offered,
 }
 
-/// A notice's identity: its booking, and the version of it that the change wrote.
+/// What a notice is about: a booking, or an entry in a draw (by its id, `draws::entry_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Booking(BookingId),
+    Entry(String),
+}
+
+impl Subject {
+    /// A subject as `Display` writes it: a booking number, or an entry's id.
+    pub fn parse(text: &str) -> Option<Subject> {
+        if parse_entry_id(text).is_some() {
+            return Some(Subject::Entry(text.to_owned()));
+        }
+        BookingId::parse(text).map(Subject::Booking)
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Booking(id) => write!(f, "{id}"),
+            Subject::Entry(id) => f.write_str(id),
+        }
+    }
+}
+
+/// A notice's identity: its subject, and the version of it that the change wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NoticeId {
-    pub booking: BookingId,
+    pub subject: Subject,
     pub version: u64,
 }
 
@@ -47,7 +85,7 @@ impl Notice {
     pub(crate) fn of(kind: NoticeKind, booking: &Booking) -> Notice {
         Notice {
             id: NoticeId {
-                booking: booking.id.clone(),
+                subject: Subject::Booking(booking.id.clone()),
                 version: booking.version,
             },
             kind,
@@ -58,6 +96,18 @@ impl Notice {
     /// The confirmation of a booking just made.
     pub fn of_new(booking: &Booking) -> Notice {
         Notice::of(NoticeKind::Confirmed, booking)
+    }
+
+    /// A notice of an entry's change, as the version it wrote (`Entry::version`).
+    pub fn of_entry(kind: NoticeKind, entry: &Entry, at: DateTime<Utc>) -> Notice {
+        Notice {
+            id: NoticeId {
+                subject: Subject::Entry(entry.id()),
+                version: entry.version,
+            },
+            kind,
+            created_at: at,
+        }
     }
 }
 

@@ -38,13 +38,21 @@ where
         catalogue: &Catalogue,
         booking: &Booking,
         kind: NoticeKind,
-    ) -> OutgoingMail {
+    ) -> Option<OutgoingMail> {
         let link = self.booking_page(booking);
         let text = |t: &dyn Texts, a: &Appointment| match kind {
-            NoticeKind::Confirmed => t.booking_confirmed(a, &link),
-            NoticeKind::Moved => t.booking_moved(a, &link),
-            NoticeKind::Cancelled => t.booking_cancelled(a),
+            NoticeKind::Confirmed => Some(t.booking_confirmed(a, &link)),
+            NoticeKind::Moved => Some(t.booking_moved(a, &link)),
+            NoticeKind::Cancelled => Some(t.booking_cancelled(a)),
+            // A draw's entry's news (`draws::notify`).
+            NoticeKind::Entered | NoticeKind::Waiting | NoticeKind::Offered => None,
         };
+        // Checked once, so that `compose` below always has a text.
+        let language = booking.language.texts();
+        text(
+            language,
+            &Appointment::of(catalogue, booking, booking.language),
+        )?;
         // A booking still to come: its receipt and its calendar file go with the e-mail; a
         // cancelled one: the calendar file that takes it out of the calendar.
         let upcoming = booking.status == BookingStatus::Active;
@@ -56,7 +64,8 @@ where
             booking.language,
             Requested::ByTheRecipient,
             |t| {
-                let mut part = text(t, &Appointment::of(catalogue, booking, t.language()));
+                let mut part =
+                    text(t, &Appointment::of(catalogue, booking, t.language())).unwrap_or_default();
                 if receipt.is_some() {
                     part.closing.push(t.receipt_attached().to_owned());
                 }
@@ -78,6 +87,6 @@ where
                 content: calendar_file(catalogue, booking, &appointment, self.clock.now()),
             });
         }
-        mail
+        Some(mail)
     }
 }

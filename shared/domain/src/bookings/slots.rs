@@ -1,7 +1,7 @@
 //! Free places (CAT-3, CAT-4) and the choice of a slot (BK-3), from the calendar and the counts
 //! the store holds. Pure: the store reads the counts in one query per site and section.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
@@ -24,6 +24,9 @@ pub struct Taken {
 pub struct SlotCounts {
     pub taken: HashMap<(NaiveDate, NaiveTime), Taken>,
     pub closed: BTreeSet<NaiveDate>,
+    /// Days whose places a release by draw holds (the release's id): only its draw and its
+    /// waiting list give them out, never first come, first served.
+    pub drawn: BTreeMap<NaiveDate, String>,
     /// Days on which others were taking places a moment ago (a click day): a booking spreads
     /// over more slots from its first try instead of all starting on the first free ones.
     pub in_demand: BTreeSet<NaiveDate>,
@@ -87,11 +90,12 @@ impl Place<'_> {
         (date - today_in_rome(now)).num_days() <= i64::from(self.section.reserved_release_days)
     }
 
-    /// Whether the office opens this section on `date` (holidays, patron day, weekly hours,
-    /// extraordinary closures).
+    /// Whether the office opens this section on `date` to first come, first served (holidays,
+    /// patron day, weekly hours, extraordinary closures, a release by draw).
     pub fn open_on(&self, date: NaiveDate, counts: &SlotCounts) -> bool {
         !self.office.closed_on(date)
             && !counts.closed.contains(&date)
+            && !counts.drawn.contains_key(&date)
             && !self.section.slot_times(date).is_empty()
     }
 

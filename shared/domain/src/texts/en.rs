@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{AddressKind, Appointment, ExportLabels, MailText, ReceiptLabels, Texts};
+use super::{AddressKind, Appointment, DrawNews, ExportLabels, MailText, ReceiptLabels, Texts};
 use crate::error::{Code, Problem};
 
 pub struct English;
@@ -63,6 +63,10 @@ impl Texts for English {
             Code::SlotFull => "The chosen time is no longer available.",
             Code::AlreadyBooked => {
                 "This person already has an active appointment for this service."
+            }
+            Code::AlreadyEntered => "This person has already entered this draw.",
+            Code::OfferClosed => {
+                "This place is no longer offered: the offer was answered or has expired."
             }
             Code::NoAvailability => "There are no free places in the requested period.",
             Code::BookingClosed => "This appointment can no longer be changed.",
@@ -353,6 +357,78 @@ impl Texts for English {
         )
     }
 
+    fn draw_entered(&self, n: &DrawNews, link: &str) -> MailText {
+        MailText {
+            subject: format!("Draw entry taken – {}", n.service),
+            paragraphs: vec![format!(
+                "{}’s entry in the draw of places for “{}” is taken. The draw runs on {}: \
+                 when you entered makes no difference.",
+                n.person, n.service, n.draw_at
+            )],
+            summary: draw_summary_en(n),
+            closing: vec![
+                "The entry code is the key to your entry: with it you can find your entry in the \
+                 list the office publishes after the draw, and check the draw yourself."
+                    .into(),
+                "You will be told the result by e-mail.".into(),
+            ],
+            action: Some(("See the entry".into(), link.into())),
+            ..MailText::default()
+        }
+    }
+
+    fn draw_waiting(&self, n: &DrawNews, link: &str) -> MailText {
+        let place = match n.waiting_rank {
+            Some(rank) => format!("You are number {rank} on the waiting list."),
+            None => "You are on the waiting list.".into(),
+        };
+        MailText {
+            subject: format!("Draw result – {}", n.service),
+            paragraphs: vec![
+                format!(
+                    "the draw for “{}” has run, and gave no place to {} this time.",
+                    n.service, n.person
+                ),
+                place,
+                "When a place is freed, it is offered to the next person on the list by e-mail, \
+                 with 24 hours to accept it. Your next draw of this service counts this one: \
+                 your chances will be higher."
+                    .into(),
+            ],
+            summary: draw_summary_en(n),
+            action: Some(("See the entry".into(), link.into())),
+            ..MailText::default()
+        }
+    }
+
+    fn draw_offered(&self, n: &DrawNews, link: &str) -> MailText {
+        let mut summary = draw_summary_en(n);
+        if let Some(offer) = &n.offer {
+            summary.splice(
+                0..0,
+                [
+                    ("Date".into(), offer.date.clone()),
+                    ("Time".into(), offer.time.clone()),
+                    ("Place".into(), offer.site.clone()),
+                ],
+            );
+        }
+        let until = n.offer.as_ref().map_or("", |offer| offer.until.as_str());
+        MailText {
+            subject: format!("A place for you – {}", n.service),
+            paragraphs: vec![format!(
+                "a place has been freed for “{}”, and it is offered to {} from the waiting list.",
+                n.service, n.person
+            )],
+            summary,
+            closing: vec![format!(
+                "Accept it by {until}: after that, it is offered to the next person on the list."
+            )],
+            action: Some(("Accept or decline the place".into(), link.into())),
+            ..MailText::default()
+        }
+    }
+
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {
         let what = match address {
             AddressKind::Email => "your e-mail address",
@@ -468,4 +544,16 @@ impl Texts for English {
             ..MailText::default()
         }
     }
+}
+
+/// What every e-mail about a draw's entry shows in its box.
+fn draw_summary_en(n: &DrawNews) -> Vec<(String, String)> {
+    vec![
+        ("Service".into(), n.service.clone()),
+        ("Office".into(), n.office.clone()),
+        ("For".into(), n.person.clone()),
+        ("Days".into(), format!("{} – {}", n.first_day, n.last_day)),
+        ("Entry code".into(), n.code.clone()),
+        ("Pseudonym".into(), n.pseudonym.clone()),
+    ]
 }

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::{AddressKind, Appointment, ExportLabels, MailText, ReceiptLabels, Texts};
+use super::{AddressKind, Appointment, DrawNews, ExportLabels, MailText, ReceiptLabels, Texts};
 use crate::error::{Code, Problem};
 
 pub struct Italian;
@@ -67,6 +67,10 @@ impl Texts for Italian {
             Code::SlotFull => "L'orario scelto non è più disponibile.",
             Code::AlreadyBooked => {
                 "Questa persona ha già un appuntamento attivo per questo servizio."
+            }
+            Code::AlreadyEntered => "Questa persona partecipa già a questo sorteggio.",
+            Code::OfferClosed => {
+                "Questo posto non è più offerto: l’offerta ha già avuto risposta o è scaduta."
             }
             Code::NoAvailability => "Non ci sono posti disponibili nel periodo richiesto.",
             Code::BookingClosed => "Questo appuntamento non può più essere modificato.",
@@ -389,6 +393,78 @@ impl Texts for Italian {
         )
     }
 
+    fn draw_entered(&self, n: &DrawNews, link: &str) -> MailText {
+        MailText {
+            subject: format!("Iscrizione al sorteggio registrata – {}", n.service),
+            paragraphs: vec![format!(
+                "l’iscrizione di {} al sorteggio dei posti per “{}” è registrata. Il sorteggio si \
+                 svolge {}: il momento dell’iscrizione non conta.",
+                n.person, n.service, n.draw_at
+            )],
+            summary: draw_summary_it(n),
+            closing: vec![
+                "Il codice di iscrizione è la chiave della sua iscrizione: con esso può ritrovarla \
+                 nell’elenco che l’ufficio pubblica dopo il sorteggio, e verificare il sorteggio."
+                    .into(),
+                "Le comunicheremo l’esito per e-mail.".into(),
+            ],
+            action: Some(("Vedi l’iscrizione".into(), link.into())),
+            ..MailText::default()
+        }
+    }
+
+    fn draw_waiting(&self, n: &DrawNews, link: &str) -> MailText {
+        let place = match n.waiting_rank {
+            Some(rank) => format!("È al numero {rank} della lista d’attesa."),
+            None => "È nella lista d’attesa.".into(),
+        };
+        MailText {
+            subject: format!("Esito del sorteggio – {}", n.service),
+            paragraphs: vec![
+                format!(
+                    "il sorteggio per “{}” si è svolto e questa volta non ha assegnato un posto a {}.",
+                    n.service, n.person
+                ),
+                place,
+                "Quando un posto si libera, viene offerto per e-mail al primo della lista, che ha \
+                 24 ore per accettarlo. Il prossimo sorteggio di questo servizio terrà conto di \
+                 questo: le sue probabilità saranno più alte."
+                    .into(),
+            ],
+            summary: draw_summary_it(n),
+            action: Some(("Vedi l’iscrizione".into(), link.into())),
+            ..MailText::default()
+        }
+    }
+
+    fn draw_offered(&self, n: &DrawNews, link: &str) -> MailText {
+        let mut summary = draw_summary_it(n);
+        if let Some(offer) = &n.offer {
+            summary.splice(
+                0..0,
+                [
+                    ("Data".into(), offer.date.clone()),
+                    ("Ora".into(), offer.time.clone()),
+                    ("Sede".into(), offer.site.clone()),
+                ],
+            );
+        }
+        let until = n.offer.as_ref().map_or("", |offer| offer.until.as_str());
+        MailText {
+            subject: format!("Un posto per lei – {}", n.service),
+            paragraphs: vec![format!(
+                "si è liberato un posto per “{}” e viene offerto a {} dalla lista d’attesa.",
+                n.service, n.person
+            )],
+            summary,
+            closing: vec![format!(
+                "Lo accetti entro {until}: dopo, sarà offerto alla persona successiva della lista."
+            )],
+            action: Some(("Accetta o rifiuta il posto".into(), link.into())),
+            ..MailText::default()
+        }
+    }
+
     fn activation(&self, address: AddressKind, link: &str, valid_hours: i64) -> MailText {
         let what = match address {
             AddressKind::Email => "il tuo indirizzo e-mail",
@@ -501,4 +577,16 @@ impl Texts for Italian {
             ..MailText::default()
         }
     }
+}
+
+/// Ciò che ogni e-mail su un’iscrizione al sorteggio mostra nel riquadro.
+fn draw_summary_it(n: &DrawNews) -> Vec<(String, String)> {
+    vec![
+        ("Servizio".into(), n.service.clone()),
+        ("Ufficio".into(), n.office.clone()),
+        ("Per".into(), n.person.clone()),
+        ("Giorni".into(), format!("{} – {}", n.first_day, n.last_day)),
+        ("Codice di iscrizione".into(), n.code.clone()),
+        ("Pseudonimo".into(), n.pseudonym.clone()),
+    ]
 }

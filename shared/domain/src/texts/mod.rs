@@ -110,6 +110,33 @@ pub struct ExportLabels {
     pub office: &'static str,
 }
 
+/// An entry in a release's draw as its e-mails tell of it, already in one language.
+pub struct DrawNews {
+    pub service: String,
+    pub office: String,
+    /// Who the entry is for.
+    pub person: String,
+    /// The entry's code, as printed (the key of its pseudonym).
+    pub code: String,
+    pub pseudonym: String,
+    /// When the entry window closes and the draw runs (Italian time, written out).
+    pub draw_at: String,
+    /// The release's first and last days, written out.
+    pub first_day: String,
+    pub last_day: String,
+    /// Its place on the waiting list, as the draw left it.
+    pub waiting_rank: Option<u32>,
+    /// A freed place offered: its day and time, its site, and until when it may be accepted.
+    pub offer: Option<DrawOffer>,
+}
+
+pub struct DrawOffer {
+    pub date: String,
+    pub time: String,
+    pub site: String,
+    pub until: String,
+}
+
 /// One language's part of an e-mail: subject, paragraphs, and an optional button link.
 #[derive(Default)]
 pub struct MailText {
@@ -184,6 +211,12 @@ pub trait Texts: Sync {
     /// Two days before: the appointment, what to bring, and `link`, its page in the portal
     /// (where it can be cancelled: the link itself changes nothing).
     fn booking_reminder(&self, appointment: &Appointment, link: &str) -> MailText;
+    /// A draw's entry taken: its code and pseudonym, when the draw runs.
+    fn draw_entered(&self, news: &DrawNews, link: &str) -> MailText;
+    /// The draw gave no place: the entry's place on the waiting list.
+    fn draw_waiting(&self, news: &DrawNews, link: &str) -> MailText;
+    /// A freed place offered from the waiting list.
+    fn draw_offered(&self, news: &DrawNews, link: &str) -> MailText;
     fn password_reset(&self, link: &str, valid_minutes: i64) -> MailText;
     fn password_changed(&self) -> MailText;
     /// To an address with no account that asked for a password reset.

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::keys::{self, PURGE_AT};
 use super::notices::put_notice;
 use super::ops::{Backend, Change, Condition, Reason, ReasonCode, Transaction, Write};
-use super::slots::CLOSED;
+use super::slots::shut_to;
 use super::{DynamoStore, IndexQuery, TransactError, from_item, number, string, to_item};
 
 /// The attribute of an erased booking's statistics record (PD-1, PD-2).
@@ -118,7 +118,8 @@ enum Part {
 
 /// The outcome of a cancelled booking transaction, the most telling reason first: a replayed
 /// request is a success, a closed day explains a full slot, and so on.
-fn booking_error(error: TransactError<Part>) -> BookingWriteError {
+/// `release`: the release by draw the new place was taken through, if any.
+fn booking_error(error: TransactError<Part>, release: Option<&str>) -> BookingWriteError {
     let reasons = match error {
         TransactError::Cancelled(reasons) => reasons,
         TransactError::Busy => return BookingWriteError::Busy,
@@ -155,7 +156,7 @@ fn booking_error(error: TransactError<Part>) -> BookingWriteError {
         && reason
             .item
             .as_ref()
-            .is_some_and(|slot| slot.contains_key(CLOSED))
+            .is_some_and(|slot| shut_to(slot, release))
     {
         return BookingWriteError::Closed;
     }
@@ -236,6 +237,9 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
             if day.closed {
                 found.closed.insert(*date);
             }
+            if let Some(release) = day.drawn {
+                found.drawn.insert(*date, release);
+            }
             if day.in_demand {
                 found.in_demand.insert(*date);
             }
@@ -290,8 +294,10 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
         if capacity == 0 {
             return Err(BookingWriteError::SlotFull);
         }
+        // A release by draw's own booking takes its place through the release's mark.
+        let through = booking.release.as_deref();
         let mut transaction =
-            Transaction::new().with(Part::NewPlace, self.take_place(booking, capacity));
+            Transaction::new().with(Part::NewPlace, self.take_place(booking, capacity, through));
         for (person, hold) in booking.holds_by_person() {
             let mut item = keys::hold(&hold);
             item.insert(BOOKING_ID.into(), string(booking.id.as_str()));
@@ -326,7 +332,7 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
             self.slot_cache
                 .count(&keys::slot_of(booking), booking.pool, 1);
         }
-        written.map_err(booking_error)
+        written.map_err(|error| booking_error(error, through))
     }
 
     #[tracing::instrument(
@@ -360,7 +366,7 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
                     return Err(BookingWriteError::SlotFull);
                 }
                 let transaction = Transaction::new()
-                    .with(Part::NewPlace, self.take_place(moved, capacity))
+                    .with(Part::NewPlace, self.take_place(moved, capacity, None))
                     .with(Part::OldPlace, self.free_place(previous))
                     .with(Part::Booking, self.put_booking(moved)?);
                 (transaction, daily_changes, vec![(moved, 1), (previous, -1)])
@@ -387,7 +393,7 @@ impl<B: Backend> BookingStore for DynamoStore<B> {
                     .count(&keys::slot_of(booking), booking.pool, by);
             }
         }
-        written.map_err(booking_error)
+        written.map_err(|error| booking_error(error, None))
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(booking = %id))]

@@ -9,7 +9,7 @@
 //! | session | `SESSION#<sha256 of the token>` | `SESSION` |
 //! | rate-limit counter | `COUNTER#<what>#<hashed value>#<window start>` | `COUNTER` |
 //! | the catalogue (one JSON document) | `CATALOGUE` | `CURRENT` |
-//! | places taken in a slot (`general`, `reserved`; `closed`: the office's reason) | `SLOTS#<office>#<site>#<section>#<date>` | `<HH:MM>` |
+//! | places taken in a slot (`general`, `reserved`; `closed`: the office's reason; `draw`: the release that holds it) | `SLOTS#<office>#<site>#<section>#<date>` | `<HH:MM>` |
 //! | booking | `BOOKING#<id>` | `BOOKING` |
 //! | active booking of a person for a service (BK-2) | `HOLD#<hashed person and service>` | `HOLD` |
 //! | idempotency key (BK-10) | `IDEMPOTENCY#<account>#<hashed key>` | `IDEMPOTENCY` |
@@ -17,7 +17,11 @@
 //! | an office's nightly export of a day (EX-2) | `EXPORT#<office>#<date>` | `EXPORT` |
 //! | a nightly job's progress at an office (`end-of-day`, `export`) | `JOB#<job>#<office>` | `PROGRESS` |
 //! | an erasure to finish (PD-2) | `ERASING` | `<account id>` |
-//! | a notice to a booking's holder (the outbox) | `NOTICE#<booking id>#<version>` | `NOTICE` |
+//! | a notice to a booking's holder or a draw's entrant (the outbox) | `NOTICE#<booking id or entry id>#<version>` | `NOTICE` |
+//! | a release by draw | `RELEASES` | `<release id>` |
+//! | an entry in a release's draw (`ENTRY_PARTITIONS` partitions, by pseudonym) | `ENTRIES#<release>#<0-15>` | `<pseudonym>` |
+//! | a person's entry in a release (one per identity key) | `ENTERED#<hashed release and person>` | `ENTERED` |
+//! | the draws of a service a person lost since their last place | `LOSSES#<hashed service and person>` | `LOSSES` |
 //! | an extraordinary closure's job, and each appointment it took on | `CLOSURE#<office>#<id>` | `JOB` · `STEP#<booking id>` |
 //!
 //! A section's day is one partition, its slots items of it: concurrent bookings of different
@@ -32,6 +36,7 @@
 //! | --- | --- | --- | --- |
 //! | `by-owner` | `gsi1pk` = `BOOKER#<account>` | `gsi1sk` = `<created_at>#<id>` | my bookings (BK-7) |
 //! | `by-owner` | `gsi1pk` = `ORGANISATIONS#<office>#<status>` | `gsi1sk` = `<created_at>#<id>` | an office's organisations (ACC-4) |
+//! | `by-owner` | `gsi1pk` = `ENTRANT#<account>` | `gsi1sk` = `<created_at>#<release>` | my entries in draws |
 //! | `by-day` | `gsi2pk` = `AGENDA#<office>#<date>` | `gsi2sk` = `<site>#<HH:MM>#<id>` | an office's agenda of a day |
 //! | `by-creation` | `gsi3pk` = `CREATED#<office>#<date>` | `gsi3sk` = `<created_at>#<id>` | the day's new bookings (EX-1) |
 //! | `by-creation` | `gsi3pk` = `ACTIVITY#<year-month>` | `gsi3sk` = `<last used>#<id>` | accounts by last use (PD-1) |
@@ -51,7 +56,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{NaiveDate, NaiveTime};
 use prenota_domain::accounts::Unique;
 use prenota_domain::accounts::{Account, AccountStatus, Holder};
-use prenota_domain::bookings::{Booking, BookingId, ErasedBooking, NoticeId};
+use prenota_domain::bookings::{Booking, BookingId, ErasedBooking, NoticeId, Subject};
 use prenota_domain::office::Job;
 use prenota_domain::secrets::TokenHash;
 use prenota_domain::time::today_in_rome;
@@ -279,14 +284,14 @@ pub fn idempotency(account: &uuid::Uuid, hashed_key: &str) -> Item {
 }
 
 pub fn notice(id: &NoticeId) -> Item {
-    key(format!("NOTICE#{}#{}", id.booking, id.version), "NOTICE")
+    key(format!("NOTICE#{}#{}", id.subject, id.version), "NOTICE")
 }
 
 /// The notice a key of `notice` names (a stream record's key).
 pub fn notice_id_of(pk: &str) -> Option<NoticeId> {
-    let (booking, version) = pk.strip_prefix("NOTICE#")?.rsplit_once('#')?;
+    let (subject, version) = pk.strip_prefix("NOTICE#")?.rsplit_once('#')?;
     Some(NoticeId {
-        booking: BookingId::parse(booking)?,
+        subject: Subject::parse(subject)?,
         version: version.parse().ok()?,
     })
 }
@@ -294,9 +299,9 @@ pub fn notice_id_of(pk: &str) -> Option<NoticeId> {
 /// How many partitions of the index the pending notices are spread over.
 pub const NOTICE_PARTITIONS: u32 = 10;
 
-/// The index partition of a pending notice: one of `NOTICE_PARTITIONS`, by its booking.
-pub fn notices_partition(booking: &BookingId) -> String {
-    let spread = booking.as_str().bytes().fold(0u32, |sum, byte| {
+/// The index partition of a pending notice: one of `NOTICE_PARTITIONS`, by its subject.
+pub fn notices_partition(subject: &Subject) -> String {
+    let spread = subject.to_string().bytes().fold(0u32, |sum, byte| {
         sum.wrapping_mul(31).wrapping_add(u32::from(byte))
     });
     format!("NOTICES#{}", spread % NOTICE_PARTITIONS)

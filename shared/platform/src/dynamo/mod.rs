@@ -18,6 +18,7 @@ mod bookings;
 mod catalogue;
 mod closures;
 mod counters;
+mod draws;
 mod exports;
 mod jobs;
 pub mod keys;

@@ -30,7 +30,7 @@ fn due_sort(id: &NoticeId, due: DateTime<Utc>) -> String {
     format!(
         "{}#{}#{}",
         due.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        id.booking,
+        id.subject,
         id.version
     )
 }
@@ -49,6 +49,9 @@ fn kind_name(kind: NoticeKind) -> &'static str {
         NoticeKind::Confirmed => "confirmed",
         NoticeKind::Moved => "moved",
         NoticeKind::Cancelled => "cancelled",
+        NoticeKind::Entered => "entered",
+        NoticeKind::Waiting => "waiting",
+        NoticeKind::Offered => "offered",
     }
 }
 
@@ -66,7 +69,7 @@ pub(super) fn put_notice(notice: &Notice) -> Write {
         ),
         (
             DUE_PARTITION.to_owned(),
-            string(keys::notices_partition(&notice.id.booking)),
+            string(keys::notices_partition(&notice.id.subject)),
         ),
         (
             DUE_SORT.to_owned(),
@@ -92,6 +95,9 @@ fn from_notice_item(id: &NoticeId, item: &Item) -> anyhow::Result<StoredNotice> 
     let kind = match text(KIND)? {
         "confirmed" => NoticeKind::Confirmed,
         "moved" => NoticeKind::Moved,
+        "entered" => NoticeKind::Entered,
+        "waiting" => NoticeKind::Waiting,
+        "offered" => NoticeKind::Offered,
         "cancelled" => NoticeKind::Cancelled,
         other => anyhow::bail!("a notice of an unknown kind: {other}"),
     };
@@ -126,7 +132,7 @@ fn claimed_for(attempt: u32) -> Condition {
 }
 
 impl<B: Backend> NoticeStore for DynamoStore<B> {
-    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.booking))]
+    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.subject))]
     async fn notice(&self, id: &NoticeId) -> anyhow::Result<Option<StoredNotice>> {
         self.get(keys::notice(id))
             .await?
@@ -171,7 +177,7 @@ impl<B: Backend> NoticeStore for DynamoStore<B> {
         Ok(due.into_iter().take(limit).map(|(_, id)| id).collect())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %notice.notice.id.booking))]
+    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %notice.notice.id.subject))]
     async fn claim_notice(
         &self,
         notice: &StoredNotice,
@@ -195,7 +201,7 @@ impl<B: Backend> NoticeStore for DynamoStore<B> {
         self.write(write, "UpdateItem notice claim").await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.booking, attempt))]
+    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.subject, attempt))]
     async fn retry_notice(
         &self,
         id: &NoticeId,
@@ -231,7 +237,7 @@ impl<B: Backend> NoticeStore for DynamoStore<B> {
                 vec![
                     Change::set(STATE, string(state_name(NoticeState::Pending))),
                     Change::set(ATTEMPTS, number(0)),
-                    Change::set(DUE_PARTITION, string(keys::notices_partition(&id.booking))),
+                    Change::set(DUE_PARTITION, string(keys::notices_partition(&id.subject))),
                     Change::set(DUE_SORT, string(due_sort(&id, now))),
                     Change::set(
                         PURGE_AT,
@@ -247,7 +253,7 @@ impl<B: Backend> NoticeStore for DynamoStore<B> {
         Ok(redriven)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.booking, attempt))]
+    #[tracing::instrument(level = "debug", skip_all, fields(booking_id = %id.subject, attempt))]
     async fn settle_notice(
         &self,
         id: &NoticeId,

@@ -14,10 +14,23 @@ use prenota_domain::ports::Counts;
 
 use super::keys::{self, Item};
 use super::ops::{Backend, Change, Condition, Write};
-use super::{DynamoStore, number};
+use super::{DynamoStore, number, string};
 
 /// On a slot item: the office closed its day, for this reason.
 pub(super) const CLOSED: &str = "closed";
+/// On a slot item: the release by draw that holds it (its id). Only that release's draw and
+/// waiting list take its places; first come, first served and moves see it as closed.
+pub(super) const DRAW: &str = "draw";
+
+/// Whether a slot item is shut to a booking that comes through `release` (none: first come,
+/// first served, or a move): closed by the office, or held by a release not its own.
+pub(super) fn shut_to(slot: &Item, release: Option<&str>) -> bool {
+    let held_by = slot
+        .get(DRAW)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str);
+    slot.contains_key(CLOSED) || held_by != release
+}
 
 /// The attribute counting a pool's places in a slot item.
 fn pool_attribute(pool: Pool) -> &'static str {
@@ -59,6 +72,8 @@ pub(super) struct CachedDay {
     /// When it was read (tokio's clock, so that the simulation's virtual time applies).
     read_at: tokio::time::Instant,
     pub(super) closed: bool,
+    /// The release by draw that holds the day.
+    pub(super) drawn: Option<String>,
     pub(super) taken: HashMap<NaiveTime, Taken>,
     /// Others took places in it a moment ago (see `IN_DEMAND_WITHIN`).
     pub(super) in_demand: bool,
@@ -139,9 +154,12 @@ impl SlotCountsCache {
             return;
         };
         if let Some(day) = self.days.lock().expect("not poisoned").get_mut(&partition) {
-            let (taken, closed) = read_slot(item);
-            day.taken.insert(time, taken);
-            day.closed |= closed;
+            let slot = read_slot(item);
+            day.taken.insert(time, slot.taken);
+            day.closed |= slot.closed;
+            if slot.drawn.is_some() {
+                day.drawn = slot.drawn;
+            }
         }
     }
 
@@ -157,8 +175,16 @@ fn slot_address(item: &Item) -> Option<(String, NaiveTime)> {
     Some((text(keys::PK)?.clone(), time))
 }
 
-/// A slot item's places taken, and whether the office closed its day.
-fn read_slot(item: &Item) -> (Taken, bool) {
+/// What a slot item says.
+struct SlotItem {
+    taken: Taken,
+    /// The office closed its day.
+    closed: bool,
+    /// The release by draw that holds it.
+    drawn: Option<String>,
+}
+
+fn read_slot(item: &Item) -> SlotItem {
     let count = |name: &str| {
         item.get(name)
             .and_then(|v: &AttributeValue| v.as_n().ok())
@@ -169,7 +195,11 @@ fn read_slot(item: &Item) -> (Taken, bool) {
         general: count(pool_attribute(Pool::General)),
         reserved: count(pool_attribute(Pool::Reserved)),
     };
-    (taken, item.contains_key(CLOSED))
+    SlotItem {
+        taken,
+        closed: item.contains_key(CLOSED),
+        drawn: item.get(DRAW).and_then(|v| v.as_s().ok()).cloned(),
+    }
 }
 
 impl<B: Backend> DynamoStore<B> {
@@ -199,6 +229,7 @@ impl<B: Backend> DynamoStore<B> {
         let mut day = CachedDay {
             read_at: tokio::time::Instant::now(),
             closed: false,
+            drawn: None,
             taken: HashMap::new(),
             in_demand: false,
             sold_out: false,
@@ -211,9 +242,12 @@ impl<B: Backend> DynamoStore<B> {
             let Some((_, time)) = slot_address(&item) else {
                 continue;
             };
-            let (taken, closed) = read_slot(&item);
-            day.taken.insert(time, taken);
-            day.closed |= closed;
+            let slot = read_slot(&item);
+            day.taken.insert(time, slot.taken);
+            day.closed |= slot.closed;
+            if slot.drawn.is_some() {
+                day.drawn = slot.drawn;
+            }
         }
         if let Some((read_before, taken_before)) = self.slot_cache.last_read(&partition) {
             // The last picture counted this function's own places too: more now means others'.
@@ -232,15 +266,26 @@ impl<B: Backend> DynamoStore<B> {
         Ok(day)
     }
 
-    /// Takes a place in a booking's slot, within `capacity`, unless the office closed the day.
-    pub(super) fn take_place(&self, booking: &Booking, capacity: u32) -> Write {
+    /// Takes a place in a booking's slot, within `capacity`, unless the office closed the day,
+    /// and only through `release` when one holds it (`shut_to`).
+    pub(super) fn take_place(
+        &self,
+        booking: &Booking,
+        capacity: u32,
+        release: Option<&str>,
+    ) -> Write {
         let pool = pool_attribute(booking.pool);
+        let held = match release {
+            Some(release) => Condition::eq(DRAW, string(release)),
+            None => Condition::Lacks(DRAW.into()),
+        };
         Write::update(
             keys::slot_of(booking),
             vec![Change::add(pool, 1)],
             Some(Condition::And(vec![
                 Condition::below(pool, i64::from(capacity)),
                 Condition::Lacks(CLOSED.into()),
+                held,
             ])),
         )
     }

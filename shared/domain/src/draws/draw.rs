@@ -1,0 +1,529 @@
+//! A release's draw and its waiting list, run by the scheduled pass (`functions/draw-runs`,
+//! every minute) and by the entrant who accepts or declines an offered place.
+//!
+//! - **The draw**, once the window has closed: the order from the seed and the entries'
+//!   pseudonyms and weights; the places given in that order (`allocate`); each entry's position
+//!   and outcome recorded (the waiting list told, through the outbox); then each place booked
+//!   through the release's mark; each person's record of losses updated; the release drawn.
+//!   A run holds the release while it works, and one that died is resumed where it stopped: the
+//!   allocation is recorded before any booking, and each booking is made once (its idempotency
+//!   claim).
+//! - **The waiting list**, after the draw and until the release's last day: a place freed in
+//!   the release's slots (a cancellation, a move, a winner who already had an appointment) is
+//!   offered to the next entries on the list, in the draw's order, for `OFFER_HOURS` (less if
+//!   the appointment is sooner). Nobody else can take it: the slot still carries the release's
+//!   mark. An offer accepted becomes a booking; declined or let expire, it goes to the next.
+//!   Once nobody is left waiting, the release's mark is lifted and what is free is anyone's.
+
+use chrono::{DateTime, Duration, Utc};
+use tracing::{info, instrument};
+
+use crate::App;
+use crate::accounts::Caller;
+use crate::bookings::{
+    Access, Booking, BookingStatus, ID_ATTEMPTS, Notice, NoticeKind, Pool, locate, new_booking_id,
+    write_error,
+};
+use crate::catalogue::{Catalogue, Place};
+use crate::draws::allocate::{Contender, OpenPlace, allocate};
+use crate::draws::fairness::{Pseudonym, draw_order};
+use crate::draws::release::{
+    DRAW_LEASE_SECONDS, DrawSummary, Entry, EntryOutcome, GivenPlace, Phase, Release,
+    parse_entry_id,
+};
+use crate::error::{Code, Error, Result};
+use crate::ports::{BookingWriteError, Clock, Counts, IdempotencyClaim, Store};
+use crate::secrets::counter_key;
+use crate::time::today_in_rome;
+
+/// How long a person's record of lost draws is kept after their last loss.
+const LOSSES_KEPT_DAYS: i64 = 365;
+/// How long a draw's claim on an entry's booking (its idempotency) lasts: a run resumed within
+/// it finds the booking it made.
+const DRAW_BOOKING_CLAIM_DAYS: i64 = 30;
+/// How long an offered place waits for its answer.
+pub const OFFER_HOURS: i64 = 24;
+/// An offer ends this long before its appointment, so that whoever comes next has time too;
+/// a place sooner than `OFFER_MIN_MINUTES` after that is not offered.
+const OFFER_MARGIN_HOURS: i64 = 2;
+const OFFER_MIN_MINUTES: i64 = 60;
+
+/// What one scheduled pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DrawsRun {
+    /// Releases whose slots were marked (an opening that stopped half-way).
+    pub marked: usize,
+    /// Draws run to the end.
+    pub drawn: usize,
+    /// Freed places offered from waiting lists.
+    pub offered: usize,
+    /// Offers that ran out unanswered.
+    pub expired: usize,
+}
+
+impl<S, M, K, C, D> App<S, M, K, C, D>
+where
+    S: Store,
+    C: Clock,
+{
+    /// The scheduled pass: finishes any opening that stopped half-way, runs each draw whose
+    /// window has closed, and moves each drawn release's waiting list on.
+    #[instrument(skip_all)]
+    pub async fn run_draws(&self) -> Result<DrawsRun> {
+        let now = self.clock.now();
+        let catalogue = self.store.catalogue().await?;
+        let mut run = DrawsRun::default();
+        for release in self.store.releases().await? {
+            if !release.marked {
+                let places = release_places(&catalogue, &release)?;
+                self.store.mark_release(&release, &places).await?;
+                run.marked += 1;
+            }
+            match release.phase(now) {
+                Phase::Closed => {
+                    if self.draw(release, &catalogue).await? {
+                        run.drawn += 1;
+                    }
+                }
+                Phase::Drawn if !release.returned && release.to >= today_in_rome(now) => {
+                    let (offered, expired) = self.move_waiting_list(&release, &catalogue).await?;
+                    run.offered += offered;
+                    run.expired += expired;
+                }
+                _ => {}
+            }
+        }
+        Ok(run)
+    }
+
+    /// Runs one release's draw: order, places, bookings, the record of losses, publication.
+    /// `false` when another run holds it.
+    #[instrument(skip_all, fields(release = %release.id))]
+    async fn draw(&self, release: Release, catalogue: &Catalogue) -> Result<bool> {
+        let now = self.clock.now();
+        let lease = now + Duration::seconds(DRAW_LEASE_SECONDS);
+        if !self.store.claim_draw(&release.id, now, lease).await? {
+            return Ok(false);
+        }
+        let mut entries = self.store.entries(&release.id).await?;
+        if !release.allocated {
+            let places = self.open_places(catalogue, &release).await?;
+            let decisions = allocation(&release, &entries, &places);
+            for (entry, decided) in entries.iter_mut().zip(decisions) {
+                // A resumed run finds what the first recorded, and records only the rest.
+                if entry.position == Some(decided.position)
+                    && entry.outcome == Some(decided.outcome.clone())
+                {
+                    continue;
+                }
+                let mut next = entry.clone();
+                next.position = Some(decided.position);
+                next.waiting_rank = decided.waiting_rank;
+                next.outcome = Some(decided.outcome);
+                next.version += 1;
+                let notice = matches!(next.outcome, Some(EntryOutcome::Waiting))
+                    .then(|| Notice::of_entry(NoticeKind::Waiting, &next, now));
+                if !self.store.save_entry(&next, notice.as_ref()).await? {
+                    return Err(Error::internal(anyhow::anyhow!(
+                        "an entry changed during its draw"
+                    )));
+                }
+                *entry = next;
+            }
+            self.store.mark_allocated(&release).await?;
+        }
+        entries.sort_by_key(|entry| entry.position);
+        for entry in &mut entries {
+            if matches!(
+                entry.outcome,
+                Some(EntryOutcome::Placed { booking: None, .. })
+            ) {
+                *entry = self.give_place(catalogue, &release, entry).await?;
+            }
+        }
+        let keep_until = now + Duration::days(LOSSES_KEPT_DAYS);
+        for entry in entries.iter().filter(|entry| !entry.settled) {
+            let lost = matches!(entry.outcome, Some(EntryOutcome::Waiting));
+            self.store.settle_entry(entry, lost, keep_until).await?;
+        }
+        let summary = DrawSummary {
+            drawn_at: self.clock.now(),
+            entries: entries.len() as u32,
+            placed: entries.iter().filter(|e| e.booking().is_some()).count() as u32,
+            waiting: entries
+                .iter()
+                .filter(|e| matches!(e.outcome, Some(EntryOutcome::Waiting)))
+                .count() as u32,
+        };
+        self.store.finish_draw(&release, &summary).await?;
+        info!(
+            entries = summary.entries,
+            placed = summary.placed,
+            waiting = summary.waiting,
+            "draw run"
+        );
+        Ok(true)
+    }
+
+    /// One pass over a drawn release's waiting list: accepted places booked (a booking that
+    /// failed half-way), offers past their time passed on, then each freed place offered to
+    /// the next entries in the draw's order. Returns the offers made and expired.
+    async fn move_waiting_list(
+        &self,
+        release: &Release,
+        catalogue: &Catalogue,
+    ) -> Result<(usize, usize)> {
+        let now = self.clock.now();
+        let mut entries = self.store.entries(&release.id).await?;
+        entries.sort_by_key(|entry| entry.position);
+        let mut expired = 0;
+        for entry in &mut entries {
+            match &entry.outcome {
+                Some(EntryOutcome::Placed { booking: None, .. }) => {
+                    *entry = self.give_place(catalogue, release, entry).await?;
+                }
+                Some(EntryOutcome::Offered { expires_at, .. }) if *expires_at <= now => {
+                    let mut next = entry.clone();
+                    next.outcome = Some(EntryOutcome::Passed);
+                    next.version += 1;
+                    // Answered meanwhile: the answer stands.
+                    if self.store.save_entry(&next, None).await? {
+                        *entry = next;
+                        expired += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let waiting: Vec<&Entry> = entries
+            .iter()
+            .filter(|entry| matches!(entry.outcome, Some(EntryOutcome::Waiting)))
+            .collect();
+        let offered_now = entries
+            .iter()
+            .any(|entry| matches!(entry.outcome, Some(EntryOutcome::Offered { .. })));
+        if waiting.is_empty() {
+            if !offered_now {
+                // Nobody is left to offer a place to: what is free is anyone's again.
+                let places = release_places(catalogue, release)?;
+                self.store.return_release(release, &places).await?;
+                info!(release = %release.id, "waiting list done: places returned");
+            }
+            return Ok((0, expired));
+        }
+        // The places free in the release's slots, but those already offered.
+        let mut free = self.open_places(catalogue, release).await?;
+        for entry in &entries {
+            if let Some(EntryOutcome::Offered { place, .. }) = &entry.outcome {
+                if let Some(i) = free
+                    .iter()
+                    .position(|open| GivenPlace::from(open) == *place)
+                {
+                    free.swap_remove(i);
+                }
+            }
+        }
+        free.retain(|place| offer_ends(place, now).is_some());
+        if free.is_empty() {
+            return Ok((0, expired));
+        }
+        let contenders: Vec<Contender<'_>> = waiting
+            .iter()
+            .map(|entry| Contender {
+                vulnerable: entry.vulnerable,
+                wishes: &entry.wishes,
+            })
+            .collect();
+        let mut offered = 0;
+        for (entry, place) in waiting.iter().zip(allocate(&contenders, &free)) {
+            let Some(place) = place.map(|i| &free[i]) else {
+                continue;
+            };
+            let mut next = (*entry).clone();
+            next.outcome = Some(EntryOutcome::Offered {
+                place: GivenPlace::from(place),
+                expires_at: offer_ends(place, now).expect("kept above"),
+            });
+            next.version += 1;
+            let notice = Notice::of_entry(NoticeKind::Offered, &next, now);
+            if self.store.save_entry(&next, Some(&notice)).await? {
+                offered += 1;
+            }
+        }
+        info!(release = %release.id, offered, expired, "waiting list");
+        Ok((offered, expired))
+    }
+
+    /// `POST /entries/{id}/accept`: the caller takes the place offered to their entry, while
+    /// the offer stands. The place is theirs from this write; its booking follows at once (or,
+    /// should that fail, on the next pass).
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn accept_offer(&self, caller: &Caller, id: &str) -> Result<Entry> {
+        let (release, entry) = self.own_entry(caller, id).await?;
+        let now = self.clock.now();
+        let place = match &entry.outcome {
+            Some(EntryOutcome::Offered { place, expires_at }) if *expires_at > now => place.clone(),
+            _ => return Err(Code::OfferClosed.into()),
+        };
+        let mut accepted = entry.clone();
+        accepted.outcome = Some(EntryOutcome::Placed {
+            place,
+            booking: None,
+        });
+        accepted.version += 1;
+        if !self.store.save_entry(&accepted, None).await? {
+            return Err(Code::OfferClosed.into());
+        }
+        let catalogue = self.store.catalogue().await?;
+        let placed = self.give_place(&catalogue, &release, &accepted).await?;
+        if placed.booking().is_some() {
+            // A place after all: the draw lost no longer counts.
+            self.store.forget_losses(&placed.loss_keys).await?;
+        }
+        Ok(placed)
+    }
+
+    /// `POST /entries/{id}/decline`: the caller lets the offered place go to the next on the
+    /// list; their entry leaves the list.
+    #[instrument(skip_all, fields(account_id = %caller.account.id))]
+    pub async fn decline_offer(&self, caller: &Caller, id: &str) -> Result<Entry> {
+        let (_, entry) = self.own_entry(caller, id).await?;
+        if !matches!(entry.outcome, Some(EntryOutcome::Offered { .. })) {
+            return Err(Code::OfferClosed.into());
+        }
+        let mut declined = entry.clone();
+        declined.outcome = Some(EntryOutcome::Passed);
+        declined.version += 1;
+        if !self.store.save_entry(&declined, None).await? {
+            return Err(Code::OfferClosed.into());
+        }
+        Ok(declined)
+    }
+
+    /// The caller's entry of an id, with its release: another's is not found.
+    async fn own_entry(&self, caller: &Caller, id: &str) -> Result<(Release, Entry)> {
+        let (release, pseudonym) = parse_entry_id(id).ok_or(Code::NotFound)?;
+        let entry = self
+            .store
+            .entry(&release, &pseudonym)
+            .await?
+            .filter(|entry| entry.entered_by == caller.account.id)
+            .ok_or(Code::NotFound)?;
+        let release = self.release(&release).await?;
+        Ok((release, entry))
+    }
+
+    /// The places the release gives out now: every free place, in either pool, of the days its
+    /// mark holds (a day the office closed since is left out).
+    async fn open_places(
+        &self,
+        catalogue: &Catalogue,
+        release: &Release,
+    ) -> Result<Vec<OpenPlace>> {
+        let now = self.clock.now();
+        let days = (release.to - release.from).num_days() as u32 + 1;
+        let mut open = Vec::new();
+        for place in release_places(catalogue, release)? {
+            let mut counts = self
+                .store
+                .slot_counts(&place, release.from, release.to, Counts::Current)
+                .await?;
+            // The release's own days are open to its draw, and no other day.
+            let held = std::mem::take(&mut counts.drawn);
+            for day in release.days() {
+                if held.get(&day) != Some(&release.id) {
+                    counts.closed.insert(day);
+                }
+            }
+            for slot in place.free_slots(&counts, release.from, days, now, Access::Vulnerable) {
+                for (pool, count) in [
+                    (Pool::General, slot.general_left),
+                    (Pool::Reserved, slot.reserved_left),
+                ] {
+                    open.extend((0..count).map(|_| OpenPlace {
+                        site: place.site.id.clone(),
+                        section: place.section.id.clone(),
+                        date: slot.date,
+                        time: slot.time,
+                        starts_at: slot.starts_at,
+                        pool,
+                    }));
+                }
+            }
+        }
+        Ok(open)
+    }
+
+    /// Books an entry's place (its outcome `Placed` without a booking yet), once: a run
+    /// resumed after a crash finds the booking the first made (its idempotency claim). The
+    /// place is taken only through the release's mark. Returns the entry as recorded after.
+    async fn give_place(
+        &self,
+        catalogue: &Catalogue,
+        release: &Release,
+        entry: &Entry,
+    ) -> Result<Entry> {
+        let Some(EntryOutcome::Placed {
+            place,
+            booking: None,
+        }) = &entry.outcome
+        else {
+            return Ok(entry.clone());
+        };
+        let now = self.clock.now();
+        let section = release_places(catalogue, release)?
+            .into_iter()
+            .find(|p| p.site.id == place.site && p.section.id == place.section)
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("a drawn place left the catalogue")))?;
+        let claim = IdempotencyClaim {
+            account: entry.entered_by,
+            key: counter_key("draw", &format!("{}#{}", release.id, entry.pseudonym)),
+            fingerprint: "draw".into(),
+            expires_at: now + Duration::days(DRAW_BOOKING_CLAIM_DAYS),
+        };
+        let mut outcome = None;
+        for _ in 0..ID_ATTEMPTS {
+            let booking = drawn_booking(release, entry, place, now);
+            let written = self
+                .store
+                .create_booking(&booking, section.capacity(place.pool), Some(&claim), None)
+                .await;
+            let booked = |booking| EntryOutcome::Placed {
+                place: place.clone(),
+                booking: Some(booking),
+            };
+            outcome = Some(match written {
+                Ok(()) => booked(booking.id),
+                Err(BookingWriteError::Replay { booking, .. }) => booked(booking),
+                Err(BookingWriteError::IdTaken) => continue,
+                Err(BookingWriteError::AlreadyBooked { .. }) => EntryOutcome::AlreadyBooked,
+                // Closed by the office since: back to the waiting list, in its place.
+                Err(BookingWriteError::SlotFull | BookingWriteError::Closed) => {
+                    EntryOutcome::Waiting
+                }
+                Err(error) => return Err(write_error(error, today_in_rome(now))),
+            });
+            break;
+        }
+        let outcome =
+            outcome.ok_or_else(|| Error::internal(anyhow::anyhow!("no free booking number")))?;
+        let mut next = entry.clone();
+        next.outcome = Some(outcome);
+        next.version += 1;
+        if !self.store.save_entry(&next, None).await? {
+            return Err(Error::internal(anyhow::anyhow!(
+                "an entry changed while booked"
+            )));
+        }
+        Ok(next)
+    }
+}
+
+/// Until when a free place can be offered from `now`, if it still can.
+fn offer_ends(place: &OpenPlace, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let ends = (now + Duration::hours(OFFER_HOURS))
+        .min(place.starts_at - Duration::hours(OFFER_MARGIN_HOURS));
+    (ends - now >= Duration::minutes(OFFER_MIN_MINUTES)).then_some(ends)
+}
+
+/// The places (site and section) a release gives out.
+pub(crate) fn release_places<'a>(
+    catalogue: &'a Catalogue,
+    release: &Release,
+) -> Result<Vec<Place<'a>>> {
+    let (service, place) = locate(
+        catalogue,
+        &release.service,
+        &release.office,
+        release.site.as_deref(),
+    )?;
+    Ok(catalogue.places(service, place.office, release.site.as_deref()))
+}
+
+/// What the draw decides for one entry.
+struct Decided {
+    position: u32,
+    outcome: EntryOutcome,
+    waiting_rank: Option<u32>,
+}
+
+/// Each entry's position in the draw's order and its place (or its rank on the waiting list),
+/// in the order of `entries`.
+fn allocation(release: &Release, entries: &[Entry], places: &[OpenPlace]) -> Vec<Decided> {
+    let weighted: Vec<(Pseudonym, u32)> = entries
+        .iter()
+        .map(|entry| (entry.pseudonym, entry.weight))
+        .collect();
+    let order = draw_order(&release.seed, &weighted);
+    let contenders: Vec<Contender<'_>> = order
+        .iter()
+        .map(|&i| Contender {
+            vulnerable: entries[i].vulnerable,
+            wishes: &entries[i].wishes,
+        })
+        .collect();
+    let given = allocate(&contenders, places);
+    let mut decided: Vec<Option<Decided>> = entries.iter().map(|_| None).collect();
+    let mut waiting = 0;
+    for (rank, (&i, place)) in order.iter().zip(given).enumerate() {
+        let (outcome, waiting_rank) = match place {
+            Some(place) => (
+                EntryOutcome::Placed {
+                    place: GivenPlace::from(&places[place]),
+                    booking: None,
+                },
+                None,
+            ),
+            None => {
+                waiting += 1;
+                (EntryOutcome::Waiting, Some(waiting))
+            }
+        };
+        decided[i] = Some(Decided {
+            position: rank as u32 + 1,
+            outcome,
+            waiting_rank,
+        });
+    }
+    decided
+        .into_iter()
+        .map(|d| d.expect("every entry is in the order"))
+        .collect()
+}
+
+/// The booking the draw (or the waiting list) gives an entry.
+fn drawn_booking(
+    release: &Release,
+    entry: &Entry,
+    place: &GivenPlace,
+    now: DateTime<Utc>,
+) -> Booking {
+    let mut booking = Booking {
+        id: new_booking_id(),
+        status: BookingStatus::Active,
+        service: release.service.clone(),
+        office: release.office.clone(),
+        site: place.site.clone(),
+        section: place.section.clone(),
+        date: place.date,
+        time: place.time,
+        starts_at: place.starts_at,
+        pool: place.pool,
+        attendee: entry.attendee.clone(),
+        children: Vec::new(),
+        booked_by: entry.entered_by,
+        booker: entry.booker,
+        notify: entry.notify.clone(),
+        language: entry.language,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        vulnerable: entry.vulnerable,
+        release: Some(release.id.clone()),
+        office_change: None,
+        holds: Vec::new(),
+        receipt: None,
+    };
+    booking.holds = booking.hold_keys();
+    booking
+}
