@@ -202,6 +202,10 @@ fn a_lease_outlives_the_function_that_holds_it() {
             "ClosuresFunction",
             prenota_domain::office::CLOSURE_LEASE_SECONDS,
         ),
+        (
+            "DrawRunsFunction",
+            prenota_domain::draws::release::DRAW_LEASE_SECONDS,
+        ),
     ] {
         let timeout = template["Resources"][function]["Properties"]["Timeout"]
             .as_i64()

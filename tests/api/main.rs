@@ -5,6 +5,7 @@ mod accounts;
 mod bookings;
 mod catalogue;
 mod contract;
+mod draws;
 mod erasure;
 mod faults;
 mod helpers;

@@ -26,6 +26,9 @@ use prenota_domain::bookings::{
 use prenota_domain::catalogue::{
     Catalogue, Fee, Format, MonthDay, Office, Section, Sector, Service, Site, Text, WeeklyHours,
 };
+use prenota_domain::draws::{
+    Commitment, DrawSummary, Entry, EntryOutcome, GivenPlace, Phase, Release, Seed, Wishes,
+};
 use prenota_domain::office::{
     Agenda, Closure, ClosureChange, ClosureOutcome, ExportReport, NoShows,
 };
@@ -471,6 +474,147 @@ impl<'a> From<&'a Closure> for ClosureView<'a> {
             pending: closure.pending,
         }
     }
+}
+
+// Releases by draw.
+
+/// A release by draw as anyone sees it (`GET /releases`, `GET /releases/{id}`): its
+/// commitment from the start, its seed and result once drawn.
+#[derive(Serialize)]
+pub struct ReleaseView<'a> {
+    pub id: &'a str,
+    pub office: &'a str,
+    pub service: &'a str,
+    /// One site, or every site of the office that offers the service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<&'a str>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub phase: Phase,
+    /// SHA-256 of the seed, published before the window opens.
+    pub commitment: &'a Commitment,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<&'a Seed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<&'a DrawSummary>,
+}
+
+impl<'a> ReleaseView<'a> {
+    pub fn new(release: &'a Release, now: DateTime<Utc>) -> Self {
+        ReleaseView {
+            id: &release.id,
+            office: &release.office,
+            service: &release.service,
+            site: release.site.as_deref(),
+            from: release.from,
+            to: release.to,
+            opens_at: release.opens_at,
+            closes_at: release.closes_at,
+            phase: release.phase(now),
+            commitment: &release.commitment,
+            seed: release.revealed_seed(),
+            result: release.drawn.as_ref(),
+        }
+    }
+}
+
+/// `GET /releases`.
+#[derive(Serialize)]
+pub struct ReleaseList<'a> {
+    pub releases: Vec<ReleaseView<'a>>,
+}
+
+/// A release of the caller's office (`POST /office/releases`, `GET /office/releases/{id}`,
+/// within `GET /office/releases`): how many have entered so far, too.
+#[derive(Serialize)]
+pub struct OfficeReleaseView<'a> {
+    #[serde(flatten)]
+    pub release: ReleaseView<'a>,
+    pub entries: usize,
+}
+
+/// `GET /office/releases`.
+#[derive(Serialize)]
+pub struct OfficeReleaseList<'a> {
+    pub releases: Vec<OfficeReleaseView<'a>>,
+}
+
+/// An entry as its entrant sees it (`POST /releases/{id}/entries`, `GET /entries`, an offer
+/// answered): its code and pseudonym, its place in the draw and what it got.
+#[derive(Serialize)]
+pub struct EntryView<'a> {
+    pub id: String,
+    pub release: ReleaseView<'a>,
+    /// The key of the pseudonym: the entrant's only.
+    pub code: &'a str,
+    pub pseudonym: String,
+    /// The account holder entering for themselves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<&'a Attendee>,
+    /// An organisation's (or the office's) beneficiary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beneficiary: Option<&'a Attendee>,
+    pub vulnerable: bool,
+    pub wishes: &'a Wishes,
+    pub weight: u32,
+    pub created_at: DateTime<Utc>,
+    /// `entered` (not drawn yet), `placed`, `waiting`, `offered`, `already_booked`, `passed`.
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_rank: Option<u32>,
+    /// The place given or offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<&'a GivenPlace>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking: Option<&'a BookingId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_expires_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> EntryView<'a> {
+    pub fn new(entry: &'a Entry, release: &'a Release, now: DateTime<Utc>) -> Self {
+        let for_self = entry.booker == Booker::Individual;
+        let (state, place, booking, offer_expires_at) = match &entry.outcome {
+            None => ("entered", None, None, None),
+            Some(EntryOutcome::Placed { place, booking }) => {
+                ("placed", Some(place), booking.as_ref(), None)
+            }
+            Some(EntryOutcome::Waiting) => ("waiting", None, None, None),
+            Some(EntryOutcome::Offered { place, expires_at }) => {
+                ("offered", Some(place), None, Some(*expires_at))
+            }
+            Some(EntryOutcome::AlreadyBooked) => ("already_booked", None, None, None),
+            Some(EntryOutcome::Passed) => ("passed", None, None, None),
+        };
+        EntryView {
+            id: entry.id(),
+            release: ReleaseView::new(release, now),
+            code: entry.code.as_str(),
+            pseudonym: entry.pseudonym.to_string(),
+            person: for_self.then_some(&entry.attendee),
+            beneficiary: (!for_self).then_some(&entry.attendee),
+            vulnerable: entry.vulnerable,
+            wishes: &entry.wishes,
+            weight: entry.weight,
+            created_at: entry.created_at,
+            state,
+            position: entry.position,
+            waiting_rank: entry.waiting_rank,
+            place,
+            booking,
+            offer_expires_at,
+        }
+    }
+}
+
+/// `GET /entries`: the caller's entries, newest first.
+#[derive(Serialize)]
+pub struct EntryList<'a> {
+    pub entries: Vec<EntryView<'a>>,
 }
 
 // The scheduled functions' results (returned by the invocation, read in its log).

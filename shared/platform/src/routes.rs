@@ -53,6 +53,11 @@ listed! {
         MailFeedback,
         /// The extraordinary closures' jobs: from the table's stream, and every minute those open.
         Closures,
+        /// Releases by draw: entering, the caller's entries, offers answered, the published
+        /// draw; the office opens and follows its releases (`/office/releases`).
+        Draws,
+        /// Scheduled, every minute: the draws whose window closed, and the waiting lists.
+        DrawRuns,
     }
 }
 
@@ -77,6 +82,8 @@ impl Function {
             Function::Notifier => "notifier",
             Function::MailFeedback => "mail-feedback",
             Function::Closures => "closures",
+            Function::Draws => "draws",
+            Function::DrawRuns => "draw-runs",
         }
     }
 
@@ -91,6 +98,7 @@ impl Function {
                 | Function::Notifier
                 | Function::MailFeedback
                 | Function::Closures
+                | Function::DrawRuns
         )
     }
 }
@@ -219,6 +227,19 @@ routes! {
         Closures: POST "/office/closures",
         ClosureProgress: GET "/office/closures/{id}",
         OfficeReports: GET "/office/reports",
+    }
+    /// `functions/draws`.
+    Draws => DrawsEndpoint {
+        Releases: GET "/releases",
+        GetRelease: GET "/releases/{id}",
+        PublishedDraw: GET "/releases/{id}/draw",
+        EnterDraw: POST "/releases/{id}/entries",
+        MyEntries: GET "/entries",
+        AcceptOffer: POST "/entries/{id}/accept",
+        DeclineOffer: POST "/entries/{id}/decline",
+        OpenRelease: POST "/office/releases",
+        OfficeReleases: GET "/office/releases",
+        OfficeRelease: GET "/office/releases/{id}",
     }
 }
 

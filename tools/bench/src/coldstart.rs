@@ -45,13 +45,15 @@ fn sample_event(function: Function) -> &'static str {
         Function::Bookings => "list-bookings",
         Function::VerifyReceipt => "verify-receipt",
         Function::Office => "office-agenda",
+        Function::Draws => "enter-draw",
         Function::EndOfDay => "scheduled-end-of-day",
         Function::Export
         | Function::Retention
         | Function::Reminders
         | Function::Notifier
         | Function::MailFeedback
-        | Function::Closures => "scheduled-export",
+        | Function::Closures
+        | Function::DrawRuns => "scheduled-export",
     }
 }
 

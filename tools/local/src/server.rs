@@ -2,7 +2,7 @@
 //! gateway (`prenota_testing::gateway`: the very handler the Lambda of that route runs, with the
 //! caller's address); the others may be the built portal's files or the mailbox page (`portal`).
 //! The work AWS runs from the table's stream and schedules runs beside it: the closures' jobs,
-//! then the notifier on the outbox, after each request that may have changed something, and
+//! the draws and their waiting lists, then the notifier on the outbox, after each request that may have changed something, and
 //! every few seconds for what is left (retries, a job resumed).
 
 use std::convert::Infallible;
@@ -73,6 +73,9 @@ async fn background<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
         tokio::time::sleep(BACKGROUND_SETTLE).await;
         if let Err(error) = closures::handle(app.as_ref(), serde_json::json!({})).await {
             eprintln!("closures: {error}");
+        }
+        if let Err(error) = draw_runs::handle(app.as_ref(), serde_json::json!({})).await {
+            eprintln!("draw-runs: {error}");
         }
         if let Err(error) = notifier::handle(app.as_ref(), serde_json::json!({})).await {
             eprintln!("notifier: {error}");

@@ -27,6 +27,7 @@ pub async fn dispatch<C: Clock>(app: &LocalApp<C>, request: Request) -> Response
         Function::Bookings => bookings::handle(app, request).await,
         Function::VerifyReceipt => verify_receipt::handle(app, request).await,
         Function::Office => office::handle(app, request).await,
+        Function::Draws => draws::handle(app, request).await,
         // No route leads to a scheduled function.
         Function::EndOfDay
         | Function::Export
@@ -34,7 +35,8 @@ pub async fn dispatch<C: Clock>(app: &LocalApp<C>, request: Request) -> Response
         | Function::Reminders
         | Function::Notifier
         | Function::MailFeedback
-        | Function::Closures => error_response(
+        | Function::Closures
+        | Function::DrawRuns => error_response(
             &prenota_domain::Error::new(prenota_domain::Code::NotFound),
             language(&request),
         ),

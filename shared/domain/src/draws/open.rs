@@ -108,6 +108,20 @@ where
             .ok_or_else(|| Code::NotFound.into())
     }
 
+    /// `GET /office/releases`: the caller's office's releases, newest first, each with its
+    /// entries so far.
+    pub async fn office_releases(&self, caller: &Caller) -> Result<Vec<ReleaseEntries>> {
+        let office = staff_office(caller)?;
+        let mut found = Vec::new();
+        for release in self.store.releases().await? {
+            if release.office == office {
+                let entries = self.store.entries(&release.id).await?.len();
+                found.push(ReleaseEntries { release, entries });
+            }
+        }
+        Ok(found)
+    }
+
     /// `GET /office/releases/{id}`: a release of the caller's office, and its entries so far.
     pub async fn office_release(&self, caller: &Caller, id: &str) -> Result<ReleaseEntries> {
         let office = staff_office(caller)?;
