@@ -4,7 +4,7 @@
 
 use prenota_domain::bookings::BookingStatus;
 use prenota_domain::draws::{Entry, EntryOutcome, Phase, Release, audit};
-use prenota_domain::ports::{BookingStore, Clock};
+use prenota_domain::ports::{BookingStore, Clock, DrawStore};
 use prenota_domain::{Code, Problem};
 use serde_json::{Value, json};
 
@@ -482,4 +482,58 @@ async fn freed_places_go_down_the_waiting_list_and_to_nobody_else() {
         .await
         .unwrap();
     rules.assert_consistent();
+}
+
+#[tokio::test]
+async fn a_person_sees_their_entries_and_erasing_the_account_deletes_them_but_not_the_draw() {
+    let rules = three_places_a_day().await;
+    let release = open(
+        &rules,
+        &release_of("2027-01-19", "2027-01-11T07:00:00Z", "2027-01-12T07:00:00Z"),
+    )
+    .await;
+    let mut people = Vec::new();
+    for _ in 0..4 {
+        let person = rules.person_client().await;
+        enter(&rules, &person, &release, json!({})).await.unwrap();
+        people.push(person);
+    }
+    rules.clock.set("2027-01-12T07:00:01Z");
+    rules.app.run_draws().await.unwrap();
+    let leaving = rules.caller_of(&people[0]).await;
+    let data = rules.app.personal_data(&leaving).await.unwrap();
+    assert_eq!(data.entries.len(), 1, "GET /me/data shows the entry");
+    let entry = data.entries[0].0.clone();
+
+    let claims_before = rules.keys_starting("ENTERED#").len();
+    rules
+        .app
+        .erase_own_account(&leaving)
+        .await
+        .unwrap()
+        .unwrap();
+    let pseudonym = entry.pseudonym.to_string();
+    assert!(
+        rules
+            .stored_texts(|text| text.contains(entry.code.as_str()))
+            .is_empty(),
+        "the entry's code is gone"
+    );
+    assert_eq!(
+        rules.keys_starting("ENTERED#").len(),
+        claims_before - entry.claims.len(),
+        "its claims are gone, the others' stay"
+    );
+    // The publication keeps the pseudonym (nobody can link it to anyone now): it still audits.
+    let published = rules.app.published_draw(&release.id).await.unwrap();
+    assert_eq!(published.entries.len(), 4);
+    assert!(
+        published
+            .entries
+            .iter()
+            .any(|e| e.pseudonym.to_string() == pseudonym)
+    );
+    assert_eq!(audit(&published), Ok(()));
+    // The others' entries are all still there.
+    assert_eq!(rules.app.store.entries(&release.id).await.unwrap().len(), 3);
 }

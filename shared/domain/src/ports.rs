@@ -20,7 +20,7 @@ use crate::bookings::{
     Receipt, SlotCounts, StoredNotice,
 };
 use crate::catalogue::{Catalogue, Place, Site};
-use crate::draws::fairness::Pseudonym;
+use crate::draws::fairness::{Pseudonym, PublishedDraw};
 use crate::draws::release::{DrawSummary, Entry, Release};
 use crate::office::closure_job::{ClosureJob, ClosureStep};
 use crate::office::jobs::Job;
@@ -322,6 +322,23 @@ pub trait DrawStore: Send + Sync {
         release: &Release,
         places: &[Place<'_>],
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Keeps what a drawn release publishes (written once the order is recorded, read by
+    /// anyone): it outlives the entries, which an erasure deletes.
+    fn save_publication(
+        &self,
+        published: &PublishedDraw,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    fn publication(
+        &self,
+        release: &str,
+    ) -> impl Future<Output = anyhow::Result<Option<PublishedDraw>>> + Send;
+
+    /// An entry, its claims on the person and the person's record of lost draws, deleted
+    /// (PD-3); its place in a drawn release's publication stays, a pseudonym nobody can link
+    /// to anyone any more.
+    fn erase_entry(&self, entry: &Entry) -> impl Future<Output = anyhow::Result<()>> + Send;
 
     /// The release as drawn, with what it gave; its run's hold let go.
     fn finish_draw(

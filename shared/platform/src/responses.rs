@@ -151,6 +151,8 @@ pub struct PersonalDataView<'a> {
     pub account: AccountView<'a>,
     /// Every booking the account made, with the data of each person in it.
     pub bookings: Vec<BookingView<'a>>,
+    /// Every entry in a draw the account made.
+    pub entries: Vec<EntryView<'a>>,
     /// What else is kept, as codes (`PersonalData::also_stored`).
     pub also_stored: &'a [&'static str],
     pub retention: &'a Retention,
@@ -161,6 +163,11 @@ impl<'a> From<&'a PersonalData<'a>> for PersonalDataView<'a> {
         PersonalDataView {
             account: AccountView::new(data.account, data.designated),
             bookings: data.bookings.iter().map(BookingView::from).collect(),
+            entries: data
+                .entries
+                .iter()
+                .map(|(entry, release)| EntryView::new(entry, release, data.at))
+                .collect(),
             also_stored: &data.also_stored,
             retention: &data.retention,
         }

@@ -7,7 +7,11 @@
 pub mod portal;
 pub mod server;
 
-use prenota_domain::ports::{CatalogueStore, SystemClock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
+use prenota_domain::ports::{CatalogueStore, Clock};
 use prenota_platform::Settings;
 use prenota_platform::dynamo::DynamoStore;
 use prenota_testing::Stack;
@@ -45,8 +49,31 @@ impl LocalSettings {
     }
 }
 
+/// The local stack's clock: the system's, moved forward by what `POST /_local/clock` asked, so
+/// that a draw's entry window can be closed without waiting for it (the portal's browser tests,
+/// a demonstration). Local only: in AWS every function reads the system clock.
+#[derive(Clone, Default)]
+pub struct LocalClock(Arc<AtomicI64>);
+
+/// The most `POST /_local/clock` moves the clock in one step.
+pub const MAX_ADVANCE_SECONDS: i64 = 7 * 24 * 3600;
+
+impl LocalClock {
+    /// Moves the clock `seconds` forward (never back: what was written stays in the past).
+    pub fn advance(&self, seconds: i64) {
+        self.0
+            .fetch_add(seconds.clamp(0, MAX_ADVANCE_SECONDS), Ordering::SeqCst);
+    }
+}
+
+impl Clock for LocalClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::seconds(self.0.load(Ordering::SeqCst))
+    }
+}
+
 /// The local stack ready (table, catalogue, sender, receipt key) and the application on it.
-pub async fn local_app(settings: &LocalSettings) -> anyhow::Result<(Stack, LocalApp)> {
+pub async fn local_app(settings: &LocalSettings) -> anyhow::Result<(Stack, LocalApp<LocalClock>)> {
     let stack = Stack::connect(&settings.endpoint).await;
     stack.create_table(&settings.table).await?;
     // The repository's catalogue, unless this version is stored already (with the office's
@@ -68,6 +95,6 @@ pub async fn local_app(settings: &LocalSettings) -> anyhow::Result<(Stack, Local
         receipt_key_ids: vec![receipt_key],
         ..Default::default()
     };
-    let app = stack.app(&app_settings, SystemClock);
+    let app = stack.app(&app_settings, LocalClock::default());
     Ok((stack, app))
 }

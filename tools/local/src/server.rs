@@ -24,20 +24,21 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::portal::{self, Site};
+use crate::{LocalClock, MAX_ADVANCE_SECONDS};
 
 /// Serves the API (and the built portal and the mailbox page) on `address` until the process
 /// ends.
-pub async fn serve<C: Clock + 'static>(
-    app: Arc<LocalApp<C>>,
+pub async fn serve(
+    app: Arc<LocalApp<LocalClock>>,
     address: SocketAddr,
     site: Site,
 ) -> anyhow::Result<()> {
     serve_on(TcpListener::bind(address).await?, app, site).await
 }
 
-pub async fn serve_on<C: Clock + 'static>(
+pub async fn serve_on(
     listener: TcpListener,
-    app: Arc<LocalApp<C>>,
+    app: Arc<LocalApp<LocalClock>>,
     site: Site,
 ) -> anyhow::Result<()> {
     let changed = Arc::new(Notify::new());
@@ -65,6 +66,41 @@ const BACKGROUND_SETTLE: Duration = Duration::from_millis(300);
 /// The stream's and schedules' work, locally: the closures' jobs open, then the notices due
 /// (those the jobs just wrote among them), whenever a request may have changed something
 /// (`changed`) and every `BACKGROUND_PERIOD`.
+/// `POST /_local/clock` with `{"advance_seconds": N}`: the local stack's clock moves N seconds
+/// forward (at most a week a step), and the background pass runs at once (a draw whose window
+/// it closed). Answers the clock's new time. Local only (`LocalClock`).
+const CLOCK_PATH: &str = "/_local/clock";
+
+fn advance_clock(
+    app: &LocalApp<LocalClock>,
+    request: &lambda_http::http::Request<Vec<u8>>,
+) -> hyper::Response<Full<Bytes>> {
+    let seconds = (request.method() == lambda_http::http::Method::POST)
+        .then(|| serde_json::from_slice::<serde_json::Value>(request.body()).ok())
+        .flatten()
+        .and_then(|body| body["advance_seconds"].as_i64())
+        .filter(|seconds| (0..=MAX_ADVANCE_SECONDS).contains(seconds));
+    let Some(seconds) = seconds else {
+        let refusal =
+            r#"{"error":"validation_failed","message":"POST {\"advance_seconds\": 0 to 604800}"}"#;
+        return local_json(422, refusal.to_owned());
+    };
+    app.clock.advance(seconds);
+    local_json(
+        200,
+        serde_json::json!({ "now": app.clock.now() }).to_string(),
+    )
+}
+
+fn local_json(status: u16, body: String) -> hyper::Response<Full<Bytes>> {
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "application/json; charset=utf-8")
+        .header("cache-control", "no-store")
+        .body(Full::new(Bytes::from(body)))
+        .expect("a response")
+}
+
 async fn background<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
     loop {
         let _ = tokio::time::timeout(BACKGROUND_PERIOD, changed.notified()).await;
@@ -83,8 +119,8 @@ async fn background<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
     }
 }
 
-async fn answer<C: Clock>(
-    app: Arc<LocalApp<C>>,
+async fn answer(
+    app: Arc<LocalApp<LocalClock>>,
     site: Site,
     changed: Arc<Notify>,
     peer: SocketAddr,
@@ -97,6 +133,11 @@ async fn answer<C: Clock>(
         .map(|collected| collected.to_bytes().to_vec())
         .unwrap_or_default();
     let request = lambda_http::http::Request::from_parts(parts, body);
+    if request.uri().path() == CLOCK_PATH {
+        let answered = advance_clock(&app, &request);
+        changed.notify_one();
+        return Ok(answered);
+    }
     // The API's routes first; what no route matches may be a page of the portal.
     if routes::find(request.method(), request.uri().path()).is_err()
         && let Some(page) = portal::page(&request, &site).await

@@ -26,7 +26,7 @@ use crate::bookings::{
 };
 use crate::catalogue::{Catalogue, Place};
 use crate::draws::allocate::{Contender, OpenPlace, allocate};
-use crate::draws::fairness::{Pseudonym, draw_order};
+use crate::draws::fairness::{Pseudonym, draw_order, publish};
 use crate::draws::release::{
     DRAW_LEASE_SECONDS, DrawSummary, Entry, EntryOutcome, GivenPlace, Phase, Release,
     parse_entry_id,
@@ -146,6 +146,15 @@ where
             let lost = matches!(entry.outcome, Some(EntryOutcome::Waiting));
             self.store.settle_entry(entry, lost, keep_until).await?;
         }
+        // The order as recorded, published before the release says it is drawn.
+        let ranked: Vec<(Pseudonym, u32)> = entries
+            .iter()
+            .map(|entry| (entry.pseudonym, entry.weight))
+            .collect();
+        let order: Vec<usize> = (0..entries.len()).collect();
+        self.store
+            .save_publication(&publish(&release.id, &release.seed, &ranked, &order))
+            .await?;
         let summary = DrawSummary {
             drawn_at: self.clock.now(),
             entries: entries.len() as u32,

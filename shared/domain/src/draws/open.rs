@@ -10,9 +10,7 @@ use tracing::instrument;
 use crate::App;
 use crate::accounts::Caller;
 use crate::bookings::{Access, access, attendee, locate};
-use crate::draws::fairness::{
-    EntryCode, Pseudonym, PublishedDraw, commitment, new_seed, publish, weight,
-};
+use crate::draws::fairness::{EntryCode, PublishedDraw, commitment, new_seed, weight};
 use crate::draws::release::{
     Entry, Phase, Release, entry_claims, is_release_id, loss_keys, new_release_id,
     parse_entry_request, parse_release_request,
@@ -221,22 +219,16 @@ where
     }
 
     /// `GET /releases/{id}/draw`: what a drawn release publishes (the seed, every entry's
-    /// pseudonym, weight and position), for anyone to check with `tools/draw-audit`.
+    /// pseudonym, weight and position, as the draw recorded them), for anyone to check with
+    /// `tools/draw-audit`.
     pub async fn published_draw(&self, id: &str) -> Result<PublishedDraw> {
         let release = self.release(id).await?;
         if release.drawn.is_none() {
             return Err(Code::NotFound.into());
         }
-        let entries = self.store.entries(id).await?;
-        let mut ranked: Vec<&Entry> = entries.iter().collect();
-        ranked.sort_by_key(|entry| entry.position);
-        let weighted: Vec<(Pseudonym, u32)> = ranked
-            .iter()
-            .map(|entry| (entry.pseudonym, entry.weight))
-            .collect();
-        // The positions the draw recorded, as recorded: the audit recomputes them.
-        let order: Vec<usize> = (0..ranked.len()).collect();
-        Ok(publish(&release.id, &release.seed, &weighted, &order))
+        self.store.publication(id).await?.ok_or_else(|| {
+            Error::internal(anyhow::anyhow!("a drawn release without its publication"))
+        })
     }
 }
 

@@ -1,4 +1,5 @@
-//! `DELETE /me` (PD-3): an account and its bookings' personal data erased, and the holder told.
+//! `DELETE /me` (PD-3): an account and its bookings' personal data erased, its entries in draws
+//! deleted, and the holder told.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -86,6 +87,11 @@ where
             if from.is_none() {
                 break;
             }
+        }
+        // Its entries in draws: gone, with their claims and the records of lost draws; a
+        // drawn release's publication keeps only pseudonyms nobody can link to anyone now.
+        for entry in self.store.entries_by(account.id).await? {
+            self.store.erase_entry(&entry).await?;
         }
         let mut current = account.clone();
         loop {

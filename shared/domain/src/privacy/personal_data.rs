@@ -1,8 +1,11 @@
 //! `GET /me/data` (PD-2): everything kept about a person, in one answer.
 
+use chrono::{DateTime, Utc};
+
 use crate::App;
 use crate::accounts::{Account, Caller, Holder};
 use crate::bookings::Booking;
+use crate::draws::{Entry, Release};
 use crate::error::Result;
 use crate::paging::Cursor;
 use crate::ports::{BookingFilter, Clock, Store};
@@ -11,11 +14,15 @@ use crate::privacy::Retention;
 /// `GET /me/data`: everything stored about the caller (art. 15); the platform answers it in a
 /// portable form (art. 20, `responses::PersonalDataView`).
 pub struct PersonalData<'a> {
+    /// When it was read.
+    pub at: DateTime<Utc>,
     pub account: &'a Account,
     /// Whether the organisation's office designated it (`App::designated`).
     pub designated: Option<bool>,
     /// Every booking the account made, with the data of each person in it.
     pub bookings: Vec<Booking>,
+    /// Every entry in a draw the account made, with its release.
+    pub entries: Vec<(Entry, Release)>,
     /// What else is kept, as codes the portal words in its languages: `password_hash` (only as
     /// an argon2id hash), `sessions_and_links` (open sessions, e-mailed links, rate-limit
     /// counters: hours, keyed by hashes), `unique_claims` (the e-mail and the document or fiscal
@@ -32,15 +39,20 @@ where
     /// `GET /me/data`. Office staff see their account only: the bookings they made at the
     /// counter are the public's data, not theirs.
     pub async fn personal_data<'a>(&self, caller: &'a Caller) -> Result<PersonalData<'a>> {
-        let bookings = if matches!(caller.account.holder, Holder::Office(_)) {
-            Vec::new()
+        let (bookings, entries) = if matches!(caller.account.holder, Holder::Office(_)) {
+            (Vec::new(), Vec::new())
         } else {
-            self.all_bookings_of(&caller.account).await?
+            (
+                self.all_bookings_of(&caller.account).await?,
+                self.my_entries(caller).await?,
+            )
         };
         Ok(PersonalData {
+            at: self.clock.now(),
             account: &caller.account,
             designated: self.designated(&caller.account).await?,
             bookings,
+            entries,
             also_stored: vec![
                 "password_hash",
                 "sessions_and_links",

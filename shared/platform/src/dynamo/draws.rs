@@ -11,7 +11,9 @@ use futures_util::future::join_all;
 use prenota_domain::bookings::{Notice, NoticeKind};
 use prenota_domain::catalogue::Place;
 use prenota_domain::draws::release::ENTRY_PARTITIONS;
-use prenota_domain::draws::{DrawSummary, Entry, Pseudonym, Release};
+use prenota_domain::draws::{
+    Digest32, DrawSummary, Entry, Pseudonym, PublishedDraw, PublishedEntry, Release,
+};
 use prenota_domain::ports::{DrawStore, EntryWriteError};
 use uuid::Uuid;
 
@@ -19,7 +21,7 @@ use super::keys::{self, Item, PURGE_AT};
 use super::notices::put_notice;
 use super::ops::{Backend, Change, Condition, ReasonCode, Transaction, Write};
 use super::slots::DRAW;
-use super::{DynamoStore, TransactError, from_item, number, string, to_item};
+use super::{DynamoStore, TransactError, from_item, number, string, text_of, to_item};
 
 const RELEASES: &str = "RELEASES";
 const LEASED_UNTIL: &str = "leased_until";
@@ -42,6 +44,14 @@ fn entry_key(release: &str, pseudonym: &Pseudonym) -> Item {
         &pseudonym.to_string(),
     )
 }
+
+/// A drawn release's publication: its entries' pseudonyms, weights and positions, in items of
+/// `PUBLISHED_PER_ITEM` (well within DynamoDB's 400 KB an item).
+fn publication_partition(release: &str) -> String {
+    format!("PUBLISHED#{release}")
+}
+
+const PUBLISHED_PER_ITEM: usize = 1000;
 
 fn claim_key(claim: &str) -> Item {
     keys::key(format!("ENTERED#{claim}"), "ENTERED")
@@ -388,6 +398,71 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
             }
             Err(error) => Err(error.into_anyhow()),
         }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(release = %published.release))]
+    async fn save_publication(&self, published: &PublishedDraw) -> anyhow::Result<()> {
+        let chunks = published.entries.chunks(PUBLISHED_PER_ITEM).enumerate();
+        for (index, entries) in chunks {
+            let mut item = keys::key(
+                publication_partition(&published.release),
+                &format!("{index:05}"),
+            );
+            item.insert("release".into(), string(&published.release));
+            item.insert(
+                "commitment".into(),
+                string(published.commitment.to_string()),
+            );
+            item.insert("seed".into(), string(published.seed.to_string()));
+            item.insert("entries".into(), string(serde_json::to_string(entries)?));
+            self.write(Write::put(item, None), "PutItem publication")
+                .await?;
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn publication(&self, release: &str) -> anyhow::Result<Option<PublishedDraw>> {
+        let items = self
+            .partition(publication_partition(release), "0".into(), "~".into())
+            .await?;
+        let Some(first) = items.first() else {
+            return Ok(None);
+        };
+        let digest = |name: &str| {
+            text_of(first, name)
+                .and_then(Digest32::parse)
+                .with_context(|| format!("a publication's {name}"))
+        };
+        let mut published = PublishedDraw {
+            release: release.to_owned(),
+            commitment: digest("commitment")?,
+            seed: digest("seed")?,
+            entries: Vec::new(),
+        };
+        for item in &items {
+            let entries = text_of(item, "entries").context("a publication's entries")?;
+            let entries: Vec<PublishedEntry> = serde_json::from_str(entries)?;
+            published.entries.extend(entries);
+        }
+        Ok(Some(published))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(release = %entry.release))]
+    async fn erase_entry(&self, entry: &Entry) -> anyhow::Result<()> {
+        let mut transaction = Transaction::new().with(
+            EntryPart::Entry,
+            Write::delete(entry_key(&entry.release, &entry.pseudonym), None),
+        );
+        for claim in &entry.claims {
+            transaction.push(EntryPart::Claim, Write::delete(claim_key(claim), None));
+        }
+        for key in &entry.loss_keys {
+            transaction.push(EntryPart::Losses, Write::delete(losses_key(key), None));
+        }
+        self.transact(transaction)
+            .await
+            .map_err(TransactError::into_anyhow)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
