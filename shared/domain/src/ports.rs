@@ -292,6 +292,14 @@ pub trait DrawStore: Send + Sync {
         until: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
 
+    /// Lets go of the release's draw held until `lease` (a run whose time ran out), so that the
+    /// next run goes on at once.
+    fn let_go_draw(
+        &self,
+        release: &str,
+        lease: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
     /// Writes an entry's new state (its `version` the next), over the version before it, with
     /// the notice that tells of it: `false` when the entry changed meanwhile.
     fn save_entry(
@@ -330,9 +338,10 @@ pub trait DrawStore: Send + Sync {
         published: &PublishedDraw,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
+    /// A drawn release's publication (none before the draw).
     fn publication(
         &self,
-        release: &str,
+        release: &Release,
     ) -> impl Future<Output = anyhow::Result<Option<PublishedDraw>>> + Send;
 
     /// An entry, its claims on the person and the person's record of lost draws, deleted

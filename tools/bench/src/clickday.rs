@@ -47,18 +47,18 @@ use serde_json::json;
 use tokio::time::Instant;
 
 /// Monday 11 January 2027, 08:00 in Italy: the window opens.
-fn opening() -> DateTime<Utc> {
+pub(crate) fn opening() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 1, 11, 7, 0, 0)
         .single()
         .expect("a time")
 }
 
 /// Execution environments of the booking function serving the click day.
-const INSTANCES: usize = 100;
+pub(crate) const INSTANCES: usize = 100;
 
-const SERVICE: &str = "cure-mediche";
-const OFFICE: &str = "milano";
-const SITE: &str = "cagni";
+pub(crate) const SERVICE: &str = "cure-mediche";
+pub(crate) const OFFICE: &str = "milano";
+pub(crate) const SITE: &str = "cagni";
 
 /// A scenario of the table.
 pub struct Scenario {
@@ -116,6 +116,9 @@ pub struct Report {
     pub capacity: usize,
     pub booked: usize,
     pub booked_by_scripts: usize,
+    /// The identities the scripts used (each a verified person's, for the comparison with a
+    /// draw: `draw_day`).
+    pub script_identities: usize,
     /// "No availability" or an error while places remained.
     pub refused_while_places_remained: usize,
     /// Answers "try again at" (busy, or API Gateway's throttle).
@@ -141,8 +144,8 @@ impl Report {
 
 /// The clock of the simulation: the opening plus tokio's (virtual) time since.
 #[derive(Clone)]
-struct SimClock {
-    epoch: Instant,
+pub(crate) struct SimClock {
+    pub(crate) epoch: Instant,
 }
 
 impl Clock for SimClock {
@@ -153,7 +156,7 @@ impl Clock for SimClock {
 }
 
 /// SES: a send takes ~30 ms and always works.
-struct SimMailer;
+pub(crate) struct SimMailer;
 
 impl Mailer for SimMailer {
     async fn send(&self, _mail: &OutgoingMail) -> anyhow::Result<()> {
@@ -163,7 +166,7 @@ impl Mailer for SimMailer {
 }
 
 /// KMS: a signature takes ~12 ms; a P-256 key of the simulation's own.
-struct SimSigner {
+pub(crate) struct SimSigner {
     key: SigningKey,
     public: ReceiptKey,
 }
@@ -196,10 +199,11 @@ impl Signer for SimSigner {
     }
 }
 
-type SimApp<B = MemoryBackend> = App<DynamoStore<B>, SimMailer, SimSigner, SimClock, Printer>;
+pub(crate) type SimApp<B = MemoryBackend> =
+    App<DynamoStore<B>, SimMailer, SimSigner, SimClock, Printer>;
 
 /// One execution environment of the booking function, with its own caches.
-fn instance<B: Backend>(backend: B, config: &Config, epoch: Instant) -> SimApp<B> {
+pub(crate) fn instance<B: Backend>(backend: B, config: &Config, epoch: Instant) -> SimApp<B> {
     SimApp {
         store: DynamoStore::with_backend(backend),
         mailer: SimMailer,
@@ -211,7 +215,7 @@ fn instance<B: Backend>(backend: B, config: &Config, epoch: Instant) -> SimApp<B
 }
 
 /// A person with an account, signed in (written to nowhere: the booking reads only the caller).
-fn caller(n: usize, rng: &mut StdRng) -> Caller {
+pub(crate) fn caller(n: usize, rng: &mut StdRng) -> Caller {
     let letters: String = (0..10)
         .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
         .collect();
@@ -260,13 +264,13 @@ fn caller(n: usize, rng: &mut StdRng) -> Caller {
 }
 
 /// API Gateway's throttle: a bucket of 5,000 requests refilled at 2,000 a second.
-struct Gateway {
-    tokens: f64,
-    at: Instant,
+pub(crate) struct Gateway {
+    pub(crate) tokens: f64,
+    pub(crate) at: Instant,
 }
 
 impl Gateway {
-    fn admit(&mut self) -> bool {
+    pub(crate) fn admit(&mut self) -> bool {
         let now = Instant::now();
         self.tokens =
             (self.tokens + now.duration_since(self.at).as_secs_f64() * 2000.0).min(5000.0);
@@ -392,6 +396,7 @@ async fn simulate(scenario: &Scenario) -> Report {
                     return;
                 }
                 identity += 1;
+                shared.borrow_mut().report.script_identities += 1;
                 let caller = caller(1_000_000 * (script + 1) + identity, &mut script_rng);
                 let (apps, shared) = (apps.clone(), shared.clone());
                 tokio::task::spawn_local(async move {
@@ -522,9 +527,10 @@ pub fn table(reports: &[(&Scenario, Report)]) -> String {
             report.capacity,
             if scenario.scripts > 0 {
                 format!(
-                    "{} ({:.0}%)",
+                    "{} ({:.0}%) with {} identities",
                     report.booked_by_scripts,
-                    100.0 * report.booked_by_scripts as f64 / report.booked.max(1) as f64
+                    100.0 * report.booked_by_scripts as f64 / report.booked.max(1) as f64,
+                    report.script_identities
                 )
             } else {
                 "–".into()

@@ -7,12 +7,13 @@
 //! `prenota-bench receipts [N]`, `prenota-bench export [N]`; `prenota-bench coldstart [N]`
 //! starts each function's release binary N times against a stand-in of the Lambda runtime API;
 //! `prenota-bench clickday [1|2|3]` simulates click days on DynamoDB's model in memory (no local
-//! stack needed).
+//! stack needed); `prenota-bench clickday draw`, the same places released by draw.
 
 mod accounts;
 mod bookings;
 mod clickday;
 mod coldstart;
+mod draw_day;
 mod export;
 mod measure;
 mod receipts;
@@ -136,6 +137,10 @@ fn main() -> anyhow::Result<()> {
         Some("accounts") => runtime.block_on(accounts::run(count(30))),
         Some("bookings") => runtime.block_on(bookings::run(count(30))),
         Some("receipts") => runtime.block_on(receipts::run(count(30))),
+        Some("clickday") if args.get(1).map(String::as_str) == Some("draw") => {
+            draw_day::main();
+            Ok(())
+        }
         Some("clickday") => {
             clickday::main(args.get(1).and_then(|n| n.parse().ok()));
             Ok(())
@@ -147,7 +152,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: prenota-bench accounts|bookings|receipts|export|coldstart [N] | clickday [1|2|3]"
+                "usage: prenota-bench accounts|bookings|receipts|export|coldstart [N] | clickday [1|2|3|draw]"
             );
             std::process::exit(2)
         }

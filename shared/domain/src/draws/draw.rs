@@ -15,7 +15,10 @@
 //!   mark. An offer accepted becomes a booking; declined or let expire, it goes to the next.
 //!   Once nobody is left waiting, the release's mark is lifted and what is free is anyone's.
 
-use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use futures_util::future::join_all;
 use tracing::{info, instrument};
 
 use crate::App;
@@ -36,6 +39,11 @@ use crate::ports::{BookingWriteError, Clock, Counts, IdempotencyClaim, Store};
 use crate::secrets::counter_key;
 use crate::time::today_in_rome;
 
+/// How many of a draw's writes go out at once.
+const WRITES_AT_ONCE: usize = 25;
+/// How long one run of a draw goes on booking before it lets go (well within the function's
+/// 300 s): the next minute's run goes on from there.
+const DRAW_PASS_SECONDS: i64 = 200;
 /// How long a person's record of lost draws is kept after their last loss.
 const LOSSES_KEPT_DAYS: i64 = 365;
 /// How long a draw's claim on an entry's booking (its idempotency) lasts: a run resumed within
@@ -97,18 +105,21 @@ where
     }
 
     /// Runs one release's draw: order, places, bookings, the record of losses, publication.
-    /// `false` when another run holds it.
+    /// `false` when another run holds it, or when this run's time ran out first (it lets go,
+    /// and the next minute's run goes on from there).
     #[instrument(skip_all, fields(release = %release.id))]
     async fn draw(&self, release: Release, catalogue: &Catalogue) -> Result<bool> {
-        let now = self.clock.now();
-        let lease = now + Duration::seconds(DRAW_LEASE_SECONDS);
-        if !self.store.claim_draw(&release.id, now, lease).await? {
+        let started = self.clock.now();
+        let lease = started + Duration::seconds(DRAW_LEASE_SECONDS);
+        if !self.store.claim_draw(&release.id, started, lease).await? {
             return Ok(false);
         }
+        let out_of_time = || self.clock.now() - started > Duration::seconds(DRAW_PASS_SECONDS);
         let mut entries = self.store.entries(&release.id).await?;
         if !release.allocated {
             let places = self.open_places(catalogue, &release).await?;
             let decisions = allocation(&release, &entries, &places);
+            let mut changed = Vec::new();
             for (entry, decided) in entries.iter_mut().zip(decisions) {
                 // A resumed run finds what the first recorded, and records only the rest.
                 if entry.position == Some(decided.position)
@@ -116,35 +127,55 @@ where
                 {
                     continue;
                 }
-                let mut next = entry.clone();
-                next.position = Some(decided.position);
-                next.waiting_rank = decided.waiting_rank;
-                next.outcome = Some(decided.outcome);
-                next.version += 1;
-                let notice = matches!(next.outcome, Some(EntryOutcome::Waiting))
-                    .then(|| Notice::of_entry(NoticeKind::Waiting, &next, now));
-                if !self.store.save_entry(&next, notice.as_ref()).await? {
-                    return Err(Error::internal(anyhow::anyhow!(
-                        "an entry changed during its draw"
-                    )));
+                entry.position = Some(decided.position);
+                entry.waiting_rank = decided.waiting_rank;
+                entry.outcome = Some(decided.outcome);
+                entry.version += 1;
+                changed.push(entry.clone());
+            }
+            for batch in changed.chunks(WRITES_AT_ONCE) {
+                let saves = batch.iter().map(|entry| {
+                    let notice = matches!(entry.outcome, Some(EntryOutcome::Waiting))
+                        .then(|| Notice::of_entry(NoticeKind::Waiting, entry, started));
+                    async move { self.store.save_entry(entry, notice.as_ref()).await }
+                });
+                for saved in join_all(saves).await {
+                    if !saved? {
+                        return Err(Error::internal(anyhow::anyhow!(
+                            "an entry changed during its draw"
+                        )));
+                    }
                 }
-                *entry = next;
             }
             self.store.mark_allocated(&release).await?;
         }
         entries.sort_by_key(|entry| entry.position);
-        for entry in &mut entries {
-            if matches!(
-                entry.outcome,
-                Some(EntryOutcome::Placed { booking: None, .. })
-            ) {
-                *entry = self.give_place(catalogue, &release, entry).await?;
+        // The places booked a batch at a time, no two of a batch in one slot (they would only
+        // hold each other up: one transaction at a time takes an item).
+        for batch in slot_batches(&entries) {
+            if out_of_time() {
+                self.store.let_go_draw(&release.id, lease).await?;
+                info!("draw: time up, the next run goes on");
+                return Ok(false);
+            }
+            let given = batch
+                .iter()
+                .map(|&i| self.give_place(catalogue, &release, &entries[i]));
+            let given = join_all(given).await;
+            for (&i, entry) in batch.iter().zip(given) {
+                entries[i] = entry?;
             }
         }
-        let keep_until = now + Duration::days(LOSSES_KEPT_DAYS);
-        for entry in entries.iter().filter(|entry| !entry.settled) {
-            let lost = matches!(entry.outcome, Some(EntryOutcome::Waiting));
-            self.store.settle_entry(entry, lost, keep_until).await?;
+        let keep_until = started + Duration::days(LOSSES_KEPT_DAYS);
+        let unsettled: Vec<&Entry> = entries.iter().filter(|entry| !entry.settled).collect();
+        for batch in unsettled.chunks(WRITES_AT_ONCE) {
+            let settled = batch.iter().map(|entry| {
+                let lost = matches!(entry.outcome, Some(EntryOutcome::Waiting));
+                self.store.settle_entry(entry, lost, keep_until)
+            });
+            for settled in join_all(settled).await {
+                settled?;
+            }
         }
         // The order as recorded, published before the release says it is drawn.
         let ranked: Vec<(Pseudonym, u32)> = entries
@@ -447,6 +478,40 @@ pub(crate) fn release_places<'a>(
         release.site.as_deref(),
     )?;
     Ok(catalogue.places(service, place.office, release.site.as_deref()))
+}
+
+/// The entries whose place is still to book (by index), in batches of at most
+/// `WRITES_AT_ONCE` with no two in one slot: round after round, each slot's next entry.
+fn slot_batches(entries: &[Entry]) -> Vec<Vec<usize>> {
+    let mut by_slot: BTreeMap<(&str, &str, NaiveDate, NaiveTime), Vec<usize>> = BTreeMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(EntryOutcome::Placed {
+            place,
+            booking: None,
+        }) = &entry.outcome
+        {
+            let slot = (
+                place.site.as_str(),
+                place.section.as_str(),
+                place.date,
+                place.time,
+            );
+            by_slot.entry(slot).or_default().push(i);
+        }
+    }
+    let mut batches = Vec::new();
+    let mut round = 0;
+    loop {
+        let this_round: Vec<usize> = by_slot
+            .values()
+            .filter_map(|queue| queue.get(round).copied())
+            .collect();
+        if this_round.is_empty() {
+            return batches;
+        }
+        batches.extend(this_round.chunks(WRITES_AT_ONCE).map(<[usize]>::to_vec));
+        round += 1;
+    }
 }
 
 /// What the draw decides for one entry.

@@ -226,7 +226,7 @@ where
         if release.drawn.is_none() {
             return Err(Code::NotFound.into());
         }
-        self.store.publication(id).await?.ok_or_else(|| {
+        self.store.publication(&release).await?.ok_or_else(|| {
             Error::internal(anyhow::anyhow!("a drawn release without its publication"))
         })
     }

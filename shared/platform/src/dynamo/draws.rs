@@ -45,10 +45,11 @@ fn entry_key(release: &str, pseudonym: &Pseudonym) -> Item {
     )
 }
 
-/// A drawn release's publication: its entries' pseudonyms, weights and positions, in items of
-/// `PUBLISHED_PER_ITEM` (well within DynamoDB's 400 KB an item).
-fn publication_partition(release: &str) -> String {
-    format!("PUBLISHED#{release}")
+/// A part of a drawn release's publication: `PUBLISHED_PER_ITEM` of its entries' pseudonyms,
+/// weights and positions (about 110 KB, well within DynamoDB's 400 KB an item), each part a
+/// partition of its own (a part costs 110 WCU: a partition takes 1,000 a second).
+fn publication_key(release: &str, index: usize) -> Item {
+    keys::key(format!("PUBLISHED#{release}#{index}"), "PUBLISHED")
 }
 
 const PUBLISHED_PER_ITEM: usize = 1000;
@@ -305,6 +306,19 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
         self.write(write, "UpdateItem draw claim").await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(release = %release))]
+    async fn let_go_draw(&self, release: &str, lease: DateTime<Utc>) -> anyhow::Result<()> {
+        // Only this run's hold: one taken over meanwhile is the other run's.
+        let write = Write::update(
+            release_key(release),
+            vec![Change::remove(LEASED_UNTIL)],
+            Some(Condition::eq(LEASED_UNTIL, number(lease.timestamp()))),
+        );
+        self.write(write, "UpdateItem draw let go")
+            .await
+            .map(|_| ())
+    }
+
     #[tracing::instrument(
         level = "debug",
         skip_all,
@@ -404,10 +418,7 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
     async fn save_publication(&self, published: &PublishedDraw) -> anyhow::Result<()> {
         let chunks = published.entries.chunks(PUBLISHED_PER_ITEM).enumerate();
         for (index, entries) in chunks {
-            let mut item = keys::key(
-                publication_partition(&published.release),
-                &format!("{index:05}"),
-            );
+            let mut item = publication_key(&published.release, index);
             item.insert("release".into(), string(&published.release));
             item.insert(
                 "commitment".into(),
@@ -421,21 +432,35 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn publication(&self, release: &str) -> anyhow::Result<Option<PublishedDraw>> {
-        let items = self
-            .partition(publication_partition(release), "0".into(), "~".into())
-            .await?;
-        let Some(first) = items.first() else {
+    #[tracing::instrument(level = "debug", skip_all, fields(release = %release.id))]
+    async fn publication(&self, release: &Release) -> anyhow::Result<Option<PublishedDraw>> {
+        let Some(drawn) = &release.drawn else {
             return Ok(None);
         };
+        let chunks = (drawn.entries as usize).div_ceil(PUBLISHED_PER_ITEM).max(1);
+        let keys: Vec<Item> = (0..chunks)
+            .map(|index| publication_key(&release.id, index))
+            .collect();
+        let mut items = Vec::new();
+        for batch in keys.chunks(100) {
+            items.extend(self.get_many(batch.to_vec()).await?);
+        }
+        anyhow::ensure!(items.len() == chunks, "a publication's parts are missing");
+        let part = |item: &Item| -> usize {
+            keys::pk_of(item)
+                .and_then(|pk| pk.rsplit_once('#'))
+                .and_then(|(_, index)| index.parse().ok())
+                .unwrap_or(usize::MAX)
+        };
+        items.sort_by_key(part);
+        let first = &items[0];
         let digest = |name: &str| {
             text_of(first, name)
                 .and_then(Digest32::parse)
                 .with_context(|| format!("a publication's {name}"))
         };
         let mut published = PublishedDraw {
-            release: release.to_owned(),
+            release: release.id.clone(),
             commitment: digest("commitment")?,
             seed: digest("seed")?,
             entries: Vec::new(),

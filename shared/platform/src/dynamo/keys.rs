@@ -22,7 +22,7 @@
 //! | an entry in a release's draw (`ENTRY_PARTITIONS` partitions, by pseudonym) | `ENTRIES#<release>#<0-15>` | `<pseudonym>` |
 //! | a person's entry in a release (one per identity key) | `ENTERED#<hashed release and person>` | `ENTERED` |
 //! | the draws of a service a person lost since their last place | `LOSSES#<hashed service and person>` | `LOSSES` |
-//! | a drawn release's publication (pseudonyms, weights, positions), a thousand entries an item | `PUBLISHED#<release>` | `<00000…>` |
+//! | a drawn release's publication (pseudonyms, weights, positions), a thousand entries a part | `PUBLISHED#<release>#<part>` | `PUBLISHED` |
 //! | an extraordinary closure's job, and each appointment it took on | `CLOSURE#<office>#<id>` | `JOB` · `STEP#<booking id>` |
 //!
 //! A section's day is one partition, its slots items of it: concurrent bookings of different
