@@ -3,7 +3,6 @@
 //! audit command (`tools/draw-audit`) as anyone would check it, and a freed place goes down
 //! the waiting list.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use prenota_testing::fixtures::office_staff;
@@ -24,28 +23,11 @@ async fn three_places_a_day() -> TestApp {
     app
 }
 
-/// The audit command, built beside the tests by scripts/test.
-fn draw_audit() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let binary = deps
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("prenota-draw-audit");
-    assert!(
-        binary.exists(),
-        "{} is missing: scripts/test builds it before the tests",
-        binary.display()
-    );
-    binary
-}
-
 /// Runs the audit command on a published draw: whether everything held, and what it said.
 fn audit(draw: &Value, args: &[&str]) -> (bool, String) {
     let file = std::env::temp_dir().join(format!("draw-{}.json", uuid::Uuid::new_v4().simple()));
     std::fs::write(&file, serde_json::to_vec(draw).unwrap()).unwrap();
-    let output = Command::new(draw_audit())
+    let output = Command::new(workspace_binary("prenota-draw-audit"))
         .arg(&file)
         .args(args)
         .output()

@@ -525,3 +525,16 @@ impl TestApp {
         assert_eq!(holds, expected, "holds differ from the active bookings");
     }
 }
+
+/// A binary of the workspace (`prenota-verify`, `prenota-draw-audit`), built beside the tests by
+/// scripts/test.
+pub fn workspace_binary(name: &str) -> std::path::PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let binary = deps.parent().unwrap().parent().unwrap().join(name);
+    assert!(
+        binary.exists(),
+        "{} is missing: scripts/test builds it before the tests",
+        binary.display()
+    );
+    binary
+}

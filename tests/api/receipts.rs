@@ -78,28 +78,11 @@ fn pdf_text(pdf: &[u8], dir: &Path) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// The offline verifier binary, built beside the tests by scripts/test.
-fn offline_verifier() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let binary = deps
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("prenota-verify");
-    assert!(
-        binary.exists(),
-        "{} is missing: scripts/test builds it before the tests",
-        binary.display()
-    );
-    binary
-}
-
 /// Runs the offline verifier in a network namespace of its own: it has no network at all.
 fn verify_offline(keys: &Path, receipt: &Path) -> (bool, String) {
     let output = Command::new("unshare")
         .arg("--net")
-        .arg(offline_verifier())
+        .arg(workspace_binary("prenota-verify"))
         .arg("--keys")
         .arg(keys)
         .arg(receipt)

@@ -46,6 +46,28 @@ async fn enter(
     rules.app.enter_draw(&caller, &release.id, &body).await
 }
 
+/// Tuesday 19 January's places released on Monday morning until Tuesday morning, `people`
+/// entered, and drawn: the release and the entrants.
+async fn drawn_with(rules: &Rules, people: usize) -> (Release, Vec<Client>) {
+    let release = open(
+        rules,
+        &release_of("2027-01-19", "2027-01-11T07:00:00Z", "2027-01-12T07:00:00Z"),
+    )
+    .await;
+    let mut entrants = Vec::new();
+    for _ in 0..people {
+        let person = rules.person_client().await;
+        let entry = enter(rules, &person, &release, json!({})).await.unwrap();
+        // Each entrant is told their code (the key of their pseudonym) through the outbox.
+        let mail = rules.mail_to(&person.email).await;
+        assert!(mail.last().unwrap().text.contains(entry.code.as_str()));
+        entrants.push(person);
+    }
+    rules.clock.set("2027-01-12T07:00:01Z");
+    assert_eq!(rules.app.run_draws().await.unwrap().drawn, 1);
+    (release, entrants)
+}
+
 #[tokio::test]
 async fn a_draw_gives_the_places_in_an_order_anyone_can_recompute() {
     let rules = three_places_a_day().await;
@@ -212,19 +234,7 @@ async fn a_draw_gives_the_places_in_an_order_anyone_can_recompute() {
 #[tokio::test]
 async fn a_person_who_lost_weighs_more_in_the_next_draw_and_a_winner_starts_again() {
     let rules = three_places_a_day().await;
-    let first = open(
-        &rules,
-        &release_of("2027-01-19", "2027-01-11T07:00:00Z", "2027-01-12T07:00:00Z"),
-    )
-    .await;
-    let mut people = Vec::new();
-    for _ in 0..5 {
-        let person = rules.person_client().await;
-        enter(&rules, &person, &first, json!({})).await.unwrap();
-        people.push(person);
-    }
-    rules.clock.set("2027-01-12T07:00:01Z");
-    rules.app.run_draws().await.unwrap();
+    let (_, people) = drawn_with(&rules, 5).await;
     let second = open(
         &rules,
         &release_of("2027-01-26", "2027-01-12T08:00:00Z", "2027-01-14T07:00:00Z"),
@@ -342,22 +352,7 @@ async fn entry_of(rules: &Rules, client: &Client) -> Entry {
 #[tokio::test]
 async fn freed_places_go_down_the_waiting_list_and_to_nobody_else() {
     let rules = three_places_a_day().await;
-    let release = open(
-        &rules,
-        &release_of("2027-01-19", "2027-01-11T07:00:00Z", "2027-01-12T07:00:00Z"),
-    )
-    .await;
-    let mut people = Vec::new();
-    for _ in 0..6 {
-        let person = rules.person_client().await;
-        let entry = enter(&rules, &person, &release, json!({})).await.unwrap();
-        // Each entrant is told their code (the key of their pseudonym) through the outbox.
-        let mail = rules.mail_to(&person.email).await;
-        assert!(mail.last().unwrap().text.contains(entry.code.as_str()));
-        people.push(person);
-    }
-    rules.clock.set("2027-01-12T07:00:01Z");
-    rules.app.run_draws().await.unwrap();
+    let (release, people) = drawn_with(&rules, 6).await;
     let entries = entries_of(&rules, &people).await;
     let (winners, waiting) = entries.split_at(3);
     for (rank, (client, entry)) in waiting.iter().enumerate() {
@@ -487,19 +482,7 @@ async fn freed_places_go_down_the_waiting_list_and_to_nobody_else() {
 #[tokio::test]
 async fn a_person_sees_their_entries_and_erasing_the_account_deletes_them_but_not_the_draw() {
     let rules = three_places_a_day().await;
-    let release = open(
-        &rules,
-        &release_of("2027-01-19", "2027-01-11T07:00:00Z", "2027-01-12T07:00:00Z"),
-    )
-    .await;
-    let mut people = Vec::new();
-    for _ in 0..4 {
-        let person = rules.person_client().await;
-        enter(&rules, &person, &release, json!({})).await.unwrap();
-        people.push(person);
-    }
-    rules.clock.set("2027-01-12T07:00:01Z");
-    rules.app.run_draws().await.unwrap();
+    let (release, people) = drawn_with(&rules, 4).await;
     let leaving = rules.caller_of(&people[0]).await;
     let data = rules.app.personal_data(&leaving).await.unwrap();
     assert_eq!(data.entries.len(), 1, "GET /me/data shows the entry");

@@ -220,31 +220,41 @@ pub(crate) fn caller(n: usize, rng: &mut StdRng) -> Caller {
         .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
         .collect();
     let name = |text: &str| Name::parse(text).expect("a name");
+    let person = Holder::Person(Person {
+        surname: name(&format!("Rossi {letters}")),
+        given_names: name("Amina"),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1990, 4, 12).expect("a date"),
+        sex: Sex::F,
+        citizenship: Country::parse("MA").expect("a country"),
+        document: IdentityDocument {
+            kind: DocumentType::Passport,
+            number: DocumentNumber::parse(&format!("YA{n:09}")).expect("a number"),
+            issuing_country: Country::parse("MA").expect("a country"),
+        },
+        address: "Via Padova 21".into(),
+        municipality: "Milano".into(),
+        cap: Cap::parse("20127").expect("a CAP"),
+        phone: Phone::parse("+393331234567").expect("a phone"),
+    });
+    signed_in(
+        uuid::Uuid::from_u64_pair(rng.random(), n as u64),
+        &format!("p{n}@example.org"),
+        person,
+    )
+}
+
+/// An active account of `holder`, signed in at the opening.
+pub(crate) fn signed_in(id: uuid::Uuid, email: &str, holder: Holder) -> Caller {
     let account = Account {
-        id: uuid::Uuid::from_u64_pair(rng.random(), n as u64),
-        email: Email::parse(&format!("p{n}@example.org")).expect("an address"),
+        id,
+        email: Email::parse(email).expect("an address"),
         password_hash: String::new(),
         status: AccountStatus::Active,
         language: Language::It,
         created_at: opening(),
         session_generation: 0,
         version: 1,
-        holder: Holder::Person(Person {
-            surname: name(&format!("Rossi {letters}")),
-            given_names: name("Amina"),
-            birth_date: chrono::NaiveDate::from_ymd_opt(1990, 4, 12).expect("a date"),
-            sex: Sex::F,
-            citizenship: Country::parse("MA").expect("a country"),
-            document: IdentityDocument {
-                kind: DocumentType::Passport,
-                number: DocumentNumber::parse(&format!("YA{n:09}")).expect("a number"),
-                issuing_country: Country::parse("MA").expect("a country"),
-            },
-            address: "Via Padova 21".into(),
-            municipality: "Milano".into(),
-            cap: Cap::parse("20127").expect("a CAP"),
-            phone: Phone::parse("+393331234567").expect("a phone"),
-        }),
+        holder,
         consents: None,
         expires_at: None,
         last_seen_at: None,

@@ -15,12 +15,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::Duration as Span;
-use prenota_domain::accounts::{Account, AccountStatus, Caller, Holder, OfficeStaff};
+use prenota_domain::Config;
+use prenota_domain::accounts::{Caller, Holder, OfficeStaff};
 use prenota_domain::draws::{EntryOutcome, Phase};
-use prenota_domain::ports::{Clock, DrawStore, Session};
-use prenota_domain::secrets::SessionToken;
-use prenota_domain::types::Email;
-use prenota_domain::{Config, Language};
+use prenota_domain::ports::{Clock, DrawStore};
 use prenota_platform::dynamo::DynamoStore;
 use prenota_platform::dynamo::memory::{MemoryBackend, Metrics, Model};
 use rand::rngs::StdRng;
@@ -30,7 +28,7 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::clickday::{
-    Gateway, INSTANCES, OFFICE, SERVICE, SITE, SimApp, caller, instance, opening,
+    Gateway, INSTANCES, OFFICE, SERVICE, SITE, SimApp, caller, instance, opening, signed_in,
 };
 
 /// The identities the 50 scripts used in scenario 2 before the places were gone (its table's
@@ -73,35 +71,15 @@ fn percentile(values: &[f64], p: f64) -> f64 {
 
 /// Milan's office staff, who open the release.
 fn staff() -> Caller {
-    let account = Account {
-        id: Uuid::from_u64_pair(7, 7),
-        email: Email::parse("ufficio@questura.example").expect("an address"),
-        password_hash: String::new(),
-        status: AccountStatus::Active,
-        language: Language::It,
-        created_at: opening(),
-        session_generation: 0,
-        version: 1,
-        holder: Holder::Office(OfficeStaff {
-            office: OFFICE.into(),
-            name: "Ufficio".into(),
-        }),
-        consents: None,
-        expires_at: None,
-        last_seen_at: None,
-        inactivity_warned_at: None,
-        known_sources: Vec::new(),
-        undeliverable: None,
-    };
-    let token = SessionToken::generate(account.id);
-    let session = Session {
-        token_hash: token.hash(),
-        account_id: account.id,
-        generation: 0,
-        created_at: opening(),
-        expires_at: opening() + Span::days(1),
-    };
-    Caller { account, session }
+    let holder = Holder::Office(OfficeStaff {
+        office: OFFICE.into(),
+        name: "Ufficio".into(),
+    });
+    signed_in(
+        Uuid::from_u64_pair(7, 7),
+        "ufficio@questura.example",
+        holder,
+    )
 }
 
 struct Shared {
@@ -124,32 +102,40 @@ async fn enter(apps: &[SimApp], shared: &Rc<RefCell<Shared>>, caller: Caller, re
         } else {
             None
         };
-        let mut state = shared.borrow_mut();
-        state
-            .report
-            .answer_ms
-            .push(started.elapsed().as_secs_f64() * 1000.0);
-        match outcome {
-            Some(Ok(_)) => {
-                state.report.entries += 1;
-                return;
-            }
-            Some(Err(error)) if error.code == prenota_domain::Code::Busy => {
-                state.report.waits += 1;
-            }
-            Some(Err(error)) => {
-                state.report.refused += 1;
-                *state
-                    .report
-                    .refused_why
-                    .entry(error.code.as_str())
-                    .or_default() += 1;
-                return;
-            }
-            None => state.report.waits += 1,
+        if counted(&mut shared.borrow_mut().report, started, outcome) {
+            return;
         }
-        drop(state);
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Counts an entry's answer: whether the entrant is done (else they come back in a second).
+fn counted(
+    report: &mut Report,
+    started: Instant,
+    outcome: Option<prenota_domain::Result<prenota_domain::draws::Entry>>,
+) -> bool {
+    report
+        .answer_ms
+        .push(started.elapsed().as_secs_f64() * 1000.0);
+    match outcome {
+        Some(Ok(_)) => {
+            report.entries += 1;
+            true
+        }
+        Some(Err(error)) if error.code == prenota_domain::Code::Busy => {
+            report.waits += 1;
+            false
+        }
+        Some(Err(error)) => {
+            report.refused += 1;
+            *report.refused_why.entry(error.code.as_str()).or_default() += 1;
+            true
+        }
+        None => {
+            report.waits += 1;
+            false
+        }
     }
 }
 

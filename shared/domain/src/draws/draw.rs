@@ -88,11 +88,7 @@ where
                 run.marked += 1;
             }
             match release.phase(now) {
-                Phase::Closed => {
-                    if self.draw(release, &catalogue).await? {
-                        run.drawn += 1;
-                    }
-                }
+                Phase::Closed => run.drawn += usize::from(self.draw(release, &catalogue).await?),
                 Phase::Drawn if !release.returned && release.to >= today_in_rome(now) => {
                     let (offered, expired) = self.move_waiting_list(&release, &catalogue).await?;
                     run.offered += offered;
@@ -254,13 +250,12 @@ where
         // The places free in the release's slots, but those already offered.
         let mut free = self.open_places(catalogue, release).await?;
         for entry in &entries {
-            if let Some(EntryOutcome::Offered { place, .. }) = &entry.outcome {
-                if let Some(i) = free
+            if let Some(EntryOutcome::Offered { place, .. }) = &entry.outcome
+                && let Some(i) = free
                     .iter()
                     .position(|open| GivenPlace::from(open) == *place)
-                {
-                    free.swap_remove(i);
-                }
+            {
+                free.swap_remove(i);
             }
         }
         free.retain(|place| offer_ends(place, now).is_some());

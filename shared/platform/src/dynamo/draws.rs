@@ -176,7 +176,7 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
             .into_iter()
             .map(from_item)
             .collect::<anyhow::Result<Vec<Release>>>()?;
-        releases.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        releases.sort_by_key(|release| std::cmp::Reverse(release.created_at));
         Ok(releases)
     }
 
