@@ -46,8 +46,11 @@ fn news(catalogue: &Catalogue, release: &Release, entry: &Entry, t: &dyn Texts) 
         code: entry.code.as_str().to_owned(),
         pseudonym: entry.pseudonym.to_string(),
         draw_at: italian_time(t, release.closes_at),
-        first_day: t.date(release.from),
-        last_day: t.date(release.to),
+        days: if release.from == release.to {
+            t.date(release.from)
+        } else {
+            format!("{} – {}", t.date(release.from), t.date(release.to))
+        },
         waiting_rank: entry.waiting_rank,
         offer,
     }

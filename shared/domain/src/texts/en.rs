@@ -417,7 +417,7 @@ impl Texts for English {
         MailText {
             subject: format!("A place for you – {}", n.service),
             paragraphs: vec![format!(
-                "a place has been freed for “{}”, and it is offered to {} from the waiting list.",
+                "a place has been freed for “{}”: from the waiting list, it is offered to {}’s entry.",
                 n.service, n.person
             )],
             summary,
@@ -552,7 +552,7 @@ fn draw_summary_en(n: &DrawNews) -> Vec<(String, String)> {
         ("Service".into(), n.service.clone()),
         ("Office".into(), n.office.clone()),
         ("For".into(), n.person.clone()),
-        ("Days".into(), format!("{} – {}", n.first_day, n.last_day)),
+        ("Days".into(), n.days.clone()),
         ("Entry code".into(), n.code.clone()),
         ("Pseudonym".into(), n.pseudonym.clone()),
     ]

@@ -453,7 +453,7 @@ impl Texts for Italian {
         MailText {
             subject: format!("Un posto per lei – {}", n.service),
             paragraphs: vec![format!(
-                "si è liberato un posto per “{}” e viene offerto a {} dalla lista d’attesa.",
+                "si è liberato un posto per “{}”: dalla lista d’attesa, è offerto all’iscrizione di {}.",
                 n.service, n.person
             )],
             summary,
@@ -585,7 +585,7 @@ fn draw_summary_it(n: &DrawNews) -> Vec<(String, String)> {
         ("Servizio".into(), n.service.clone()),
         ("Ufficio".into(), n.office.clone()),
         ("Per".into(), n.person.clone()),
-        ("Giorni".into(), format!("{} – {}", n.first_day, n.last_day)),
+        ("Giorni".into(), n.days.clone()),
         ("Codice di iscrizione".into(), n.code.clone()),
         ("Pseudonimo".into(), n.pseudonym.clone()),
     ]

@@ -104,15 +104,16 @@ pub fn compose(
         }
         if !part.summary.is_empty() {
             html.push_str(&format!(
-                "<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;\
-                 background:{BOX};border:1px solid {LINE};border-radius:6px;margin:4px 0 16px\">"
+                "<table role=\"presentation\" style=\"width:100%;table-layout:fixed;\
+                 border-collapse:collapse;background:{BOX};border:1px solid {LINE};border-radius:6px;margin:4px 0 16px\">"
             ));
             for (label, value) in &part.summary {
                 text.push_str(&format!("{label}: {value}\n"));
                 html.push_str(&format!(
                     "<tr><td style=\"padding:10px 14px;border-bottom:1px solid {LINE}\">\
                      <div style=\"font-size:13px;color:{MUTED}\">{label}</div>\
-                     <div style=\"font-weight:bold\">{value}</div></td></tr>",
+                     <div style=\"font-weight:bold;overflow-wrap:anywhere;word-break:break-word\">\
+                     {value}</div></td></tr>",
                     label = escape_html(label),
                     value = escape_html(value)
                 ));

@@ -121,9 +121,8 @@ pub struct DrawNews {
     pub pseudonym: String,
     /// When the entry window closes and the draw runs (Italian time, written out).
     pub draw_at: String,
-    /// The release's first and last days, written out.
-    pub first_day: String,
-    pub last_day: String,
+    /// The release's days, written out: one, or the first and the last.
+    pub days: String,
     /// Its place on the waiting list, as the draw left it.
     pub waiting_rank: Option<u32>,
     /// A freed place offered: its day and time, its site, and until when it may be accepted.
