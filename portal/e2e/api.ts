@@ -207,3 +207,14 @@ export async function agenda(stack: Stack, office: string, date: string, site?: 
   } while (cursor);
   return appointments;
 }
+
+/**
+ * Moves the local stack's clock `seconds` forward (0 only reads it), which also runs its
+ * background pass at once (the draws, the waiting lists, the notices); the stack's time now.
+ * Minutes at most: sessions and the other tests share the clock.
+ */
+export async function advanceClock(stack: Stack, seconds: number): Promise<Date> {
+  const answer = await call(stack.base, 'POST', '/_local/clock', { advance_seconds: seconds });
+  if (answer.status !== 200) throw new Error(`clock: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return new Date(answer.body.now as string);
+}

@@ -52,6 +52,11 @@ export function localBinary(): string {
   return join(target, 'debug', 'prenota-local');
 }
 
+/** prenota-draw-audit (tools/draw-audit), built beside prenota-local: $PRENOTA_DRAW_AUDIT_BIN else there. */
+export function drawAuditBinary(): string {
+  return process.env.PRENOTA_DRAW_AUDIT_BIN ?? join(dirname(localBinary()), 'prenota-draw-audit');
+}
+
 function python(): string {
   if (process.env.PRENOTA_PYTHON) return process.env.PRENOTA_PYTHON;
   const cache = join(homedir(), '.cache', 'prenota');

@@ -22,6 +22,8 @@ interface Route {
 export const ROUTES: Route[] = [
   { pattern: '/', load: () => import('./pages/home') },
   { pattern: '/servizi-e-sedi', load: () => import('./pages/catalogue/services') },
+  { pattern: '/sorteggi', load: () => import('./pages/draws/list') },
+  { pattern: '/sorteggi/:id', load: () => import('./pages/draws/release') },
   { pattern: '/registrati', load: () => import('./pages/account/register') },
   { pattern: '/accedi', load: () => import('./pages/account/login') },
   { pattern: '/activate', load: () => import('./pages/account/activate') },
@@ -36,6 +38,7 @@ export const ROUTES: Route[] = [
   { pattern: '/ufficio/enti', load: () => import('./pages/office/organisations'), auth: true },
   { pattern: '/ufficio/chiusure', load: () => import('./pages/office/closures'), auth: true },
   { pattern: '/ufficio/rapporti', load: () => import('./pages/office/reports'), auth: true },
+  { pattern: '/ufficio/sorteggi', load: () => import('./pages/office/draws'), auth: true },
   { pattern: '/privacy', load: () => import('./pages/legal/privacy') },
   { pattern: '/termini', load: () => import('./pages/legal/terms') },
   { pattern: '/accessibilita', load: () => import('./pages/legal/accessibility') },
@@ -132,6 +135,7 @@ function Header(props: { current: string }) {
   const signedIn = session.value;
   const links: { href: string; label: string }[] = [
     { href: '/servizi-e-sedi', label: t('nav.services') },
+    { href: '/sorteggi', label: t('nav.draws') },
     { href: '/prenota', label: t('nav.book') },
     { href: '/appuntamenti', label: t('nav.appointments') },
   ];
@@ -141,6 +145,7 @@ function Header(props: { current: string }) {
       { href: '/ufficio/enti', label: t('nav.organisations') },
       { href: '/ufficio/chiusure', label: t('nav.closures') },
       { href: '/ufficio/rapporti', label: t('nav.reports') },
+      { href: '/ufficio/sorteggi', label: t('nav.office_draws') },
     );
   }
   if (signedIn) links.push({ href: '/i-miei-dati', label: t('nav.my_data') });

@@ -79,3 +79,39 @@ export function formatMoney(cents: number): string {
 export function todayInRome(now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
+
+/** How far Europe/Rome is ahead of UTC at `instant` (ms since the epoch), in milliseconds. */
+function romeOffset(instant: number): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: ZONE,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(instant));
+  const part = (type: string) => Number(parts.find((candidate) => candidate.type === type)?.value);
+  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'));
+  return wall - Math.floor(instant / 60_000) * 60_000;
+}
+
+/**
+ * A day (YYYY-MM-DD) and a time (HH:MM) on the offices' clocks, as the instant they name (RFC
+ * 3339, UTC), whatever the browser's own time zone; null when either is not a real one. In the
+ * hour the clocks skip in spring, the time is read on summer time (an hour later); in the hour
+ * they repeat in autumn, as its second pass.
+ */
+export function romeInstant(day: string, time: string): string | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const hm = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!d || !hm) return null;
+  const [hours, minutes] = [Number(hm[1]), Number(hm[2])];
+  if (hours > 23 || minutes > 59) return null;
+  const wall = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), hours, minutes);
+  if (new Date(wall).toISOString().slice(0, 10) !== day) return null;
+  // The offset where the wall time would be if it were UTC, then where that guess lands.
+  const guess = wall - romeOffset(wall);
+  const instant = wall - romeOffset(guess);
+  return new Date(instant).toISOString().replace('.000Z', 'Z');
+}

@@ -157,6 +157,10 @@ async fn a_real_draw_is_reproduced_by_the_audit_command_and_its_waiting_list_fil
         )
         .await;
     assert_eq!(published.status, 200, "{}", published.body);
+    assert_eq!(
+        published.headers["content-disposition"],
+        format!("attachment; filename=\"sorteggio-{id}.json\"").as_str()
+    );
 
     // Anyone reproduces the order; an entrant finds their own entry with their code.
     let (ok, said) = audit(

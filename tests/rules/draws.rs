@@ -327,6 +327,13 @@ async fn only_the_office_opens_a_release_of_its_own_and_bad_fields_are_named() {
         Problem::Closed,
     );
     refused(rules.app.published_draw(&later.id).await, Code::NotFound);
+
+    // A release nobody entered is drawn all the same, and publishes its seed.
+    rules.clock.set("2027-01-18T07:00:01Z");
+    assert_eq!(rules.app.run_draws().await.unwrap().drawn, 1);
+    let empty = rules.app.published_draw(&later.id).await.unwrap();
+    assert!(empty.entries.is_empty());
+    assert_eq!(audit(&empty), Ok(()));
 }
 
 /// The entries of `clients` (one each), as their entrants see them now, in the draw's order:

@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 use prenota_domain::Result;
 use prenota_domain::ports::Clock;
 use prenota_platform::AwsApp;
-use prenota_platform::http::{answer, authorization, json, json_body};
+use prenota_platform::http::{answer, authorization, json, json_body, json_file};
 use prenota_platform::responses::{
     EntryList, EntryView, OfficeReleaseList, OfficeReleaseView, ReleaseList, ReleaseView,
 };
@@ -40,7 +40,10 @@ async fn dispatch<M, K, D, C: Clock>(
             let release = app.release(id).await?;
             json(200, &ReleaseView::new(&release, now))
         }
-        DrawsEndpoint::PublishedDraw => json(200, &app.published_draw(id).await?),
+        DrawsEndpoint::PublishedDraw => {
+            let published = app.published_draw(id).await?;
+            json_file(&published, &format!("sorteggio-{}.json", published.release))
+        }
         DrawsEndpoint::EnterDraw => {
             let entry = app
                 .enter_draw(&caller().await?, id, &json_body(request)?)

@@ -30,6 +30,14 @@ import type {
   ReportFile,
   ReportSummary,
   ReportsQuery,
+  Entry,
+  EntriesResponse,
+  EntryRequest,
+  OfficeRelease,
+  OfficeReleasesResponse,
+  Release,
+  ReleaseRequest,
+  ReleasesResponse,
 } from './types';
 
 let base = '';
@@ -37,6 +45,14 @@ let base = '';
 /** Reads /config.json ({"api": "https://…"}) once at start; absent or empty: same origin. */
 export async function loadConfig(): Promise<void> {
   base = await apiBase();
+}
+
+/**
+ * The address of an API resource, for a plain link (a public file the browser downloads or an
+ * auditor copies): the configured API base and the path.
+ */
+export function apiUrl(path: string): string {
+  return base + path;
 }
 
 /** What went wrong: the API's error (its code, fields, problems), or `network` (no answer). */
@@ -186,6 +202,19 @@ export const api = {
     const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '');
     return { blob: await response.blob(), filename: named?.[1] ?? query.file };
   },
+  /** The releases by draw not yet past their last day (anyone). */
+  releases: () => json<ReleasesResponse>('/releases'),
+  release: (id: string) => json<Release>(`/releases/${encodeURIComponent(id)}`),
+  /** Enters the release's draw: a person for themselves, an organisation for a beneficiary. */
+  enterDraw: (id: string, body: EntryRequest) =>
+    json<Entry>(`/releases/${encodeURIComponent(id)}/entries`, { method: 'POST', auth: true, body }),
+  /** The account's entries in draws, each with its release. */
+  entries: () => json<EntriesResponse>('/entries', { auth: true }),
+  acceptOffer: (id: string) => json<Entry>(`/entries/${encodeURIComponent(id)}/accept`, { method: 'POST', auth: true }),
+  declineOffer: (id: string) => json<Entry>(`/entries/${encodeURIComponent(id)}/decline`, { method: 'POST', auth: true }),
+  /** Opens a release by draw at the staff member's office. */
+  openRelease: (body: ReleaseRequest) => json<OfficeRelease>('/office/releases', { method: 'POST', auth: true, body }),
+  officeReleases: () => json<OfficeReleasesResponse>('/office/releases', { auth: true }),
   verifyReceipt: (code: string) => json<ReceiptCheck>('/receipts/verify', { query: { code } }),
   receipt: async (id: string): Promise<Blob> =>
     (await call(`/bookings/${encodeURIComponent(id)}/receipt.pdf`, { auth: true })).blob(),

@@ -206,6 +206,12 @@ pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response<
     )
 }
 
+/// A JSON answer to save as a file (a drawn release's publication): its name given, so that a
+/// portal on another origin gets the file, not a page of JSON.
+pub fn json_file<T: Serialize>(body: &T, filename: &str) -> Response<Body> {
+    with_disposition(json(200, body), "attachment", filename)
+}
+
 /// Names the file of a response. Only letters, digits, `.`, `-` and `_` are written (our names
 /// are made of ids and dates): nothing can end the header's value or add another.
 fn with_disposition(mut response: Response<Body>, kind: &str, filename: &str) -> Response<Body> {

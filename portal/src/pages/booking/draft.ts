@@ -66,7 +66,8 @@ export function clearDraft(): void {
   sessionStorage.removeItem(KEY);
 }
 
-function attendee(person: Person, withDocument: boolean): Attendee {
+/** A person as the API takes them (trimmed; the document only when asked and typed). */
+export function attendee(person: Person, withDocument: boolean): Attendee {
   const out: Attendee = {
     surname: person.surname.trim(),
     given_names: person.given_names.trim(),

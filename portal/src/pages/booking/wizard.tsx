@@ -6,12 +6,12 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import type { Booking, Office, Service } from '../../api/types';
 import { loadOffices, loadServices, sitesFor } from '../../catalogue';
-import { countryName, countryOptions } from '../../countries';
-import { checkLengths, describeError, fieldErrors, isRetryable, wordProblem, type FieldErrors } from '../../errors';
+import { countryName } from '../../countries';
+import { describeError, fieldErrors, isRetryable, wordProblem, type FieldErrors } from '../../errors';
 import { formatDate, formatDay, formatTime, joinParts } from '../../format';
 import { pick, t } from '../../i18n';
 import { isOrganisation, session } from '../../session';
-import { CheckboxField, ErrorSummary, RadioGroup, SelectField, TextField } from '../../ui/form';
+import { CheckboxField, ErrorSummary, RadioGroup, SelectField } from '../../ui/form';
 import { Alert, ErrorWithRetry, Loading, NameAndBirth, PageHeading, Parts } from '../../ui/page';
 import { SlotPicker } from '../../ui/slot-picker';
 import { BookingFacts, DocumentsToBring, SiteLines } from '../appointments/summary';
@@ -27,6 +27,7 @@ import {
   type Draft,
   type Person,
 } from './draft';
+import { checkPerson, PersonFields, personLabels } from './person';
 
 const MAX_CHILDREN = 10;
 const STEPS = ['wizard.step_place', 'wizard.step_time', 'wizard.step_people', 'wizard.step_summary'] as const;
@@ -270,17 +271,6 @@ function TimeStep({ draft, setDraft }: StepProps & { notice?: string }) {
   );
 }
 
-function personLabels(prefix: string, who: string): Record<string, string> {
-  return {
-    [`${prefix}.surname`]: `${who}: ${t('field.surname')}`,
-    [`${prefix}.given_names`]: `${who}: ${t('field.given_names')}`,
-    [`${prefix}.birth_date`]: `${who}: ${t('field.birth_date')}`,
-    [`${prefix}.document.number`]: `${who}: ${t('field.document_number')}`,
-    [`${prefix}.document.issuing_country`]: `${who}: ${t('field.document_country')}`,
-    [`${prefix}.document.type`]: `${who}: ${t('field.document_type')}`,
-  };
-}
-
 /** Labels of every field of the people step, by the API's paths. */
 function peopleLabels(draft: Draft): Record<string, string> {
   let labels: Record<string, string> = personLabels('beneficiary', t('booking.beneficiary'));
@@ -292,63 +282,11 @@ function peopleLabels(draft: Draft): Record<string, string> {
   return labels;
 }
 
-function PersonFields(props: {
-  prefix: string;
-  person: Person;
-  /** One field changed (merged into the person as it is then, not as last rendered). */
-  onChange: (change: Partial<Person>) => void;
-  errors: FieldErrors;
-  withDocument: boolean;
-}) {
-  const { prefix, person, errors } = props;
-  const set = (name: keyof Person) => (value: string) => props.onChange({ [name]: value });
-  return (
-    <>
-      <TextField path={`${prefix}.surname`} label={t('field.surname')} value={person.surname} onInput={set('surname')} error={errors[`${prefix}.surname`]} required />
-      <TextField path={`${prefix}.given_names`} label={t('field.given_names')} value={person.given_names} onInput={set('given_names')} error={errors[`${prefix}.given_names`]} required />
-      <TextField path={`${prefix}.birth_date`} label={t('field.birth_date')} type="date" value={person.birth_date} onInput={set('birth_date')} error={errors[`${prefix}.birth_date`]} required />
-      {props.withDocument && (
-        <>
-          <SelectField
-            path={`${prefix}.document.type`}
-            label={t('field.document_type')}
-            value={person.document_type}
-            onInput={set('document_type')}
-            options={['passport', 'identity_card', 'residence_permit', 'travel_document'].map((type) => ({
-              value: type,
-              label: t(`document.${type}` as 'document.passport'),
-            }))}
-          />
-          <TextField path={`${prefix}.document.number`} label={t('field.document_number')} value={person.document_number} onInput={set('document_number')} error={errors[`${prefix}.document.number`]} required />
-          <SelectField path={`${prefix}.document.issuing_country`} label={t('field.document_country')} value={person.document_country} onInput={set('document_country')} error={errors[`${prefix}.document.issuing_country`]} required placeholder={t('form.choose')} options={countryOptions()} />
-        </>
-      )}
-    </>
-  );
-}
-
 /** Client-side checks of the people step, worded like the API's problems. */
 export function checkPeople(draft: Draft, organisation: boolean): FieldErrors {
   const errors: FieldErrors = {};
-  const check = (prefix: string, person: Person, withDocument: boolean) => {
-    const required: [keyof Person, string][] = [
-      ['surname', 'surname'],
-      ['given_names', 'given_names'],
-      ['birth_date', 'birth_date'],
-    ];
-    if (withDocument) required.push(['document_number', 'document.number'], ['document_country', 'document.issuing_country']);
-    for (const [name, path] of required) {
-      if (!person[name].trim()) errors[`${prefix}.${path}`] = wordProblem('required', path);
-    }
-    const lengths = checkLengths({
-      [`${prefix}.surname`]: person.surname,
-      [`${prefix}.given_names`]: person.given_names,
-      ...(withDocument ? { [`${prefix}.document.number`]: person.document_number } : {}),
-    });
-    for (const [path, problem] of Object.entries(lengths)) errors[path] ??= problem;
-  };
-  if (organisation) check('beneficiary', draft.beneficiary, true);
-  draft.children.forEach((child, index) => check(`children.${index}`, child, false));
+  if (organisation) Object.assign(errors, checkPerson('beneficiary', draft.beneficiary, true));
+  draft.children.forEach((child, index) => Object.assign(errors, checkPerson(`children.${index}`, child, false)));
   if (draft.children.length > MAX_CHILDREN) errors.children = wordProblem('too_many', 'children');
   return errors;
 }

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Fragment, type ComponentChildren } from 'preact';
 import { api } from '../../api/client';
-import type { Account, Booking, Document, Office, PersonalData, Service } from '../../api/types';
+import type { Account, Booking, Document, Entry, Office, PersonalData, Service } from '../../api/types';
 import { loadOffices, loadServices } from '../../catalogue';
 import { countryName } from '../../countries';
 import { describeError, isRetryable } from '../../errors';
@@ -152,6 +152,44 @@ function BookingItem(props: { booking: Booking; services: Service[]; offices: Of
   );
 }
 
+/** An entry in a draw: whom it is for, the release, what it got, its code and pseudonym. */
+function EntryItem(props: { entry: Entry; services: Service[]; offices: Office[] }) {
+  const { entry } = props;
+  const release = entry.release;
+  const service = props.services.find((candidate) => candidate.id === release.service);
+  const office = props.offices.find((candidate) => candidate.id === release.office);
+  const holder = entry.beneficiary ?? entry.person;
+  // The service names the entry (its heading, a link to the release's page).
+  const rows: Row[] = [
+    [t('field.office'), office?.name ?? release.office],
+    [t('draws.days'), release.from === release.to ? formatDay(release.from) : t('draws.days_range', { from: formatDay(release.from), to: formatDay(release.to) })],
+  ];
+  if (holder) {
+    rows.push([
+      entry.beneficiary ? t('booking.beneficiary') : t('booking.applicant'),
+      <Parts parts={[personName(holder), holder.birth_date ? formatDate(holder.birth_date) : '', documentText(holder.document)]} />,
+    ]);
+  }
+  rows.push([t('booking.status'), t(`draws.state_${entry.state}`)]);
+  if (entry.vulnerable) rows.push([t('booking.vulnerable'), t('common.yes')]);
+  rows.push(
+    [t('draws.entry_code'), ltr(entry.code)],
+    [t('draws.pseudonym'), <code class="digest" dir="ltr">{entry.pseudonym}</code>],
+    [t('draws.weight'), String(entry.weight)],
+  );
+  if (entry.position !== undefined) rows.push([t('draws.position'), String(entry.position)]);
+  if (entry.waiting_rank !== undefined) rows.push([t('draws.waiting_rank'), String(entry.waiting_rank)]);
+  rows.push([t('data.created_at'), formatInstant(entry.created_at)]);
+  return (
+    <li class="card-appointment">
+      <h3 class="h5">
+        <a href={`/sorteggi/${encodeURIComponent(release.id)}`}>{pick(service?.name) || release.service}</a>
+      </h3>
+      <Rows rows={rows} />
+    </li>
+  );
+}
+
 /** The JSON file, as a link to a blob made from the data shown (a download, never a page). */
 function DownloadLink(props: { data: PersonalData }) {
   const url = useMemo(
@@ -234,6 +272,20 @@ export default function MyData() {
               <ul class="list-unstyled">
                 {data.bookings.map((booking) => (
                   <BookingItem key={booking.id} booking={booking} services={services} offices={offices} />
+                ))}
+              </ul>
+            )}
+          </section>
+          <section class="mt-4" aria-labelledby="data-entries">
+            <h2 id="data-entries" class="h4">
+              {t('data.entries', { count: data.entries.length })}
+            </h2>
+            {data.entries.length === 0 ? (
+              <p>{t('data.no_entries')}</p>
+            ) : (
+              <ul class="list-unstyled">
+                {data.entries.map((entry) => (
+                  <EntryItem key={entry.id} entry={entry} services={services} offices={offices} />
                 ))}
               </ul>
             )}

@@ -416,8 +416,13 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
 
     #[tracing::instrument(level = "debug", skip_all, fields(release = %published.release))]
     async fn save_publication(&self, published: &PublishedDraw) -> anyhow::Result<()> {
-        let chunks = published.entries.chunks(PUBLISHED_PER_ITEM).enumerate();
-        for (index, entries) in chunks {
+        // A draw nobody entered still publishes its seed: one part, empty.
+        let parts: Vec<&[PublishedEntry]> = if published.entries.is_empty() {
+            vec![&[]]
+        } else {
+            published.entries.chunks(PUBLISHED_PER_ITEM).collect()
+        };
+        for (index, entries) in parts.into_iter().enumerate() {
             let mut item = publication_key(&published.release, index);
             item.insert("release".into(), string(&published.release));
             item.insert(
