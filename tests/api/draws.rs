@@ -134,7 +134,7 @@ async fn a_real_draw_is_reproduced_by_the_audit_command_and_its_waiting_list_fil
     assert_eq!(not_yet.status, 404);
 
     // The window closes; the schedule runs the draw.
-    app.clock.set("2027-01-12T07:00:30Z");
+    app.clock.set("2027-01-12T07:01:30Z");
     let run = run_draws(&app).await;
     assert_eq!(run["drawn"], 1, "{run}");
     let drawn = app

@@ -63,7 +63,7 @@ async fn drawn_with(rules: &Rules, people: usize) -> (Release, Vec<Client>) {
         assert!(mail.last().unwrap().text.contains(entry.code.as_str()));
         entrants.push(person);
     }
-    rules.clock.set("2027-01-12T07:00:01Z");
+    rules.clock.set("2027-01-12T07:01:01Z");
     assert_eq!(rules.app.run_draws().await.unwrap().drawn, 1);
     (release, entrants)
 }
@@ -137,14 +137,17 @@ async fn a_draw_gives_the_places_in_an_order_anyone_can_recompute() {
         Problem::NotOffered,
     );
 
-    // Nothing happens before the window closes; then the draw runs once.
+    // Nothing happens before the window closes, nor in the minute after (an entry answered
+    // just before the close is written by then); then the draw runs once.
     assert_eq!(rules.app.run_draws().await.unwrap().drawn, 0);
-    rules.clock.set("2027-01-13T07:00:01Z");
+    rules.clock.set("2027-01-13T07:00:30Z");
     invalid(
         enter(&rules, &rules.person_client().await, &release, json!({})).await,
         "release",
         Problem::Closed,
     );
+    assert_eq!(rules.app.run_draws().await.unwrap().drawn, 0);
+    rules.clock.set("2027-01-13T07:01:01Z");
     assert_eq!(rules.app.run_draws().await.unwrap().drawn, 1);
     assert_eq!(
         rules.app.run_draws().await.unwrap().drawn,
@@ -240,7 +243,18 @@ async fn a_person_who_lost_weighs_more_in_the_next_draw_and_a_winner_starts_agai
         &release_of("2027-01-26", "2027-01-12T08:00:00Z", "2027-01-14T07:00:00Z"),
     )
     .await;
-    // The days of one release are not another's.
+    // The days of one release are not another's, whichever service of the same counters.
+    let mut other_service =
+        release_of("2027-01-26", "2027-01-12T08:00:00Z", "2027-01-14T07:00:00Z");
+    other_service["service"] = json!("carta-permanente-ue");
+    invalid(
+        rules
+            .app
+            .open_release(&rules.staff_caller("alessandria").await, &other_service)
+            .await,
+        "from",
+        Problem::AlreadyUsed,
+    );
     invalid(
         rules
             .app
@@ -329,7 +343,7 @@ async fn only_the_office_opens_a_release_of_its_own_and_bad_fields_are_named() {
     refused(rules.app.published_draw(&later.id).await, Code::NotFound);
 
     // A release nobody entered is drawn all the same, and publishes its seed.
-    rules.clock.set("2027-01-18T07:00:01Z");
+    rules.clock.set("2027-01-18T07:01:01Z");
     assert_eq!(rules.app.run_draws().await.unwrap().drawn, 1);
     let empty = rules.app.published_draw(&later.id).await.unwrap();
     assert!(empty.entries.is_empty());
@@ -463,7 +477,7 @@ async fn freed_places_go_down_the_waiting_list_and_to_nobody_else() {
         panic!("{:?}", offer.outcome);
     };
     assert_eq!(expires_at, rules.clock.now() + chrono::Duration::hours(24));
-    rules.clock.set("2027-01-13T07:00:02Z");
+    rules.clock.set("2027-01-13T07:01:05Z");
     let run = rules.app.run_draws().await.unwrap();
     assert_eq!((run.offered, run.expired), (0, 1));
     refused(

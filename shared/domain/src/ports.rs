@@ -245,12 +245,14 @@ pub trait DrawStore: Send + Sync {
     fn create_release(&self, release: &Release) -> impl Future<Output = anyhow::Result<()>> + Send;
 
     /// Marks the slots of `places` on the release's days as the release's (first come, first
-    /// served takes none of them), then the release as marked. Repeatable.
+    /// served takes none of them), then the release as marked. Repeatable. `false` when another
+    /// release holds some of them (both opened at the same moment): this one's marks are
+    /// lifted again and the release deleted.
     fn mark_release(
         &self,
         release: &Release,
         places: &[Place<'_>],
-    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
 
     fn release(&self, id: &str) -> impl Future<Output = anyhow::Result<Option<Release>>> + Send;
 

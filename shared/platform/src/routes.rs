@@ -403,6 +403,7 @@ mod tests {
                 check::<CancelEndpoint>(endpoint),
                 check::<VerifyReceiptEndpoint>(endpoint),
                 check::<OfficeEndpoint>(endpoint),
+                check::<DrawsEndpoint>(endpoint),
             ];
             assert_eq!(owners.iter().filter(|own| **own).count(), 1, "{endpoint:?}");
         }

@@ -63,9 +63,6 @@ const BACKGROUND_PERIOD: Duration = Duration::from_secs(5);
 /// How long the background work lets a burst of requests settle before its pass.
 const BACKGROUND_SETTLE: Duration = Duration::from_millis(300);
 
-/// The stream's and schedules' work, locally: the closures' jobs open, then the notices due
-/// (those the jobs just wrote among them), whenever a request may have changed something
-/// (`changed`) and every `BACKGROUND_PERIOD`.
 /// `POST /_local/clock` with `{"advance_seconds": N}`: the local stack's clock moves N seconds
 /// forward (at most a week a step), and the background pass runs at once (a draw whose window
 /// it closed). Answers the clock's new time. Local only (`LocalClock`).
@@ -101,6 +98,9 @@ fn local_json(status: u16, body: String) -> hyper::Response<Full<Bytes>> {
         .expect("a response")
 }
 
+/// The stream's and schedules' work, locally: the closures' jobs open, then the notices due
+/// (those the jobs just wrote among them), whenever a request may have changed something
+/// (`changed`) and every `BACKGROUND_PERIOD`.
 async fn background<C: Clock>(app: Arc<LocalApp<C>>, changed: Arc<Notify>) {
     loop {
         let _ = tokio::time::timeout(BACKGROUND_PERIOD, changed.notified()).await;

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use futures_util::future::join_all;
-use tracing::{info, instrument};
+use tracing::{info, instrument, warn};
 
 use crate::App;
 use crate::accounts::Caller;
@@ -39,6 +39,9 @@ use crate::ports::{BookingWriteError, Clock, Counts, IdempotencyClaim, Store};
 use crate::secrets::counter_key;
 use crate::time::today_in_rome;
 
+/// How long after the window closes the draw starts: longer than an entry's request may take
+/// (the draws function's time-out, 30 s), so that none is written after the draw read them.
+pub const DRAW_GRACE_SECONDS: i64 = 60;
 /// How many of a draw's writes go out at once.
 const WRITES_AT_ONCE: usize = 25;
 /// How long one run of a draw goes on booking before it lets go (well within the function's
@@ -81,23 +84,52 @@ where
         let now = self.clock.now();
         let catalogue = self.store.catalogue().await?;
         let mut run = DrawsRun::default();
+        let mut failed = 0;
         for release in self.store.releases().await? {
-            if !release.marked {
-                let places = release_places(&catalogue, &release)?;
-                self.store.mark_release(&release, &places).await?;
-                run.marked += 1;
-            }
-            match release.phase(now) {
-                Phase::Closed => run.drawn += usize::from(self.draw(release, &catalogue).await?),
-                Phase::Drawn if !release.returned && release.to >= today_in_rome(now) => {
-                    let (offered, expired) = self.move_waiting_list(&release, &catalogue).await?;
-                    run.offered += offered;
-                    run.expired += expired;
-                }
-                _ => {}
+            let id = release.id.clone();
+            // One release the store fails on does not hold the others up; the pass then fails.
+            if let Err(error) = self.run_release(release, &catalogue, now, &mut run).await {
+                warn!(release = %id, error = ?error, "a release's pass failed");
+                failed += 1;
             }
         }
+        if failed > 0 {
+            return Err(Error::unavailable(anyhow::anyhow!(
+                "draws: {failed} releases' passes failed"
+            )));
+        }
         Ok(run)
+    }
+
+    /// One release's part of the pass.
+    async fn run_release(
+        &self,
+        release: Release,
+        catalogue: &Catalogue,
+        now: DateTime<Utc>,
+        run: &mut DrawsRun,
+    ) -> Result<()> {
+        if !release.marked {
+            let places = release_places(catalogue, &release)?;
+            if !self.store.mark_release(&release, &places).await? {
+                warn!(release = %release.id, "a release whose days another holds: not opened");
+                return Ok(());
+            }
+            run.marked += 1;
+        }
+        match release.phase(now) {
+            // A minute's grace: an entry answered just before the close is written by then.
+            Phase::Closed if now >= release.closes_at + Duration::seconds(DRAW_GRACE_SECONDS) => {
+                run.drawn += usize::from(self.draw(release, catalogue).await?);
+            }
+            Phase::Drawn if !release.returned && release.to >= today_in_rome(now) => {
+                let (offered, expired) = self.move_waiting_list(&release, catalogue).await?;
+                run.offered += offered;
+                run.expired += expired;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Runs one release's draw: order, places, bookings, the record of losses, publication.
@@ -110,6 +142,10 @@ where
         if !self.store.claim_draw(&release.id, started, lease).await? {
             return Ok(false);
         }
+        // As it is now that this run holds it (another may have gone further meanwhile).
+        let Some(release) = self.store.release(&release.id).await? else {
+            return Ok(false);
+        };
         let out_of_time = || self.clock.now() - started > Duration::seconds(DRAW_PASS_SECONDS);
         let mut entries = self.store.entries(&release.id).await?;
         if !release.allocated {
@@ -145,6 +181,9 @@ where
             }
             self.store.mark_allocated(&release).await?;
         }
+        // An entry without a place in the order came after the allocation (it cannot, past the
+        // grace; but should one): the draw leaves it out rather than change the order.
+        entries.retain(|entry| entry.position.is_some());
         entries.sort_by_key(|entry| entry.position);
         // The places booked a batch at a time, no two of a batch in one slot (they would only
         // hold each other up: one transaction at a time takes an item).
@@ -271,13 +310,16 @@ where
             .collect();
         let mut offered = 0;
         for (entry, place) in waiting.iter().zip(allocate(&contenders, &free)) {
-            let Some(place) = place.map(|i| &free[i]) else {
+            let Some((place, expires_at)) = place
+                .map(|i| &free[i])
+                .and_then(|place| Some((place, offer_ends(place, now)?)))
+            else {
                 continue;
             };
             let mut next = (*entry).clone();
             next.outcome = Some(EntryOutcome::Offered {
                 place: GivenPlace::from(place),
-                expires_at: offer_ends(place, now).expect("kept above"),
+                expires_at,
             });
             next.version += 1;
             let notice = Notice::of_entry(NoticeKind::Offered, &next, now);
@@ -310,12 +352,7 @@ where
             return Err(Code::OfferClosed.into());
         }
         let catalogue = self.store.catalogue().await?;
-        let placed = self.give_place(&catalogue, &release, &accepted).await?;
-        if placed.booking().is_some() {
-            // A place after all: the draw lost no longer counts.
-            self.store.forget_losses(&placed.loss_keys).await?;
-        }
-        Ok(placed)
+        self.give_place(&catalogue, &release, &accepted).await
     }
 
     /// `POST /entries/{id}/decline`: the caller lets the offered place go to the next on the
@@ -445,12 +482,24 @@ where
         let mut next = entry.clone();
         next.outcome = Some(outcome);
         next.version += 1;
-        if !self.store.save_entry(&next, None).await? {
-            return Err(Error::internal(anyhow::anyhow!(
-                "an entry changed while booked"
-            )));
+        // Back on the waiting list (the office closed the day since): the entrant is told.
+        let notice = matches!(next.outcome, Some(EntryOutcome::Waiting))
+            .then(|| Notice::of_entry(NoticeKind::Waiting, &next, now));
+        if self.store.save_entry(&next, notice.as_ref()).await? {
+            if next.booking().is_some() && release.drawn.is_some() {
+                // A place from the waiting list: the draw lost no longer counts.
+                self.store.forget_losses(&next.loss_keys).await?;
+            }
+            return Ok(next);
         }
-        Ok(next)
+        // Booked at the same moment by the other path (the entrant's acceptance and the
+        // schedule's pass): the same booking (its claim), recorded by the other.
+        match self.store.entry(&entry.release, &entry.pseudonym).await? {
+            Some(recorded) if recorded.booking().is_some() => Ok(recorded),
+            _ => Err(Error::internal(anyhow::anyhow!(
+                "an entry changed while booked"
+            ))),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! draw publishes (`tools/draw-audit`).
 
 pub mod allocate;
-mod draw;
+pub(crate) mod draw;
 pub mod fairness;
 mod notify;
 mod open;

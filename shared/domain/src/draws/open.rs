@@ -1,7 +1,7 @@
 //! A release by draw, up to its draw: the office opens it, people and organisations enter,
 //! anyone reads it, and once drawn, what it publishes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
@@ -10,6 +10,7 @@ use tracing::instrument;
 use crate::App;
 use crate::accounts::Caller;
 use crate::bookings::{Access, access, attendee, locate};
+use crate::catalogue::Place;
 use crate::draws::fairness::{EntryCode, PublishedDraw, commitment, new_seed, weight};
 use crate::draws::release::{
     Entry, Phase, Release, entry_claims, is_release_id, loss_keys, new_release_id,
@@ -48,18 +49,25 @@ where
             request.site.as_deref(),
         )?;
         let places = catalogue.places(service, place.office, request.site.as_deref());
-        // One release at a time holds a place's day.
-        let overlaps = self.store.releases().await?.into_iter().any(|other| {
-            other.service == service.id
-                && other.office == office
+        // One release at a time holds a section's day (its places are every service's there).
+        let sections = |places: &[Place<'_>]| -> BTreeSet<(String, String)> {
+            places
+                .iter()
+                .map(|place| (place.site.id.clone(), place.section.id.clone()))
+                .collect()
+        };
+        let ours = sections(&places);
+        for other in self.store.releases().await? {
+            let held = other.office == office
+                && !other.returned
                 && other.from <= request.to
-                && request.from <= other.to
-                && places
-                    .iter()
-                    .any(|place| other.site.as_deref().is_none_or(|s| s == place.site.id))
-        });
-        if overlaps {
-            return Err(Error::invalid("from", Problem::AlreadyUsed));
+                && request.from <= other.to;
+            if held
+                && let Ok(theirs) = crate::draws::draw::release_places(&catalogue, &other)
+                && !sections(&theirs).is_disjoint(&ours)
+            {
+                return Err(Error::invalid("from", Problem::AlreadyUsed));
+            }
         }
         let seed = new_seed();
         let mut release = Release {
@@ -82,7 +90,10 @@ where
         };
         self.store.create_release(&release).await?;
         // Should this stop half-way, the scheduled pass finishes the marks (`run_draws`).
-        self.store.mark_release(&release, &places).await?;
+        if !self.store.mark_release(&release, &places).await? {
+            // Another release of these days was opened at the same moment.
+            return Err(Error::invalid("from", Problem::AlreadyUsed));
+        }
         release.marked = true;
         Ok(release)
     }
@@ -219,8 +230,8 @@ where
     }
 
     /// `GET /releases/{id}/draw`: what a drawn release publishes (the seed, every entry's
-    /// pseudonym, weight and position, as the draw recorded them), for anyone to check with
-    /// `tools/draw-audit`.
+    /// pseudonym, weight and position), written once when it was drawn, for anyone to check
+    /// with `tools/draw-audit`.
     pub async fn published_draw(&self, id: &str) -> Result<PublishedDraw> {
         let release = self.release(id).await?;
         if release.drawn.is_none() {

@@ -101,6 +101,29 @@ fn release_slots(release: &Release, places: &[Place<'_>]) -> (Vec<Item>, Vec<Str
     (slots, partitions)
 }
 
+impl<B: Backend> DynamoStore<B> {
+    /// Lifts a release's mark from its slots (a slot another release holds, or none, keeps
+    /// what it has).
+    async fn lift_marks(&self, release: &Release, places: &[Place<'_>]) -> anyhow::Result<()> {
+        let (slots, partitions) = release_slots(release, places);
+        let mine = Condition::eq(DRAW, string(&release.id));
+        for batch in slots.chunks(WRITES_AT_ONCE) {
+            let lifts = batch.iter().map(|slot| {
+                let lift =
+                    Write::update(slot.clone(), vec![Change::remove(DRAW)], Some(mine.clone()));
+                self.write(lift, "UpdateItem release mark lifted")
+            });
+            for lifted in join_all(lifts).await {
+                lifted?;
+            }
+        }
+        for partition in &partitions {
+            self.slot_cache.forget(partition);
+        }
+        Ok(())
+    }
+}
+
 /// Which item of an entry's transaction stands for what.
 #[derive(Clone, Copy, PartialEq)]
 enum EntryPart {
@@ -124,7 +147,7 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(release = %release.id))]
-    async fn mark_release(&self, release: &Release, places: &[Place<'_>]) -> anyhow::Result<()> {
+    async fn mark_release(&self, release: &Release, places: &[Place<'_>]) -> anyhow::Result<bool> {
         let mine = Condition::Or(vec![
             Condition::Lacks(DRAW.into()),
             Condition::eq(DRAW, string(&release.id)),
@@ -139,6 +162,7 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
             .collect();
         // Written again, a mark changes nothing: an opening that stopped half-way is finished by
         // marking again.
+        let mut held_by_another = false;
         for batch in marks.chunks(WRITES_AT_ONCE) {
             let written = join_all(
                 batch
@@ -147,11 +171,22 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
             )
             .await;
             for written in written {
-                anyhow::ensure!(written?, "a slot is held by another release");
+                held_by_another |= !written?;
             }
         }
         for partition in &partitions {
             self.slot_cache.forget(partition);
+        }
+        if held_by_another {
+            // Another release holds some of the days (opened at the same moment): this one
+            // takes its marks back and is not opened.
+            self.lift_marks(release, places).await?;
+            let dropped = Write::delete(
+                release_key(&release.id),
+                Some(Condition::eq("marked", AttributeValue::Bool(false))),
+            );
+            self.write(dropped, "DeleteItem release not opened").await?;
+            return Ok(false);
         }
         let marked = Write::update(
             release_key(&release.id),
@@ -159,7 +194,7 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
             Some(Condition::Exists),
         );
         self.write(marked, "UpdateItem release marked").await?;
-        Ok(())
+        Ok(true)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -506,22 +541,7 @@ impl<B: Backend> DrawStore for DynamoStore<B> {
 
     #[tracing::instrument(level = "debug", skip_all, fields(release = %release.id))]
     async fn return_release(&self, release: &Release, places: &[Place<'_>]) -> anyhow::Result<()> {
-        let (marks, partitions) = release_slots(release, places);
-        let mine = Condition::eq(DRAW, string(&release.id));
-        for batch in marks.chunks(WRITES_AT_ONCE) {
-            // A slot another release holds, or none, keeps what it has.
-            let lifts = batch.iter().map(|slot| {
-                let lift =
-                    Write::update(slot.clone(), vec![Change::remove(DRAW)], Some(mine.clone()));
-                self.write(lift, "UpdateItem release mark lifted")
-            });
-            for lifted in join_all(lifts).await {
-                lifted?;
-            }
-        }
-        for partition in &partitions {
-            self.slot_cache.forget(partition);
-        }
+        self.lift_marks(release, places).await?;
         let returned = Write::update(
             release_key(&release.id),
             vec![Change::set("returned", AttributeValue::Bool(true))],
