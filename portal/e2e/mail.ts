@@ -59,6 +59,13 @@ function sentTo(message: RawMessage, address: string): boolean {
   );
 }
 
+/**
+ * How long a test waits for a mail: the local stack's background pass sends it within a second
+ * or two, but a loaded machine running four flows at once (CI) has taken over 15 s. Waiting is
+ * not timing: a slow mail still arrives, a missing one fails the test.
+ */
+const MAIL_PATIENCE_MS = 45_000;
+
 export async function mails(moto: string, address: string): Promise<string[]> {
   return (await sentMessages(moto)).filter((message) => sentTo(message, address)).map((message) => texts(message.raw_data).join('\n'));
 }
@@ -74,7 +81,7 @@ export function sender(raw: string): string {
 }
 
 /** Waits for a mail to `address` whose text matches `pattern`; its HTML part, its text part and its raw form. */
-export async function htmlMail(moto: string, address: string, pattern: RegExp, timeoutMs = 15_000): Promise<{ html: string; text: string; raw: string }> {
+export async function htmlMail(moto: string, address: string, pattern: RegExp, timeoutMs = MAIL_PATIENCE_MS): Promise<{ html: string; text: string; raw: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const found = (await sentMessages(moto)).filter((message) => sentTo(message, address) && pattern.test(texts(message.raw_data).join('\n')));
@@ -86,7 +93,7 @@ export async function htmlMail(moto: string, address: string, pattern: RegExp, t
 }
 
 /** The newest link to the portal page `page` (activate, reset-password) sent to `address`. */
-export async function link(moto: string, address: string, page: string, timeoutMs = 15_000): Promise<string> {
+export async function link(moto: string, address: string, page: string, timeoutMs = MAIL_PATIENCE_MS): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   const pattern = new RegExp(`https?://[^\\s"'<>]+/${page}\\?token=[A-Za-z0-9_\\-.~%]+`, 'g');
   while (Date.now() < deadline) {
@@ -98,7 +105,7 @@ export async function link(moto: string, address: string, page: string, timeoutM
 }
 
 /** Waits for a mail to `address` whose text matches `pattern`; its text. */
-export async function mailMatching(moto: string, address: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+export async function mailMatching(moto: string, address: string, pattern: RegExp, timeoutMs = MAIL_PATIENCE_MS): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const found = (await mails(moto, address)).filter((text) => pattern.test(text));
