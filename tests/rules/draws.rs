@@ -43,7 +43,8 @@ async fn enter(
     body: Value,
 ) -> Result<Entry, prenota_domain::Error> {
     let caller = rules.caller_of(client).await;
-    rules.app.enter_draw(&caller, &release.id, &body).await
+    let (entry, _) = rules.app.enter_draw(&caller, &release.id, &body).await?;
+    Ok(entry)
 }
 
 /// Tuesday 19 January's places released on Monday morning until Tuesday morning, `people`
@@ -436,7 +437,7 @@ async fn freed_places_go_down_the_waiting_list_and_to_nobody_else() {
             .await,
         Code::NotFound,
     );
-    let accepted = rules
+    let (accepted, _) = rules
         .app
         .accept_offer(&rules.caller_of(first).await, &offer.id())
         .await

@@ -45,10 +45,9 @@ async fn dispatch<M, K, D, C: Clock>(
             json_file(&published, &format!("sorteggio-{}.json", published.release))
         }
         DrawsEndpoint::EnterDraw => {
-            let entry = app
+            let (entry, release) = app
                 .enter_draw(&caller().await?, id, &json_body(request)?)
                 .await?;
-            let release = app.release(&entry.release).await?;
             json(201, &EntryView::new(&entry, &release, now))
         }
         DrawsEndpoint::MyEntries => {
@@ -60,12 +59,11 @@ async fn dispatch<M, K, D, C: Clock>(
             json(200, &EntryList { entries })
         }
         DrawsEndpoint::AcceptOffer | DrawsEndpoint::DeclineOffer => {
-            let entry = if matched.endpoint == DrawsEndpoint::AcceptOffer {
+            let (entry, release) = if matched.endpoint == DrawsEndpoint::AcceptOffer {
                 app.accept_offer(&caller().await?, id).await?
             } else {
                 app.decline_offer(&caller().await?, id).await?
             };
-            let release = app.release(&entry.release).await?;
             json(200, &EntryView::new(&entry, &release, now))
         }
         DrawsEndpoint::OpenRelease => {

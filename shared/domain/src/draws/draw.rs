@@ -335,7 +335,7 @@ where
     /// the offer stands. The place is theirs from this write; its booking follows at once (or,
     /// should that fail, on the next pass).
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
-    pub async fn accept_offer(&self, caller: &Caller, id: &str) -> Result<Entry> {
+    pub async fn accept_offer(&self, caller: &Caller, id: &str) -> Result<(Entry, Release)> {
         let (release, entry) = self.own_entry(caller, id).await?;
         let now = self.clock.now();
         let place = match &entry.outcome {
@@ -352,14 +352,15 @@ where
             return Err(Code::OfferClosed.into());
         }
         let catalogue = self.store.catalogue().await?;
-        self.give_place(&catalogue, &release, &accepted).await
+        let placed = self.give_place(&catalogue, &release, &accepted).await?;
+        Ok((placed, release))
     }
 
     /// `POST /entries/{id}/decline`: the caller lets the offered place go to the next on the
     /// list; their entry leaves the list.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
-    pub async fn decline_offer(&self, caller: &Caller, id: &str) -> Result<Entry> {
-        let (_, entry) = self.own_entry(caller, id).await?;
+    pub async fn decline_offer(&self, caller: &Caller, id: &str) -> Result<(Entry, Release)> {
+        let (release, entry) = self.own_entry(caller, id).await?;
         if !matches!(entry.outcome, Some(EntryOutcome::Offered { .. })) {
             return Err(Code::OfferClosed.into());
         }
@@ -369,7 +370,7 @@ where
         if !self.store.save_entry(&declined, None).await? {
             return Err(Code::OfferClosed.into());
         }
-        Ok(declined)
+        Ok((declined, release))
     }
 
     /// The caller's entry of an id, with its release: another's is not found.

@@ -146,7 +146,13 @@ where
     /// (BK-2's identity rules: another spelling, or the document left out, is the same person).
     /// When it comes in plays no part in the draw.
     #[instrument(skip_all, fields(account_id = %caller.account.id))]
-    pub async fn enter_draw(&self, caller: &Caller, id: &str, body: &Value) -> Result<Entry> {
+    /// Answers the entry with its release (as read to check its window).
+    pub async fn enter_draw(
+        &self,
+        caller: &Caller,
+        id: &str,
+        body: &Value,
+    ) -> Result<(Entry, Release)> {
         let now = self.clock.now();
         let request = parse_entry_request(body, today_in_rome(now))?;
         let release = self.release(id).await?;
@@ -207,7 +213,7 @@ where
         let keep_until =
             starts_of_day(release.to) + Duration::days(i64::from(self.config.retention_days));
         match self.store.create_entry(&entry, keep_until).await {
-            Ok(()) => Ok(entry),
+            Ok(()) => Ok((entry, release)),
             Err(EntryWriteError::AlreadyEntered) => Err(Code::AlreadyEntered.into()),
             Err(EntryWriteError::Failed(error)) => Err(Error::unavailable(error)),
         }
