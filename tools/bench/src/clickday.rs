@@ -19,6 +19,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -339,9 +340,13 @@ pub fn run(scenario: &Scenario) -> Report {
     runtime.block_on(simulate(scenario))
 }
 
-async fn simulate(scenario: &Scenario) -> Report {
-    prenota_domain::random::seed(scenario.seed);
-    let backend = MemoryBackend::new(Model::dynamodb(scenario.seed));
+/// The simulation's world for `seed`: DynamoDB's model with the repository's catalogue, the
+/// settings (a person has one service here: the daily limits do not come into it), and the
+/// function's execution environments, each with its own caches (requests go round them in
+/// turn, as Lambda's do).
+pub(crate) async fn world(seed: u64) -> (MemoryBackend, Arc<Catalogue>, Config, Rc<Vec<SimApp>>) {
+    prenota_domain::random::seed(seed);
+    let backend = MemoryBackend::new(Model::dynamodb(seed));
     let store = DynamoStore::with_backend(backend.clone());
     let catalogue = prenota_testing::stack::repository_catalogue();
     store
@@ -349,18 +354,17 @@ async fn simulate(scenario: &Scenario) -> Report {
         .await
         .expect("the catalogue");
     let mut config = Config::new("https://portal.prenota.sim");
-    // A person has one service here; the daily limits do not come into it.
     config.daily_changes_per_person = u32::MAX;
-    let capacity = capacity(&catalogue, &config);
-    // Lambda runs many execution environments at once, each with its own caches: requests
-    // go round them in turn.
     let epoch = Instant::now();
-    let apps: Rc<Vec<SimApp>> = Rc::new(
-        (0..INSTANCES)
-            .map(|_| instance(backend.clone(), &config, epoch))
-            .collect(),
-    );
-    drop(store);
+    let apps = (0..INSTANCES)
+        .map(|_| instance(backend.clone(), &config, epoch))
+        .collect();
+    (backend, Arc::new(catalogue), config, Rc::new(apps))
+}
+
+async fn simulate(scenario: &Scenario) -> Report {
+    let (backend, catalogue, config, apps) = world(scenario.seed).await;
+    let capacity = capacity(&catalogue, &config);
     let shared = Rc::new(RefCell::new(Shared {
         backend: backend.clone(),
         requests_routed: 0,

@@ -15,21 +15,17 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::Duration as Span;
-use prenota_domain::Config;
 use prenota_domain::accounts::{Caller, Holder, OfficeStaff};
 use prenota_domain::draws::{EntryOutcome, Phase};
 use prenota_domain::ports::{Clock, DrawStore};
-use prenota_platform::dynamo::DynamoStore;
-use prenota_platform::dynamo::memory::{MemoryBackend, Metrics, Model};
+use prenota_platform::dynamo::memory::Metrics;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::clickday::{
-    Gateway, INSTANCES, OFFICE, SERVICE, SITE, SimApp, caller, instance, opening, signed_in,
-};
+use crate::clickday::{Gateway, OFFICE, SERVICE, SITE, SimApp, caller, opening, signed_in, world};
 
 /// The identities the 50 scripts used in scenario 2 before the places were gone (its table's
 /// "with … identities"): here they enter with as many.
@@ -113,7 +109,9 @@ async fn enter(apps: &[SimApp], shared: &Rc<RefCell<Shared>>, caller: Caller, re
 fn counted(
     report: &mut Report,
     started: Instant,
-    outcome: Option<prenota_domain::Result<prenota_domain::draws::Entry>>,
+    outcome: Option<
+        prenota_domain::Result<(prenota_domain::draws::Entry, prenota_domain::draws::Release)>,
+    >,
 ) -> bool {
     report
         .answer_ms
@@ -140,22 +138,7 @@ fn counted(
 }
 
 async fn simulate(seed: u64) -> Report {
-    prenota_domain::random::seed(seed);
-    let backend = MemoryBackend::new(Model::dynamodb(seed));
-    let store = DynamoStore::with_backend(backend.clone());
-    let catalogue = prenota_testing::stack::repository_catalogue();
-    store
-        .put_catalogue(&catalogue)
-        .await
-        .expect("the catalogue");
-    let mut config = Config::new("https://portal.prenota.sim");
-    config.daily_changes_per_person = u32::MAX;
-    let epoch = Instant::now();
-    let apps: Rc<Vec<SimApp>> = Rc::new(
-        (0..INSTANCES)
-            .map(|_| instance(backend.clone(), &config, epoch))
-            .collect(),
-    );
+    let (backend, catalogue, _, apps) = world(seed).await;
     let today = prenota_domain::time::today_in_rome(opening());
     let from = today + Span::days(3);
     let release = apps[0]
