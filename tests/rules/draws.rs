@@ -145,7 +145,7 @@ async fn a_draw_gives_the_places_in_an_order_anyone_can_recompute() {
     invalid(
         enter(&rules, &rules.person_client().await, &release, json!({})).await,
         "release",
-        Problem::Closed,
+        Problem::NotOpen,
     );
     assert_eq!(rules.app.run_draws().await.unwrap().drawn, 0);
     rules.clock.set("2027-01-13T07:01:01Z");
@@ -339,7 +339,7 @@ async fn only_the_office_opens_a_release_of_its_own_and_bad_fields_are_named() {
     invalid(
         enter(&rules, &person, &later, json!({})).await,
         "release",
-        Problem::Closed,
+        Problem::NotOpen,
     );
     refused(rules.app.published_draw(&later.id).await, Code::NotFound);
 

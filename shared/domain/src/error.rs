@@ -162,6 +162,8 @@ pub enum Problem {
     UnknownId,
     /// A date on which the office is closed.
     Closed,
+    /// A release by draw whose entry window is not open (not yet, or no longer).
+    NotOpen,
     /// A time that is not on the slot grid of that day.
     NotASlot,
     /// A service that exists but is not delivered at this office or site.
@@ -208,6 +210,7 @@ impl Problem {
             Problem::AlreadyUsed => "already_used",
             Problem::UnknownId => "unknown_id",
             Problem::Closed => "closed",
+            Problem::NotOpen => "not_open",
             Problem::NotASlot => "not_a_slot",
             Problem::NotOffered => "not_offered",
             Problem::NotAllowed => "not_allowed",

@@ -334,6 +334,7 @@ const ar: Messages = {
   'problem.already_used': 'مسجل بالفعل',
   'problem.unknown_id': 'غير موجود',
   'problem.closed': 'المكتب مغلق في ذلك اليوم',
+  'problem.not_open': 'التسجيل غير مفتوح',
   'problem.not_a_slot': 'ليس من أوقات العمل',
   'problem.not_offered': 'لا يقدم هذه الخدمة',
   'problem.not_allowed': 'غير مسموح به',

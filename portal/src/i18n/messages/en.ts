@@ -333,6 +333,7 @@ const en: Messages = {
   'problem.already_used': 'is already registered',
   'problem.unknown_id': 'does not exist',
   'problem.closed': 'the office is closed that day',
+  'problem.not_open': 'entries are not open',
   'problem.not_a_slot': 'is not an opening time',
   'problem.not_offered': 'does not offer this service',
   'problem.not_allowed': 'is not allowed',

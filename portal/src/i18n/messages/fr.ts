@@ -333,6 +333,7 @@ const fr: Messages = {
   'problem.already_used': 'est déjà enregistré',
   'problem.unknown_id': 'n’existe pas',
   'problem.closed': 'le bureau est fermé ce jour-là',
+  'problem.not_open': 'les inscriptions ne sont pas ouvertes',
   'problem.not_a_slot': 'n’est pas un horaire d’ouverture',
   'problem.not_offered': 'ne propose pas ce service',
   'problem.not_allowed': 'n’est pas autorisé',

@@ -332,6 +332,7 @@ const it = {
   'problem.already_used': 'è già registrato',
   'problem.unknown_id': 'non esiste',
   'problem.closed': 'quel giorno la sede è chiusa',
+  'problem.not_open': 'le iscrizioni non sono aperte',
   'problem.not_a_slot': 'non è un orario di apertura',
   'problem.not_offered': 'non offre questo servizio',
   'problem.not_allowed': 'non è consentito',

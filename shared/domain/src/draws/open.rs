@@ -157,7 +157,7 @@ where
         let request = parse_entry_request(body, today_in_rome(now))?;
         let release = self.release(id).await?;
         if release.phase(now) != Phase::Open {
-            return Err(Error::invalid("release", Problem::Closed));
+            return Err(Error::invalid("release", Problem::NotOpen));
         }
         if !release.marked {
             // Its opening stopped half-way; the next pass (within a minute) completes it.

@@ -112,6 +112,7 @@ impl Texts for English {
             Problem::AlreadyUsed => "already used".into(),
             Problem::UnknownId => "unknown".into(),
             Problem::Closed => "the office is closed on this date".into(),
+            Problem::NotOpen => "the entry window is not open".into(),
             Problem::NotASlot => "not an appointment time on this date".into(),
             Problem::NotOffered => "this service is not offered here".into(),
             Problem::NotAllowed => "not allowed for this kind of account".into(),

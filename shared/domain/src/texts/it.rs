@@ -116,6 +116,7 @@ impl Texts for Italian {
             Problem::AlreadyUsed => "già utilizzato".into(),
             Problem::UnknownId => "sconosciuto".into(),
             Problem::Closed => "l'ufficio è chiuso in questa data".into(),
+            Problem::NotOpen => "le iscrizioni non sono aperte".into(),
             Problem::NotASlot => "orario non previsto per questa data".into(),
             Problem::NotOffered => "il servizio non è erogato in questa sede".into(),
             Problem::NotAllowed => "non ammesso per questo tipo di account".into(),
